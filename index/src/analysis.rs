@@ -1,0 +1,276 @@
+//! Chinese analysis: fold (traditional → simplified), then tokens at **character
+//! positions**.
+//!
+//! For every text we emit, each at the index of its first character:
+//! - every Han bigram inside a run of Han characters, and the last character of every run
+//!   as a unigram. Positions are character indices, so a query string `q` occurs at
+//!   character `p` exactly when its bigram cover (bigrams at `p`, `p+2`, … and, for an odd
+//!   length, one overlapping at the end) matches there. Matching is therefore exact
+//!   substring matching on folded text, whatever jieba made of the context — this is what
+//!   gives full recall for words that jieba segments differently in different sentences;
+//! - jieba search-mode words of three or more characters (two-character words are bigrams
+//!   already), so that whole dictionary words can rank above chance bigram runs;
+//! - every run of letters or digits, lower-cased, as one token.
+//!
+//! jieba's dictionary is simplified only, so it segments the folded text; as folding keeps
+//! the character count, its character offsets are offsets into the original text too.
+
+use std::sync::LazyLock;
+
+use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
+use tantivy::Index;
+use tantivy_jieba::jieba_rs::Jieba;
+
+use crate::fold::{fold, is_han};
+
+/// Name under which [`register`] installs the analyzer.
+pub const TOKENIZER: &str = "xxgk_zh";
+
+/// Words of the disclosure domain that jieba's general dictionary splits; with them whole
+/// words rank above their parts.
+const DOMAIN_WORDS: &[&str] = &[
+    "信息公开",
+    "依申请公开",
+    "主动公开",
+    "不予公开",
+    "年度报告",
+    "清单事项",
+    "校务公开",
+    "政务公开",
+    "信息公开工作",
+    "信息公开年度报告",
+    "高等学校信息公开办法",
+    "高等学校信息公开事项清单",
+    "收费标准",
+    "招生章程",
+    "行政复议",
+    "行政诉讼",
+    "重点领域",
+    "财务信息",
+    "三公经费",
+    "学位授予",
+    "人事师资",
+    "信息公开栏",
+    "信息公开网",
+    "举报投诉",
+];
+
+/// The one jieba instance of the process: loading the dictionary takes tens of
+/// milliseconds, so it must never be built (or cloned) per query.
+pub static JIEBA: LazyLock<Jieba> = LazyLock::new(|| {
+    let mut jieba = Jieba::new();
+    for word in DOMAIN_WORDS {
+        jieba.add_word(word, Some(20_000), None);
+    }
+    jieba
+});
+
+/// Installs the analyzer on an index. Writer and reader both call this, and nothing else
+/// names the tokenizer.
+pub fn register(index: &Index) {
+    index.tokenizers().register(TOKENIZER, ChineseTokenizer);
+}
+
+/// Tantivy tokenizer over [`analyze`].
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ChineseTokenizer;
+
+impl Tokenizer for ChineseTokenizer {
+    type TokenStream<'a> = VecTokenStream;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> VecTokenStream {
+        VecTokenStream {
+            tokens: analyze(text),
+            index: 0,
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct VecTokenStream {
+    tokens: Vec<Token>,
+    index: usize,
+}
+
+impl TokenStream for VecTokenStream {
+    fn advance(&mut self) -> bool {
+        self.index += 1;
+        self.index <= self.tokens.len()
+    }
+
+    fn token(&self) -> &Token {
+        &self.tokens[self.index - 1]
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.tokens[self.index - 1]
+    }
+}
+
+/// Letters and digits that are not Han: they form word tokens.
+pub fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() && !is_han(c)
+}
+
+/// Longest letter/digit token we index; longer runs are noise (base64, hashes).
+const MAX_WORD_CHARS: usize = 40;
+
+/// Tokens of `text`, sorted by position: see the module docs.
+pub fn analyze(text: &str) -> Vec<Token> {
+    let folded: Vec<char> = fold(text).chars().collect();
+    // Byte offset in the original text of each character index (plus the end).
+    let mut byte_at: Vec<usize> = text.char_indices().map(|(b, _)| b).collect();
+    byte_at.push(text.len());
+    debug_assert_eq!(byte_at.len(), folded.len() + 1);
+
+    let mut tokens = Vec::with_capacity(folded.len() + folded.len() / 4);
+    let mut push = |start: usize, end: usize, text: String| {
+        tokens.push(Token {
+            offset_from: byte_at[start],
+            offset_to: byte_at[end],
+            position: start,
+            text,
+            position_length: end - start,
+        });
+    };
+    let mut i = 0;
+    while i < folded.len() {
+        let c = folded[i];
+        if is_han(c) {
+            let start = i;
+            while i < folded.len() && is_han(folded[i]) {
+                i += 1;
+            }
+            let run = &folded[start..i];
+            for k in 0..run.len().saturating_sub(1) {
+                push(start + k, start + k + 2, run[k..k + 2].iter().collect());
+            }
+            push(i - 1, i, run[run.len() - 1].to_string());
+            if run.len() >= 3 {
+                let run_text: String = run.iter().collect();
+                for word in JIEBA.cut_for_search(&run_text, false) {
+                    if word.end - word.start >= 3 {
+                        push(start + word.start, start + word.end, word.word.to_string());
+                    }
+                }
+            }
+        } else if is_word_char(c) {
+            let start = i;
+            while i < folded.len() && is_word_char(folded[i]) {
+                i += 1;
+            }
+            if i - start <= MAX_WORD_CHARS {
+                push(start, i, folded[start..i].iter().collect());
+            }
+        } else {
+            i += 1;
+        }
+    }
+    // Tantivy records positions per term as increasing deltas: sort, and drop duplicates
+    // (jieba can report the same word twice in search mode).
+    tokens.sort_by(|a, b| {
+        (a.position, a.position_length, &a.text).cmp(&(b.position, b.position_length, &b.text))
+    });
+    tokens.dedup_by(|a, b| a.position == b.position && a.text == b.text);
+    tokens
+}
+
+/// Default-mode jieba words of a folded query fragment (Han runs only), with character
+/// offsets: how a plain query word is split into the words that must all occur.
+pub fn query_words(folded: &str) -> Vec<(usize, String)> {
+    let chars: Vec<char> = folded.chars().collect();
+    let mut words = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let start = i;
+        if is_han(c) {
+            while i < chars.len() && is_han(chars[i]) {
+                i += 1;
+            }
+            let run: String = chars[start..i].iter().collect();
+            for w in JIEBA.cut(&run, false) {
+                words.push((start + w.start, w.word.to_string()));
+            }
+        } else if is_word_char(c) {
+            while i < chars.len() && is_word_char(chars[i]) {
+                i += 1;
+            }
+            words.push((start, chars[start..i].iter().collect()));
+        } else {
+            i += 1;
+        }
+    }
+    words
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(tokens: &[Token]) -> Vec<(usize, &str)> {
+        tokens.iter().map(|t| (t.position, t.text.as_str())).collect()
+    }
+
+    #[test]
+    fn bigrams_unigram_at_run_end_and_long_words() {
+        let tokens = analyze("信息公开");
+        let t = texts(&tokens);
+        assert!(t.contains(&(0, "信息")));
+        assert!(t.contains(&(1, "息公")));
+        assert!(t.contains(&(2, "公开")));
+        assert!(t.contains(&(3, "开")));
+        assert!(t.contains(&(0, "信息公开")), "domain word kept whole: {t:?}");
+    }
+
+    #[test]
+    fn traditional_text_is_folded_and_offsets_point_at_the_original() {
+        let text = "依申請公開";
+        let tokens = analyze(text);
+        let shen_qing = tokens
+            .iter()
+            .find(|t| t.text == "申请")
+            .expect("申请 bigram from 申請");
+        assert_eq!(shen_qing.position, 1);
+        assert_eq!(&text[shen_qing.offset_from..shen_qing.offset_to], "申請");
+        assert!(tokens.iter().any(|t| t.text == "依申请公开" && t.position == 0));
+    }
+
+    #[test]
+    fn words_and_digits_are_tokens_at_character_positions() {
+        let tokens = analyze("2020-2021學年 PDF文件");
+        let t = texts(&tokens);
+        assert!(t.contains(&(0, "2020")));
+        assert!(t.contains(&(5, "2021")));
+        assert!(t.contains(&(9, "学年")));
+        assert!(t.contains(&(12, "pdf")));
+        assert!(t.contains(&(15, "文件")));
+    }
+
+    #[test]
+    fn positions_are_sorted_and_offsets_on_char_boundaries() {
+        let text = "學校的「信息公開」工作,包括財務、收費標準等😀內容";
+        let tokens = analyze(text);
+        for pair in tokens.windows(2) {
+            assert!(pair[0].position <= pair[1].position);
+        }
+        for t in &tokens {
+            assert!(text.is_char_boundary(t.offset_from));
+            assert!(text.is_char_boundary(t.offset_to));
+            assert_eq!(
+                fold(&text[t.offset_from..t.offset_to]),
+                t.text,
+                "token text is the folded original"
+            );
+        }
+    }
+
+    #[test]
+    fn query_words_split_a_chunk() {
+        let words = query_words("收费标准和信息公开");
+        let w: Vec<&str> = words.iter().map(|(_, w)| w.as_str()).collect();
+        assert!(w.contains(&"信息公开"), "{w:?}");
+        let (offset, _) = words.iter().find(|(_, w)| w == "信息公开").expect("word");
+        assert_eq!(*offset, 5);
+    }
+}

@@ -1,0 +1,678 @@
+//! The Tantivy index: schema, writer, search with snippets and facets.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Serialize;
+use tantivy::collector::{Count, FacetCollector, TopDocs};
+use tantivy::directory::MmapDirectory;
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, Occur, PhrasePrefixQuery, PhraseQuery, Query, TermQuery,
+};
+use tantivy::schema::{
+    Facet, FacetOptions, Field, IndexRecordOption, NumericOptions, OwnedValue, Schema,
+    TextFieldIndexing, TextOptions, Value, STORED, STRING,
+};
+use tantivy::{
+    DocAddress, Index, IndexReader, IndexWriter, Order, ReloadPolicy, Searcher, TantivyDocument,
+    Term,
+};
+use tracing::{debug, info_span};
+
+use crate::analysis::{self, is_word_char, TOKENIZER};
+use crate::fold::{fold, is_han};
+use crate::highlight::{snippet, SNIPPET_CHARS};
+use crate::query::{Atom, UserQuery};
+use crate::report::{Report, Script, Section, SectionId};
+use crate::{Error, Result};
+
+/// Largest page of hits.
+pub const MAX_LIMIT: usize = 100;
+/// Deepest offset into a result list (deep paging costs memory and helps no reader).
+pub const MAX_OFFSET: usize = 10_000;
+/// Most values for one filter.
+const MAX_FILTER_VALUES: usize = 50;
+/// Expansions of a trailing single character (`2021年` → `年度`, `年报` …): high enough
+/// that no bigram starting with a common character is cut off.
+const PREFIX_EXPANSIONS: u32 = 20_000;
+
+#[derive(Debug, Clone, Copy)]
+struct Fields {
+    report_id: Field,
+    section_idx: Field,
+    section: Field,
+    school: Field,
+    year: Field,
+    facets: Field,
+    title: Field,
+    meta: Field,
+    heading: Field,
+    body: Field,
+    url: Field,
+    published: Field,
+    published_sort: Field,
+    script: Field,
+    province: Field,
+    kind: Field,
+    content_hash: Field,
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let chinese = TextFieldIndexing::default()
+        .set_tokenizer(TOKENIZER)
+        .set_index_option(IndexRecordOption::WithFreqsAndPositions);
+    let text_stored = TextOptions::default()
+        .set_indexing_options(chinese.clone())
+        .set_stored();
+    let text_only = TextOptions::default().set_indexing_options(chinese);
+    let fields = Fields {
+        report_id: b.add_text_field("report_id", STRING | STORED),
+        section_idx: b.add_u64_field(
+            "section_idx",
+            NumericOptions::default().set_indexed().set_stored(),
+        ),
+        section: b.add_text_field("section", STRING | STORED),
+        school: b.add_text_field("school", STRING | STORED),
+        year: b.add_text_field("year", STRING | STORED),
+        facets: b.add_facet_field("facets", FacetOptions::default()),
+        title: b.add_text_field("title", STORED),
+        meta: b.add_text_field("meta", text_only),
+        heading: b.add_text_field("heading", text_stored.clone()),
+        body: b.add_text_field("body", text_stored),
+        url: b.add_text_field("url", STORED),
+        published: b.add_text_field("published", STORED),
+        published_sort: b.add_u64_field("published_sort", NumericOptions::default().set_fast()),
+        script: b.add_text_field("script", STRING | STORED),
+        province: b.add_text_field("province", STRING | STORED),
+        kind: b.add_text_field("kind", STRING | STORED),
+        content_hash: b.add_text_field("content_hash", STORED),
+    };
+    (b.build(), fields)
+}
+
+/// Result order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Sort {
+    #[default]
+    Relevance,
+    /// Newest publication date first.
+    Date,
+}
+
+/// A search: query text, filters (values within one filter are alternatives), a page.
+#[derive(Debug, Clone)]
+pub struct SearchRequest {
+    pub query: String,
+    pub schools: Vec<String>,
+    pub years: Vec<String>,
+    pub sections: Vec<SectionId>,
+    pub limit: usize,
+    pub offset: usize,
+    pub sort: Sort,
+    pub snippet_chars: usize,
+}
+
+impl SearchRequest {
+    pub fn new(query: impl Into<String>) -> Self {
+        SearchRequest {
+            query: query.into(),
+            schools: Vec::new(),
+            years: Vec::new(),
+            sections: Vec::new(),
+            limit: 10,
+            offset: 0,
+            sort: Sort::Relevance,
+            snippet_chars: SNIPPET_CHARS,
+        }
+    }
+}
+
+/// The JSON contract of `xxgk search --json` and `/api/search`.
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchResults {
+    pub query: String,
+    pub total: usize,
+    pub hits: Vec<Hit>,
+    pub facets: FacetCounts,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Hit {
+    pub report_id: String,
+    pub school: String,
+    pub year: Option<String>,
+    pub section: SectionId,
+    pub heading: String,
+    pub title: String,
+    pub url: String,
+    pub published: Option<String>,
+    pub script: String,
+    /// Escaped section text around the best matches, matches in `<mark>`.
+    pub snippet_html: String,
+    pub score: f32,
+}
+
+/// Counts per value of each facet, over all matches (not only the page).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct FacetCounts {
+    pub school: BTreeMap<String, u64>,
+    pub year: BTreeMap<String, u64>,
+    pub section: BTreeMap<String, u64>,
+}
+
+/// What the index holds.
+#[derive(Debug, Clone, Serialize)]
+pub struct IndexStats {
+    pub reports: usize,
+    pub sections: usize,
+    pub schools: BTreeMap<String, u64>,
+    pub years: BTreeMap<String, u64>,
+}
+
+/// The index, with one reader that reloads on commit (also on a commit made by another
+/// process, such as a crawl while `xxgk serve` runs).
+pub struct Engine {
+    index: Index,
+    reader: IndexReader,
+    f: Fields,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine").finish_non_exhaustive()
+    }
+}
+
+impl Engine {
+    /// Opens the index in `dir`, creating it (and the folder) if needed.
+    pub fn open_or_create(dir: &Path) -> Result<Engine> {
+        std::fs::create_dir_all(dir)?;
+        let open = |source| Error::Open {
+            path: dir.to_path_buf(),
+            source,
+        };
+        let directory = MmapDirectory::open(dir).map_err(|e| open(e.into()))?;
+        let index = Index::open_or_create(directory, schema().0).map_err(open)?;
+        Engine::from_index(index)
+    }
+
+    /// A throw-away index in memory (tests, benchmarks).
+    pub fn create_in_ram() -> Result<Engine> {
+        Engine::from_index(Index::create_in_ram(schema().0))
+    }
+
+    fn from_index(index: Index) -> Result<Engine> {
+        analysis::register(&index);
+        let (_, f) = schema();
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::OnCommitWithDelay)
+            .try_into()?;
+        Ok(Engine { index, reader, f })
+    }
+
+    /// Makes the latest commit visible now (the reader also does it by itself shortly
+    /// after each commit).
+    pub fn reload(&self) -> Result<()> {
+        Ok(self.reader.reload()?)
+    }
+
+    /// A writer; only one can exist per index (across processes too).
+    pub fn writer(&self, threads: usize) -> Result<Writer> {
+        let threads = threads.clamp(1, 8);
+        let inner = self
+            .index
+            .writer_with_num_threads(threads, 64_000_000 * threads)?;
+        Ok(Writer { inner, f: self.f })
+    }
+
+    /// Index size on disk is the caller's business; this counts documents.
+    pub fn stats(&self) -> Result<IndexStats> {
+        let searcher = self.reader.searcher();
+        let firsts = TermQuery::new(
+            Term::from_field_u64(self.f.section_idx, 0),
+            IndexRecordOption::Basic,
+        );
+        let reports = searcher.search(&firsts, &Count)?;
+        let facets = self.facet_counts(&searcher, &AllQuery)?;
+        Ok(IndexStats {
+            reports,
+            sections: searcher.num_docs() as usize,
+            schools: facets.school,
+            years: facets.year,
+        })
+    }
+
+    /// Runs a search: hits of the requested page with snippets, total and facet counts.
+    pub fn search(&self, req: &SearchRequest) -> Result<SearchResults> {
+        let _span = info_span!("search", query = %req.query).entered();
+        if req.limit == 0 || req.limit > MAX_LIMIT {
+            return Err(Error::BadRequest(format!(
+                "limit must be between 1 and {MAX_LIMIT}"
+            )));
+        }
+        if req.offset > MAX_OFFSET {
+            return Err(Error::BadRequest(format!(
+                "cannot page beyond {MAX_OFFSET} results; narrow the search with filters"
+            )));
+        }
+        for (name, n) in [("school", req.schools.len()), ("year", req.years.len())] {
+            if n > MAX_FILTER_VALUES {
+                return Err(Error::BadRequest(format!(
+                    "too many {name} filters ({n}; at most {MAX_FILTER_VALUES})"
+                )));
+            }
+        }
+        let user_query = UserQuery::parse(&req.query)?;
+        let query = self.build_query(&user_query, req);
+        let searcher = self.reader.searcher();
+        let mut facet_collector = FacetCollector::for_field("facets");
+        for root in ["/school", "/year", "/section"] {
+            facet_collector.add_facet(root);
+        }
+        let top = TopDocs::with_limit(req.limit).and_offset(req.offset);
+        let (docs, total, facet_counts): (Vec<(f32, DocAddress)>, usize, _) = match req.sort {
+            Sort::Relevance => {
+                searcher.search(&query, &(top.order_by_score(), Count, facet_collector))?
+            }
+            Sort::Date => {
+                let (docs, total, facets) = searcher.search(
+                    &query,
+                    &(
+                        top.order_by_fast_field::<u64>("published_sort", Order::Desc),
+                        Count,
+                        facet_collector,
+                    ),
+                )?;
+                let docs = docs.into_iter().map(|(_, addr)| (0.0, addr)).collect();
+                (docs, total, facets)
+            }
+        };
+        let needles = user_query.highlight_needles();
+        let hits = docs
+            .into_iter()
+            .map(|(score, addr)| {
+                let doc: TantivyDocument = searcher.doc(addr)?;
+                Ok(self.hit(&doc, score, &needles, req.snippet_chars))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        debug!(total, "searched");
+        Ok(SearchResults {
+            query: req.query.clone(),
+            total,
+            hits,
+            facets: FacetCounts::from_collector(&facet_counts),
+        })
+    }
+
+    /// The whole report, rebuilt from its section documents.
+    pub fn report(&self, id: &str) -> Result<Option<Report>> {
+        let searcher = self.reader.searcher();
+        let query = TermQuery::new(
+            Term::from_field_text(self.f.report_id, id),
+            IndexRecordOption::Basic,
+        );
+        let addrs = searcher.search(&query, &tantivy::collector::DocSetCollector)?;
+        let mut docs = addrs
+            .into_iter()
+            .map(|addr| searcher.doc::<TantivyDocument>(addr))
+            .collect::<tantivy::Result<Vec<_>>>()?;
+        docs.sort_by_key(|d| d.get_first(self.f.section_idx).and_then(|v| v.as_u64()));
+        let Some(first) = docs.first() else {
+            return Ok(None);
+        };
+        let text = |doc: &TantivyDocument, field| get_str(doc, field).unwrap_or_default();
+        let script = match get_str(first, self.f.script).as_deref() {
+            Some("traditional") => Script::Traditional,
+            Some("mixed") => Script::Mixed,
+            _ => Script::Simplified,
+        };
+        let sections = docs
+            .iter()
+            .map(|d| {
+                let id = get_str(d, self.f.section)
+                    .and_then(|s| SectionId::parse(&s))
+                    .ok_or_else(|| Error::Corrupt(format!("section id in report {id}")))?;
+                Ok(Section {
+                    id,
+                    heading: text(d, self.f.heading),
+                    text: text(d, self.f.body),
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Some(Report {
+            id: id.to_string(),
+            school: text(first, self.f.school),
+            year: get_str(first, self.f.year),
+            title: text(first, self.f.title),
+            published: get_str(first, self.f.published),
+            url: text(first, self.f.url),
+            script,
+            content_hash: text(first, self.f.content_hash),
+            province: get_str(first, self.f.province),
+            kind: get_str(first, self.f.kind),
+            sections,
+        }))
+    }
+
+    fn facet_counts(&self, searcher: &Searcher, query: &dyn Query) -> Result<FacetCounts> {
+        let mut collector = FacetCollector::for_field("facets");
+        for root in ["/school", "/year", "/section"] {
+            collector.add_facet(root);
+        }
+        let counts = searcher.search(query, &collector)?;
+        Ok(FacetCounts::from_collector(&counts))
+    }
+
+    fn hit(&self, doc: &TantivyDocument, score: f32, needles: &[String], chars: usize) -> Hit {
+        let text = |field| get_str(doc, field).unwrap_or_default();
+        let body = text(self.f.body);
+        let section = get_str(doc, self.f.section)
+            .and_then(|s| SectionId::parse(&s))
+            .unwrap_or(SectionId::Other);
+        Hit {
+            report_id: text(self.f.report_id),
+            school: text(self.f.school),
+            year: get_str(doc, self.f.year),
+            section,
+            heading: text(self.f.heading),
+            title: text(self.f.title),
+            url: text(self.f.url),
+            published: get_str(doc, self.f.published),
+            script: text(self.f.script),
+            snippet_html: snippet(&body, needles, chars.clamp(10, 2000)),
+            score,
+        }
+    }
+
+    fn build_query(&self, uq: &UserQuery, req: &SearchRequest) -> Box<dyn Query> {
+        let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for clause in &uq.clauses {
+            let alternatives: Vec<Box<dyn Query>> = clause
+                .alternatives
+                .iter()
+                .map(|atom| self.atom_query(atom))
+                .collect();
+            let q = any_of(alternatives);
+            must.push((
+                if clause.negated {
+                    Occur::MustNot
+                } else {
+                    Occur::Must
+                },
+                q,
+            ));
+        }
+        let filter = |field: Field, values: Vec<&str>| -> Option<Box<dyn Query>> {
+            if values.is_empty() {
+                return None;
+            }
+            Some(any_of(
+                values
+                    .into_iter()
+                    .map(|v| {
+                        Box::new(TermQuery::new(
+                            Term::from_field_text(field, v),
+                            IndexRecordOption::Basic,
+                        )) as Box<dyn Query>
+                    })
+                    .collect(),
+            ))
+        };
+        let filters = [
+            filter(self.f.school, req.schools.iter().map(String::as_str).collect()),
+            filter(self.f.year, req.years.iter().map(String::as_str).collect()),
+            filter(self.f.section, req.sections.iter().map(|s| s.as_str()).collect()),
+        ];
+        for f in filters.into_iter().flatten() {
+            // Filters must not change the score.
+            must.push((Occur::Must, Box::new(BoostQuery::new(f, 0.0))));
+        }
+        if uq.is_empty() {
+            must.push((Occur::Must, Box::new(AllQuery)));
+        }
+        Box::new(BooleanQuery::new(must))
+    }
+
+    /// A word chunk: all its words must match; the whole chunk as a phrase ranks higher.
+    /// A quoted phrase: the phrase must match.
+    fn atom_query(&self, atom: &Atom) -> Box<dyn Query> {
+        let words = atom.required_words();
+        if atom.phrase || words.len() <= 1 {
+            let text = words.into_iter().next().unwrap_or_else(|| atom.text.clone());
+            return self.text_query(if atom.phrase { &atom.text } else { &text });
+        }
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = words
+            .iter()
+            .map(|w| (Occur::Must, self.text_query(w)))
+            .collect();
+        clauses.push((
+            Occur::Should,
+            Box::new(BoostQuery::new(self.text_query(&atom.text), 2.0)),
+        ));
+        Box::new(BooleanQuery::new(clauses))
+    }
+
+    /// `text` (folded) as a substring of the body, the heading or the title/school line.
+    fn text_query(&self, text: &str) -> Box<dyn Query> {
+        let mut shoulds: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for (field, boost) in [(self.f.body, 1.0), (self.f.heading, 2.0), (self.f.meta, 0.5)] {
+            if let Some(q) = substring_query(field, text) {
+                shoulds.push((Occur::Should, Box::new(BoostQuery::new(q, boost))));
+            }
+        }
+        // A jieba word of three or more characters is also indexed whole: where the text
+        // segments it as a word (not by chance across words), it ranks higher.
+        let han: Vec<char> = text.chars().collect();
+        if han.len() >= 3 && han.iter().all(|&c| is_han(c)) {
+            let term = TermQuery::new(
+                Term::from_field_text(self.f.body, text),
+                IndexRecordOption::WithFreqs,
+            );
+            shoulds.push((Occur::Should, Box::new(BoostQuery::new(Box::new(term), 0.5))));
+        }
+        Box::new(BooleanQuery::new(shoulds))
+    }
+}
+
+fn any_of(mut queries: Vec<Box<dyn Query>>) -> Box<dyn Query> {
+    if queries.len() == 1 {
+        return queries.remove(0);
+    }
+    Box::new(BooleanQuery::new(
+        queries.into_iter().map(|q| (Occur::Should, q)).collect(),
+    ))
+}
+
+/// The terms (with character offsets) whose co-occurrence at those offsets means `text`
+/// occurs: bigrams at even offsets of each Han run, one overlapping bigram for an odd
+/// run, a letter/digit run as itself. A single Han character ending the text becomes a
+/// prefix (it may be the start of a bigram in the document); other single characters are
+/// run ends in the document too, so they are indexed as unigrams.
+fn cover(text: &str) -> (Vec<(usize, String)>, Option<(usize, String)>) {
+    let chars: Vec<char> = fold(text).chars().collect();
+    let mut terms = Vec::new();
+    let mut prefix = None;
+    let mut i = 0;
+    while i < chars.len() {
+        let start = i;
+        if is_han(chars[i]) {
+            while i < chars.len() && is_han(chars[i]) {
+                i += 1;
+            }
+            let len = i - start;
+            if len == 1 {
+                if i == chars.len() {
+                    prefix = Some((start, chars[start].to_string()));
+                } else {
+                    terms.push((start, chars[start].to_string()));
+                }
+                continue;
+            }
+            let mut k = start;
+            while k + 2 <= i {
+                terms.push((k, chars[k..k + 2].iter().collect()));
+                k += 2;
+            }
+            if k < i {
+                terms.push((i - 2, chars[i - 2..i].iter().collect()));
+            }
+        } else if is_word_char(chars[i]) {
+            while i < chars.len() && is_word_char(chars[i]) {
+                i += 1;
+            }
+            terms.push((start, chars[start..i].iter().collect()));
+        } else {
+            i += 1;
+        }
+    }
+    (terms, prefix)
+}
+
+fn substring_query(field: Field, text: &str) -> Option<Box<dyn Query>> {
+    let (terms, prefix) = cover(text);
+    let to_terms = |terms: Vec<(usize, String)>| -> Vec<(usize, Term)> {
+        terms
+            .into_iter()
+            .map(|(o, t)| (o, Term::from_field_text(field, &t)))
+            .collect()
+    };
+    match (terms.len(), prefix) {
+        (0, None) => None,
+        (1, None) => {
+            let (_, t) = &terms[0];
+            Some(Box::new(TermQuery::new(
+                Term::from_field_text(field, t),
+                IndexRecordOption::WithFreqs,
+            )))
+        }
+        (_, None) => Some(Box::new(PhraseQuery::new_with_offset(to_terms(terms)))),
+        (_, Some(p)) => {
+            let mut all = to_terms(terms);
+            all.push((p.0, Term::from_field_text(field, &p.1)));
+            let mut q = PhrasePrefixQuery::new_with_offset(all);
+            q.set_max_expansions(PREFIX_EXPANSIONS);
+            Some(Box::new(q))
+        }
+    }
+}
+
+fn get_str(doc: &TantivyDocument, field: Field) -> Option<String> {
+    doc.get_first(field)
+        .and_then(|v| v.as_str())
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+}
+
+impl FacetCounts {
+    fn from_collector(counts: &tantivy::collector::FacetCounts) -> FacetCounts {
+        let collect = |root: &str| -> BTreeMap<String, u64> {
+            counts
+                .get(root)
+                .filter_map(|(facet, n)| {
+                    let path = facet.to_path();
+                    path.last().map(|name| (name.to_string(), n))
+                })
+                .collect()
+        };
+        FacetCounts {
+            school: collect("/school"),
+            year: collect("/year"),
+            section: collect("/section"),
+        }
+    }
+}
+
+/// Writes reports; one per index at a time.
+pub struct Writer {
+    inner: IndexWriter,
+    f: Fields,
+}
+
+impl std::fmt::Debug for Writer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Writer").finish_non_exhaustive()
+    }
+}
+
+impl Writer {
+    /// Adds `report`, replacing any earlier version with the same id.
+    pub fn upsert(&mut self, report: &Report) -> Result<()> {
+        self.delete(&report.id);
+        let f = self.f;
+        let school = if report.school.is_empty() {
+            "(未知)"
+        } else {
+            report.school.as_str()
+        };
+        let published_sort = report
+            .published
+            .as_deref()
+            .map(|d| d.chars().filter(char::is_ascii_digit).collect::<String>())
+            .and_then(|d| d.parse::<u64>().ok())
+            .unwrap_or(0);
+        for (idx, section) in report.sections.iter().enumerate() {
+            let mut doc = TantivyDocument::default();
+            doc.add_text(f.report_id, &report.id);
+            doc.add_u64(f.section_idx, idx as u64);
+            doc.add_text(f.section, section.id.as_str());
+            doc.add_text(f.school, school);
+            doc.add_facet(f.facets, Facet::from_path(["school", school]));
+            doc.add_facet(f.facets, Facet::from_path(["section", section.id.as_str()]));
+            if let Some(year) = &report.year {
+                doc.add_text(f.year, year);
+                doc.add_facet(f.facets, Facet::from_path(["year", year.as_str()]));
+            }
+            doc.add_text(f.title, &report.title);
+            doc.add_text(f.meta, format!("{} {}", report.title, school));
+            doc.add_text(f.heading, &section.heading);
+            doc.add_text(f.body, &section.text);
+            doc.add_text(f.url, &report.url);
+            if let Some(p) = &report.published {
+                doc.add_text(f.published, p);
+            }
+            doc.add_u64(f.published_sort, published_sort);
+            doc.add_text(f.script, report.script.as_str());
+            if let Some(p) = &report.province {
+                doc.add_text(f.province, p);
+            }
+            if let Some(k) = &report.kind {
+                doc.add_text(f.kind, k);
+            }
+            doc.add_text(f.content_hash, &report.content_hash);
+            self.inner.add_document(doc)?;
+        }
+        Ok(())
+    }
+
+    /// Removes a report (all its sections).
+    pub fn delete(&mut self, report_id: &str) {
+        self.inner
+            .delete_term(Term::from_field_text(self.f.report_id, report_id));
+    }
+
+    /// Removes everything (before a rebuild).
+    pub fn clear(&mut self) -> Result<()> {
+        self.inner.delete_all_documents()?;
+        Ok(())
+    }
+
+    /// Makes the changes durable and visible to readers.
+    pub fn commit(&mut self) -> Result<()> {
+        self.inner.commit()?;
+        Ok(())
+    }
+
+    /// Waits for merges to finish (call before dropping at the end of a batch job).
+    pub fn finish(self) -> Result<()> {
+        self.inner.wait_merging_threads()?;
+        Ok(())
+    }
+}
+
+#[allow(dead_code)]
+fn _assert_value_trait(v: &OwnedValue) -> Option<&str> {
+    v.as_str()
+}

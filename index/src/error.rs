@@ -1,0 +1,33 @@
+use thiserror::Error;
+
+/// Errors of the index crate. [`Error::BadQuery`] and [`Error::BadRequest`] are the
+/// caller's mistakes (a front end answers 400); the rest are ours.
+#[derive(Debug, Error)]
+pub enum Error {
+    /// The query text cannot be searched; the message says why, for the user.
+    #[error("{0}")]
+    BadQuery(String),
+    /// A parameter other than the query is out of range.
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("index error: {0}")]
+    Tantivy(#[from] tantivy::TantivyError),
+    #[error("cannot open the index in {path}: {source}")]
+    Open {
+        path: std::path::PathBuf,
+        source: tantivy::TantivyError,
+    },
+    #[error("index I/O error: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("stored report is corrupt: {0}")]
+    Corrupt(String),
+}
+
+impl Error {
+    /// Whether the caller (not the index) is at fault.
+    pub fn is_user_error(&self) -> bool {
+        matches!(self, Error::BadQuery(_) | Error::BadRequest(_))
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

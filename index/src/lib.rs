@@ -1,0 +1,50 @@
+//! The search core of xxgk: the [`Report`] type shared with the crawler, Chinese analysis
+//! with traditional → simplified folding ([`fold`], [`analysis`]), the query language
+//! ([`query`]), our own highlighter ([`highlight`]) and the Tantivy index itself
+//! ([`Engine`]): one document per report section, with the report's fields copied on it
+//! and facets for school, year and section.
+//!
+//! ```
+//! use xxgk_index::{Engine, Report, SearchRequest, Section, SectionId, Script};
+//!
+//! let engine = Engine::create_in_ram()?;
+//! let mut writer = engine.writer(1)?;
+//! writer.upsert(&Report {
+//!     id: "r1".into(),
+//!     school: "示例大學".into(),
+//!     year: Some("2020-2021".into()),
+//!     title: "示例大學信息公開年度報告".into(),
+//!     published: None,
+//!     url: "https://example.edu.cn/1.htm".into(),
+//!     script: Script::Traditional,
+//!     content_hash: String::new(),
+//!     province: None,
+//!     kind: None,
+//!     sections: vec![Section {
+//!         id: SectionId::OnRequest,
+//!         heading: "三、依申請公開".into(),
+//!         text: "本學年收到依申請公開3件。".into(),
+//!     }],
+//! })?;
+//! writer.commit()?;
+//! engine.reload()?;
+//! let results = engine.search(&SearchRequest::new("依申请公开"))?;
+//! assert_eq!(results.total, 1);
+//! assert!(results.hits[0].snippet_html.contains("<mark>依申請公開</mark>"));
+//! # Ok::<(), xxgk_index::Error>(())
+//! ```
+
+pub mod analysis;
+mod engine;
+mod error;
+pub mod fold;
+pub mod highlight;
+pub mod query;
+pub mod report;
+
+pub use engine::{
+    Engine, FacetCounts, Hit, IndexStats, SearchRequest, SearchResults, Sort, Writer,
+    MAX_LIMIT, MAX_OFFSET,
+};
+pub use error::{Error, Result};
+pub use report::{Report, Script, Section, SectionId};

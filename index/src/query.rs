@@ -1,0 +1,345 @@
+//! The user's query language, parsed by hand so that every input has a defined meaning:
+//!
+//! - `收费 标准` — both words must occur (anywhere in the section); sections where they
+//!   stand together rank higher.
+//! - `收费标准` — an unquoted chunk is split into its words (jieba), which must all occur;
+//!   the whole chunk as a phrase ranks higher. Tantivy's own parser would demand the exact
+//!   phrase and lose recall.
+//! - `"信息公开 工作"`, `“信息公开”`, `「信息公開」` — an exact phrase.
+//! - `A OR B`, `A | B` — either; `-A`, `NOT A` — must not occur.
+//!
+//! Lenient where a reader would be: an unbalanced quote runs to the end, a lone operator is
+//! ignored. Strict where guessing would mislead: a query with nothing searchable, only
+//! exclusions, or longer than [`MAX_QUERY_CHARS`] is an error.
+
+use crate::analysis::{is_word_char, query_words};
+use crate::fold::{fold, is_han};
+use crate::{Error, Result};
+
+/// Longest accepted query, in characters.
+pub const MAX_QUERY_CHARS: usize = 256;
+/// Most clauses (words, phrases, alternatives) in one query.
+pub const MAX_CLAUSES: usize = 16;
+
+/// A parsed query: clauses that must all hold.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct UserQuery {
+    pub clauses: Vec<Clause>,
+}
+
+/// One or more alternatives (`A OR B`), possibly negated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Clause {
+    pub alternatives: Vec<Atom>,
+    pub negated: bool,
+}
+
+/// A word chunk or a quoted phrase, already folded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Atom {
+    pub text: String,
+    pub phrase: bool,
+}
+
+impl Atom {
+    /// The strings that must all occur for this atom to match, with the atom itself first
+    /// when it is a multi-word chunk (then it is only a ranking boost).
+    ///
+    /// A quoted phrase is one required string. A plain chunk is its jieba words; single
+    /// Han characters are dropped when longer words remain (的, 和 carry no meaning
+    /// alone).
+    pub fn required_words(&self) -> Vec<String> {
+        if self.phrase {
+            return vec![self.text.clone()];
+        }
+        let words = query_words(&self.text);
+        let long: Vec<String> = words
+            .iter()
+            .filter(|(_, w)| w.chars().count() > 1 || w.chars().any(|c| !is_han(c)))
+            .map(|(_, w)| w.clone())
+            .collect();
+        let mut out = if long.is_empty() {
+            words.into_iter().map(|(_, w)| w).collect()
+        } else {
+            long
+        };
+        out.dedup();
+        out
+    }
+}
+
+impl UserQuery {
+    pub fn is_empty(&self) -> bool {
+        self.clauses.is_empty()
+    }
+
+    /// Parses `input`. An empty (or all-whitespace) input is the empty query, which
+    /// matches everything and is used to browse by filters.
+    pub fn parse(input: &str) -> Result<UserQuery> {
+        let length = input.chars().count();
+        if length > MAX_QUERY_CHARS {
+            return Err(Error::BadQuery(format!(
+                "query is too long ({length} characters; at most {MAX_QUERY_CHARS})"
+            )));
+        }
+        if input.trim().is_empty() {
+            return Ok(UserQuery::default());
+        }
+        let folded = fold(input);
+        let mut clauses: Vec<Clause> = Vec::new();
+        let mut pending_or = false;
+        let mut pending_not = false;
+        for lexeme in lex(&folded) {
+            match lexeme {
+                Lexeme::Or => pending_or = !clauses.is_empty(),
+                Lexeme::Not => pending_not = true,
+                Lexeme::Atom { text, phrase, minus } => {
+                    let text = trim_to_searchable(&text);
+                    if text.is_empty() {
+                        continue;
+                    }
+                    let atom = Atom { text, phrase };
+                    let negated = minus || pending_not;
+                    match clauses.last_mut() {
+                        Some(last) if pending_or && !negated && !last.negated => {
+                            last.alternatives.push(atom)
+                        }
+                        _ => clauses.push(Clause {
+                            alternatives: vec![atom],
+                            negated,
+                        }),
+                    }
+                    pending_or = false;
+                    pending_not = false;
+                }
+            }
+        }
+        if clauses.is_empty() {
+            return Err(Error::BadQuery(
+                "query has no searchable words (only punctuation or operators)".into(),
+            ));
+        }
+        if clauses.iter().all(|c| c.negated) {
+            return Err(Error::BadQuery(
+                "query only excludes words; add a word to search for".into(),
+            ));
+        }
+        let atoms: usize = clauses.iter().map(|c| c.alternatives.len()).sum();
+        if atoms > MAX_CLAUSES {
+            return Err(Error::BadQuery(format!(
+                "query has too many words ({atoms}; at most {MAX_CLAUSES})"
+            )));
+        }
+        Ok(UserQuery { clauses })
+    }
+
+    /// Every string a highlighter should mark: the words and phrases of the positive
+    /// clauses.
+    pub fn highlight_needles(&self) -> Vec<String> {
+        let mut needles = Vec::new();
+        for clause in self.clauses.iter().filter(|c| !c.negated) {
+            for atom in &clause.alternatives {
+                needles.push(atom.text.clone());
+                needles.extend(atom.required_words());
+            }
+        }
+        needles.sort();
+        needles.dedup();
+        needles
+    }
+}
+
+/// Drops leading and trailing characters that cannot be searched (punctuation, symbols);
+/// inner punctuation stays and only separates words.
+fn trim_to_searchable(text: &str) -> String {
+    let searchable = |c: char| is_han(c) || is_word_char(c);
+    let start = text.find(searchable);
+    let end = text.rfind(searchable);
+    match (start, end) {
+        (Some(s), Some(e)) => {
+            let last_len = text[e..].chars().next().map_or(0, char::len_utf8);
+            text[s..e + last_len].to_string()
+        }
+        _ => String::new(),
+    }
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum Lexeme {
+    Atom {
+        text: String,
+        phrase: bool,
+        minus: bool,
+    },
+    Or,
+    Not,
+}
+
+fn closing_quote(c: char) -> Option<char> {
+    match c {
+        '"' => Some('"'),
+        '“' => Some('”'),
+        '「' => Some('」'),
+        '『' => Some('』'),
+        _ => None,
+    }
+}
+
+fn lex(input: &str) -> Vec<Lexeme> {
+    let chars: Vec<char> = input.chars().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c.is_whitespace() {
+            i += 1;
+            continue;
+        }
+        let mut minus = false;
+        let mut start = i;
+        if c == '-' && i + 1 < chars.len() && !chars[i + 1].is_whitespace() {
+            minus = true;
+            start += 1;
+        }
+        if let Some(close) = chars.get(start).copied().and_then(closing_quote) {
+            // A phrase, closed by its quote or (unbalanced) by the end of the input.
+            let body_start = start + 1;
+            let mut j = body_start;
+            while j < chars.len() && chars[j] != close {
+                j += 1;
+            }
+            let text: String = chars[body_start..j].iter().collect();
+            out.push(Lexeme::Atom {
+                text,
+                phrase: true,
+                minus,
+            });
+            i = j + 1;
+            continue;
+        }
+        let mut j = start;
+        while j < chars.len() && !chars[j].is_whitespace() && closing_quote(chars[j]).is_none() {
+            j += 1;
+        }
+        let word: String = chars[start..j].iter().collect();
+        i = j;
+        // `fold` has lower-cased the input, so operators are matched in lower case; only
+        // bare operators count (`OR` inside `ORACLE` does not).
+        match (minus, word.as_str()) {
+            (false, "or" | "|" | "||") => out.push(Lexeme::Or),
+            (false, "not") => out.push(Lexeme::Not),
+            (false, "and" | "&&" | "+") => {}
+            _ => out.push(Lexeme::Atom {
+                text: word,
+                phrase: false,
+                minus,
+            }),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn atoms(q: &UserQuery) -> Vec<(Vec<(&str, bool)>, bool)> {
+        q.clauses
+            .iter()
+            .map(|c| {
+                (
+                    c.alternatives
+                        .iter()
+                        .map(|a| (a.text.as_str(), a.phrase))
+                        .collect(),
+                    c.negated,
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn plain_words_phrases_or_and_not() {
+        let q = UserQuery::parse("收費 \"信息公開 工作\" 招生 OR 就业 -财务 NOT 基建").expect("parse");
+        assert_eq!(
+            atoms(&q),
+            vec![
+                (vec![("收费", false)], false),
+                (vec![("信息公开 工作", true)], false),
+                (vec![("招生", false), ("就业", false)], false),
+                (vec![("财务", false)], true),
+                (vec![("基建", false)], true),
+            ]
+        );
+    }
+
+    #[test]
+    fn chinese_quotes_make_phrases() {
+        let q = UserQuery::parse("“信息公开”「依申請」").expect("parse");
+        assert_eq!(
+            atoms(&q),
+            vec![
+                (vec![("信息公开", true)], false),
+                (vec![("依申请", true)], false)
+            ]
+        );
+    }
+
+    #[test]
+    fn unbalanced_quote_runs_to_the_end() {
+        let q = UserQuery::parse("收费 \"信息公开").expect("parse");
+        assert_eq!(q.clauses[1].alternatives[0].text, "信息公开");
+        assert!(q.clauses[1].alternatives[0].phrase);
+    }
+
+    #[test]
+    fn lone_operators_are_ignored() {
+        let q = UserQuery::parse("OR 收费 OR").expect("parse");
+        assert_eq!(atoms(&q), vec![(vec![("收费", false)], false)]);
+        let q = UserQuery::parse("收费 - NOT").expect("parse");
+        assert_eq!(atoms(&q), vec![(vec![("收费", false)], false)]);
+    }
+
+    #[test]
+    fn bad_queries_are_errors_with_a_reason() {
+        for (input, reason) in [
+            ("，。！？", "no searchable words"),
+            ("\"\"", "no searchable words"),
+            ("-收费", "only excludes"),
+            (&"收费".repeat(200), "too long"),
+            (&"收费 ".repeat(20), "too many words"),
+        ] {
+            match UserQuery::parse(input) {
+                Err(Error::BadQuery(msg)) => assert!(msg.contains(reason), "{input}: {msg}"),
+                other => panic!("{input}: expected BadQuery, got {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn empty_query_browses() {
+        assert!(UserQuery::parse("   ").expect("parse").is_empty());
+    }
+
+    #[test]
+    fn chunk_words_drop_single_characters_when_longer_words_remain() {
+        let atom = Atom {
+            text: "学校的收费标准".into(),
+            phrase: false,
+        };
+        let words = atom.required_words();
+        assert!(!words.iter().any(|w| w == "的"), "{words:?}");
+        assert!(words.iter().any(|w| w.contains("收费")), "{words:?}");
+        let single = Atom {
+            text: "费".into(),
+            phrase: false,
+        };
+        assert_eq!(single.required_words(), vec!["费".to_string()]);
+    }
+
+    #[test]
+    fn punctuation_is_trimmed_from_words() {
+        let q = UserQuery::parse("《收费标准》、").expect("parse");
+        assert_eq!(q.clauses[0].alternatives[0].text, "收费标准");
+    }
+}

@@ -1,0 +1,203 @@
+//! The one type the crawler and the index share: a report as the school published it.
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// An annual information-disclosure report (信息公开年度报告), split into its sections.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Report {
+    /// Stable identity: derived from the source URL (see [`Report::id_for_url`]).
+    pub id: String,
+    /// School name as written in the report (or, failing that, in the crawl sources).
+    pub school: String,
+    /// Academic year as `YYYY-YYYY` (see `crawler::extract` for how `2020年度` maps).
+    pub year: Option<String>,
+    pub title: String,
+    /// Publication date as `YYYY-MM-DD`.
+    pub published: Option<String>,
+    /// Where the report was found (`https://…`, or `file://…` for an import).
+    pub url: String,
+    pub script: Script,
+    /// SHA-256 (hex) of the section texts; a new hash means a new version.
+    pub content_hash: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub province: Option<String>,
+    /// 大学 / 学院 / 职业技术学院 …, from the crawl sources.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    pub sections: Vec<Section>,
+}
+
+/// One top-level part of a report, in document order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Section {
+    pub id: SectionId,
+    /// The heading as written (`三、依申請公開和不予公開情況`); empty for the preamble.
+    pub heading: String,
+    pub text: String,
+}
+
+/// Which script a text is written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Script {
+    Simplified,
+    Traditional,
+    Mixed,
+}
+
+impl Script {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Script::Simplified => "simplified",
+            Script::Traditional => "traditional",
+            Script::Mixed => "mixed",
+        }
+    }
+}
+
+/// The canonical parts of the national report template.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SectionId {
+    /// Text before the first numbered heading.
+    Preamble,
+    /// 概述 / 基本情况
+    Overview,
+    /// 主动公开
+    Proactive,
+    /// 重点领域
+    KeyAreas,
+    /// 依申请公开 / 不予公开
+    OnRequest,
+    /// 评议
+    Appraisal,
+    /// 举报 / 投诉 / 复议 / 诉讼
+    Complaints,
+    /// 问题 / 改进
+    Improvements,
+    /// 其他需要报告的事项
+    Other,
+    /// 清单事项
+    Checklist,
+}
+
+impl SectionId {
+    pub const ALL: [SectionId; 10] = [
+        SectionId::Preamble,
+        SectionId::Overview,
+        SectionId::Proactive,
+        SectionId::KeyAreas,
+        SectionId::OnRequest,
+        SectionId::Appraisal,
+        SectionId::Complaints,
+        SectionId::Improvements,
+        SectionId::Other,
+        SectionId::Checklist,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SectionId::Preamble => "preamble",
+            SectionId::Overview => "overview",
+            SectionId::Proactive => "proactive",
+            SectionId::KeyAreas => "key_areas",
+            SectionId::OnRequest => "on_request",
+            SectionId::Appraisal => "appraisal",
+            SectionId::Complaints => "complaints",
+            SectionId::Improvements => "improvements",
+            SectionId::Other => "other",
+            SectionId::Checklist => "checklist",
+        }
+    }
+
+    /// Chinese label for the UI.
+    pub fn label(self) -> &'static str {
+        match self {
+            SectionId::Preamble => "前言",
+            SectionId::Overview => "概述",
+            SectionId::Proactive => "主动公开",
+            SectionId::KeyAreas => "重点领域",
+            SectionId::OnRequest => "依申请公开",
+            SectionId::Appraisal => "评议",
+            SectionId::Complaints => "举报与复议",
+            SectionId::Improvements => "问题与改进",
+            SectionId::Other => "其他事项",
+            SectionId::Checklist => "清单事项",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<SectionId> {
+        SectionId::ALL.into_iter().find(|id| id.as_str() == s)
+    }
+}
+
+impl std::fmt::Display for SectionId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Report {
+    /// The report id for a source URL: 16 hex digits of its SHA-256, so that fetching or
+    /// importing the same page again replaces the report instead of adding a second one.
+    pub fn id_for_url(url: &str) -> String {
+        let digest = Sha256::digest(url.as_bytes());
+        hex::encode(&digest[..8])
+    }
+
+    /// SHA-256 over headings and texts, separated so that moving text across a heading
+    /// changes the hash.
+    pub fn hash_sections(sections: &[Section]) -> String {
+        let mut hasher = Sha256::new();
+        for section in sections {
+            hasher.update(section.id.as_str().as_bytes());
+            hasher.update([0]);
+            hasher.update(section.heading.as_bytes());
+            hasher.update([0]);
+            hasher.update(section.text.as_bytes());
+            hasher.update([1]);
+        }
+        hex::encode(hasher.finalize())
+    }
+
+    /// Total characters of section text.
+    pub fn char_len(&self) -> usize {
+        self.sections.iter().map(|s| s.text.chars().count()).sum()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn section_ids_round_trip_through_their_names() {
+        for id in SectionId::ALL {
+            assert_eq!(SectionId::parse(id.as_str()), Some(id));
+            let json = serde_json::to_string(&id).expect("serialize");
+            assert_eq!(json, format!("\"{}\"", id.as_str()));
+        }
+        assert_eq!(SectionId::parse("nope"), None);
+    }
+
+    #[test]
+    fn id_depends_only_on_url() {
+        let a = Report::id_for_url("https://xxgk.example.edu.cn/info/1044/1234.htm");
+        assert_eq!(a.len(), 16);
+        assert_eq!(a, Report::id_for_url("https://xxgk.example.edu.cn/info/1044/1234.htm"));
+        assert_ne!(a, Report::id_for_url("https://xxgk.example.edu.cn/info/1044/1235.htm"));
+    }
+
+    #[test]
+    fn hash_sees_text_moving_across_a_heading() {
+        let s = |h: &str, t: &str| Section {
+            id: SectionId::Overview,
+            heading: h.into(),
+            text: t.into(),
+        };
+        let a = Report::hash_sections(&[s("一、概述", "甲乙"), s("二、", "丙")]);
+        let b = Report::hash_sections(&[s("一、概述", "甲"), s("二、", "乙丙")]);
+        assert_ne!(a, b);
+    }
+}
