@@ -1,1 +1,18 @@
-//! placeholder
+//! The crawler side of xxgk: turning pages into [`xxgk_index::Report`]s ([`extract`]) and
+//! keeping them ([`store`]).
+//!
+//! ```
+//! use xxgk_crawler::extract::{report_from_text, Hints};
+//!
+//! let text = "2021-2022学年度东海海洋大学信息公开工作年度报告\n一、概述\n正文。";
+//! let report = report_from_text(text, &Hints { url: "file:///r.txt".into(), ..Hints::default() })?;
+//! assert_eq!(report.school, "东海海洋大学");
+//! assert_eq!(report.year.as_deref(), Some("2021-2022"));
+//! # Ok::<(), xxgk_crawler::Error>(())
+//! ```
+
+mod error;
+pub mod extract;
+pub mod store;
+
+pub use error::{Error, Result};

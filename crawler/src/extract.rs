@@ -1,0 +1,779 @@
+//! Pure functions from report text (or simple HTML) to a [`Report`]: school, academic year,
+//! date, title, and the sections split at their numbered headings.
+//!
+//! All matching is done on folded text (`xxgk_index::fold`), which has the same character
+//! count as the original, so what is cut out is cut from the original by character index
+//! and stays as the school wrote it (traditional stays traditional).
+
+use std::sync::LazyLock;
+
+use scraper::{ElementRef, Html, Node, Selector};
+use xxgk_index::fold::{detect_script, fold, is_han};
+use xxgk_index::{Report, Section, SectionId};
+
+use crate::{Error, Result};
+
+/// What the caller already knows about a report (from the crawl sources or the page).
+#[derive(Debug, Clone, Default)]
+pub struct Hints {
+    /// Source URL; the report id derives from it.
+    pub url: String,
+    /// School name to use when the text does not say it.
+    pub school: Option<String>,
+    pub province: Option<String>,
+    pub kind: Option<String>,
+    /// Title from the page (`<title>`, a CMS meta tag) when the text has none.
+    pub title: Option<String>,
+    /// Publication date (`YYYY-MM-DD`) from the page metadata.
+    pub published: Option<String>,
+}
+
+/// Builds a report from text as a reader copies it off the page.
+pub fn report_from_text(text: &str, hints: &Hints) -> Result<Report> {
+    let lines: Vec<&str> = text
+        .lines()
+        .map(|l| l.trim_matches(|c: char| c.is_whitespace()))
+        .collect();
+    if lines.iter().all(|l| l.is_empty()) {
+        return Err(Error::NotAReport("the page has no text".into()));
+    }
+    let published = hints.published.clone().or_else(|| find_date(&lines));
+    let kept: Vec<&str> = lines
+        .iter()
+        .copied()
+        .filter(|l| !l.is_empty() && !is_noise_line(l))
+        .collect();
+    let title_idx = find_title_line(&kept);
+    let title_line = title_idx.map(|i| kept[i].to_string());
+    let body_lines: Vec<&str> = kept
+        .iter()
+        .enumerate()
+        .filter(|(i, l)| Some(*i) != title_idx && !is_date_line(l))
+        .map(|(_, l)| *l)
+        .collect();
+    let body = body_lines.join("\n");
+    let title_hint = hints.title.as_deref();
+    let school = title_line
+        .as_deref()
+        .or(title_hint)
+        .and_then(find_school)
+        .or_else(|| find_school(&body))
+        .or_else(|| hints.school.clone())
+        .ok_or_else(|| {
+            Error::NotAReport(
+                "no school name found in the text (give it in the crawl sources)".into(),
+            )
+        })?;
+    let year = title_line
+        .as_deref()
+        .or(title_hint)
+        .and_then(find_year)
+        .or_else(|| find_year(&body));
+    let title = title_line.or_else(|| hints.title.clone()).unwrap_or_else(|| {
+        // No title in the text: say plainly what the report is, in the report's script.
+        match &year {
+            Some(y) => format!("{school} {y} 信息公开年度报告"),
+            None => format!("{school} 信息公开年度报告"),
+        }
+    });
+    let sections = split_sections(&body_lines);
+    if sections.iter().all(|s| s.text.is_empty() && s.heading.is_empty()) {
+        return Err(Error::NotAReport("the page has no report text".into()));
+    }
+    let script = detect_script(&body);
+    Ok(Report {
+        id: Report::id_for_url(&hints.url),
+        school,
+        year,
+        title,
+        published,
+        url: hints.url.clone(),
+        script,
+        content_hash: Report::hash_sections(&sections),
+        province: hints.province.clone(),
+        kind: hints.kind.clone(),
+        sections,
+    })
+}
+
+/// Builds a report from a simple HTML page: its `<title>` (or CMS title meta) and body
+/// text. (The crawler's CMS-aware extraction picks the main content first.)
+pub fn report_from_html(html: &str, hints: &Hints) -> Result<Report> {
+    let doc = Html::parse_document(html);
+    let mut hints = hints.clone();
+    if hints.title.is_none() {
+        hints.title = page_title(&doc);
+    }
+    let text = html_to_text(&doc);
+    report_from_text(&text, &hints)
+}
+
+static TITLE: LazyLock<Selector> = LazyLock::new(|| selector("title"));
+static META_TITLE: LazyLock<Selector> = LazyLock::new(|| selector("meta[name=ArticleTitle]"));
+static BODY: LazyLock<Selector> = LazyLock::new(|| selector("body"));
+
+fn selector(css: &str) -> Selector {
+    Selector::parse(css).expect("static selector is valid")
+}
+
+/// The page title: a CMS `ArticleTitle` meta first, then `<title>`.
+pub fn page_title(doc: &Html) -> Option<String> {
+    let meta = doc
+        .select(&META_TITLE)
+        .find_map(|m| m.value().attr("content"))
+        .map(str::to_string);
+    let title = || {
+        doc.select(&TITLE)
+            .next()
+            .map(|t| t.text().collect::<String>())
+    };
+    meta.or_else(title)
+        .map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|t| !t.is_empty())
+}
+
+/// Visible text of a page's body, one line per block element.
+pub fn html_to_text(doc: &Html) -> String {
+    match doc.select(&BODY).next() {
+        Some(body) => element_text(body),
+        None => element_text(doc.root_element()),
+    }
+}
+
+/// Visible text under `el`: scripts, styles and forms dropped, block elements and `<br>`
+/// as line breaks, runs of spaces collapsed.
+pub fn element_text(el: ElementRef<'_>) -> String {
+    let mut out = String::new();
+    walk(el, &mut out);
+    out.lines()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn walk(el: ElementRef<'_>, out: &mut String) {
+    for child in el.children() {
+        match child.value() {
+            Node::Text(t) => out.push_str(t),
+            Node::Element(e) => {
+                let name = e.name();
+                if matches!(
+                    name,
+                    "script" | "style" | "noscript" | "template" | "head" | "select" | "button"
+                ) {
+                    continue;
+                }
+                let block = matches!(
+                    name,
+                    "p" | "div"
+                        | "br"
+                        | "li"
+                        | "tr"
+                        | "h1"
+                        | "h2"
+                        | "h3"
+                        | "h4"
+                        | "h5"
+                        | "h6"
+                        | "section"
+                        | "article"
+                        | "table"
+                        | "ul"
+                        | "ol"
+                        | "dd"
+                        | "dt"
+                        | "blockquote"
+                        | "pre"
+                );
+                if block {
+                    out.push('\n');
+                }
+                if name == "td" || name == "th" {
+                    out.push(' ');
+                }
+                if let Some(child_el) = ElementRef::wrap(child) {
+                    walk(child_el, out);
+                }
+                if block {
+                    out.push('\n');
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Navigation and page furniture copied along with a report: breadcrumbs, share buttons,
+/// click counters, "more about" and related-links boxes.
+pub fn is_noise_line(line: &str) -> bool {
+    let f = fold(line.trim());
+    const EXACT: &[&str] = &[
+        "微信",
+        "微博",
+        "qq",
+        "qq空间",
+        "分享到",
+        "分享",
+        "打印",
+        "打印本页",
+        "关闭",
+        "关闭窗口",
+        "【打印】",
+        "【关闭】",
+        "相关信息",
+        "相关文章",
+        "相关链接",
+        "上一篇",
+        "下一篇",
+        "返回顶部",
+        "收藏",
+    ];
+    const PREFIXES: &[&str] = &[
+        "您的位置",
+        "你的位置",
+        "当前位置",
+        "您现在的位置",
+        "更多关于",
+        "上一篇:",
+        "下一篇:",
+        "上一条:",
+        "下一条:",
+        "分享到:",
+        "字号",
+        "【字体",
+    ];
+    EXACT.contains(&f.as_str())
+        || PREFIXES.iter().any(|p| f.starts_with(p))
+        || (f.contains("点击次数") || f.contains("浏览次数") || f.contains("阅读次数"))
+            && f.chars().count() < 60
+            && !f.contains("发表时间")
+            && !f.contains("发布时间")
+}
+
+/// A line that only carries the publication date and a counter.
+fn is_date_line(line: &str) -> bool {
+    let f = fold(line);
+    ["发表时间", "发布时间", "发布日期", "发表日期", "时间:", "日期:"]
+        .iter()
+        .any(|p| f.starts_with(p))
+        && f.chars().count() < 80
+}
+
+/// The title: among the first lines, the first that names a report.
+fn find_title_line(lines: &[&str]) -> Option<usize> {
+    lines.iter().take(6).position(|l| {
+        let f = fold(l);
+        let n = f.chars().count();
+        (4..=80).contains(&n)
+            && (f.contains("报告") || f.contains("年报"))
+            && !f.ends_with('。')
+            && !f.contains(',')
+    })
+}
+
+/// Year as `YYYY-YYYY`, from the academic year (2020-2021学年, 2019—2020學年度), failing
+/// that from `2020年度` (read as the academic year ending in 2020: the 2020 annual report
+/// covers September 2019 to August 2020), failing that from the statistics period
+/// (2020年9月1日至2021年8月31日).
+pub fn find_year(text: &str) -> Option<String> {
+    let f: Vec<char> = fold(text).chars().collect();
+    let number_at = |i: usize| -> Option<u32> {
+        let s: String = f.get(i..i + 4)?.iter().collect();
+        if s.chars().all(|c| c.is_ascii_digit()) && f.get(i + 4).is_none_or(|c| !c.is_ascii_digit())
+        {
+            s.parse().ok().filter(|y| (1990..=2100).contains(y))
+        } else {
+            None
+        }
+    };
+    let skip_spaces = |mut i: usize| {
+        while f.get(i).is_some_and(|c| *c == ' ') {
+            i += 1;
+        }
+        i
+    };
+    let starts_with = |i: usize, s: &str| {
+        let s: Vec<char> = s.chars().collect();
+        f.get(i..i + s.len()) == Some(&s[..])
+    };
+    let mut annual = None;
+    for i in 0..f.len() {
+        if i > 0 && f[i - 1].is_ascii_digit() {
+            continue;
+        }
+        let Some(y1) = number_at(i) else { continue };
+        let j = skip_spaces(i + 4);
+        if matches!(f.get(j), Some('-' | '—' | '–' | '~' | '至' | '到' | '/')) {
+            let k = skip_spaces(j + 1);
+            if let Some(y2) = number_at(k) {
+                let after = skip_spaces(k + 4);
+                if y2 == y1 + 1 && (starts_with(after, "学年") || starts_with(after, "年度")) {
+                    return Some(format!("{y1}-{y2}"));
+                }
+            }
+        }
+        if annual.is_none() && starts_with(j, "年度") {
+            annual = Some(format!("{}-{y1}", y1 - 1));
+        }
+    }
+    annual.or_else(|| statistics_period(&f))
+}
+
+fn statistics_period(f: &[char]) -> Option<String> {
+    let s: String = f.iter().collect();
+    let start = s.find("年9月1日")?;
+    let y1: u32 = s.get(start.checked_sub(4)?..start)?.parse().ok()?;
+    s[start..]
+        .contains(&format!("{}年8月31日", y1 + 1))
+        .then(|| format!("{y1}-{}", y1 + 1))
+}
+
+/// Publication date as `YYYY-MM-DD`: a labelled date near the top (发表时间:2021-10-28),
+/// failing that the signature date at the end (2020年10月28日).
+pub fn find_date(lines: &[&str]) -> Option<String> {
+    for line in lines.iter().take(12) {
+        if is_date_line(line) || fold(line).contains("发表时间") || fold(line).contains("发布时间")
+        {
+            if let Some(d) = parse_date(line) {
+                return Some(d);
+            }
+        }
+    }
+    let tail: Vec<&&str> = lines.iter().rev().filter(|l| !l.is_empty()).take(4).collect();
+    tail.into_iter().find_map(|l| {
+        let f = fold(l);
+        (f.chars().count() <= 20).then(|| parse_date(l)).flatten()
+    })
+}
+
+/// The first date in `text`: 2021-10-28, 2021/10/28, 2021.10.28 or 2021年10月28日.
+pub fn parse_date(text: &str) -> Option<String> {
+    let f: Vec<char> = fold(text).chars().collect();
+    let num = |i: &mut usize, max: usize| -> Option<u32> {
+        let start = *i;
+        while *i < f.len() && f[*i].is_ascii_digit() && *i - start < max {
+            *i += 1;
+        }
+        (*i > start)
+            .then(|| f[start..*i].iter().collect::<String>().parse().ok())
+            .flatten()
+    };
+    for start in 0..f.len() {
+        if !f[start].is_ascii_digit() || (start > 0 && f[start - 1].is_ascii_digit()) {
+            continue;
+        }
+        let mut i = start;
+        let Some(y) = num(&mut i, 4) else { continue };
+        if !(1990..=2100).contains(&y) || i - start != 4 {
+            continue;
+        }
+        let (sep1, sep2, end): (&[char], &[char], Option<char>) = match f.get(i) {
+            Some('-') => (&['-'], &['-'], None),
+            Some('/') => (&['/'], &['/'], None),
+            Some('.') => (&['.'], &['.'], None),
+            Some('年') => (&['年'], &['月'], Some('日')),
+            _ => continue,
+        };
+        if !sep1.contains(&f[i]) {
+            continue;
+        }
+        i += 1;
+        let Some(m) = num(&mut i, 2) else { continue };
+        if f.get(i).is_none_or(|c| !sep2.contains(c)) {
+            continue;
+        }
+        i += 1;
+        let Some(d) = num(&mut i, 2) else { continue };
+        if let Some(e) = end {
+            if f.get(i) != Some(&e) {
+                continue;
+            }
+        }
+        if (1..=12).contains(&m) && (1..=31).contains(&d) {
+            return Some(format!("{y:04}-{m:02}-{d:02}"));
+        }
+    }
+    None
+}
+
+/// The school that published the report: the most frequent name ending in 大学/学院/
+/// 学校 (as written), ignoring generic ones (二级学院, 高等学校).
+pub fn find_school(text: &str) -> Option<String> {
+    let orig: Vec<char> = text.chars().collect();
+    let f: Vec<char> = fold(text).chars().collect();
+    let mut counts: Vec<(String, String, usize)> = Vec::new();
+    for end in 2..=f.len() {
+        let suffix: String = f[end - 2..end].iter().collect();
+        if !matches!(suffix.as_str(), "大学" | "学院" | "学校") {
+            continue;
+        }
+        // The name is the Han run before the suffix, cut after words that precede names
+        // in these reports (2020-2021学年度湖南工商大学, 现编制本学年河南机电职业学院).
+        let mut start = end - 2;
+        while start > 0 && is_han(f[start - 1]) && end - start < 16 {
+            start -= 1;
+        }
+        let run: String = f[start..end].iter().collect();
+        let cut = cut_before_name(&run);
+        let name_start = start + run[..cut].chars().count();
+        let folded_name: String = f[name_start..end].iter().collect();
+        if !plausible_school(&folded_name) {
+            continue;
+        }
+        let name: String = orig[name_start..end].iter().collect();
+        match counts.iter_mut().find(|(k, _, _)| *k == folded_name) {
+            Some(entry) => entry.2 += 1,
+            None => counts.push((folded_name, name, 1)),
+        }
+    }
+    counts
+        .into_iter()
+        .max_by_key(|(k, _, n)| (*n, k.chars().count()))
+        .map(|(_, name, _)| name)
+}
+
+/// Byte index in `run` where a school name can start: after the last word that usually
+/// precedes one.
+fn cut_before_name(run: &str) -> usize {
+    const BEFORE: &[&str] = &[
+        "学年度", "学年", "年度", "编制", "本", "我校", "全校", "根据", "经", "对", "由", "为", "是",
+        "的", "了", "在", "和", "与", "及", "向", "将", "按照", "关于", "督促", "各", "现",
+        "报告", "公开", "工作", "认真", "贯彻",
+    ];
+    let mut cut = 0;
+    for word in BEFORE {
+        // Only cut where something remains that can be a name (at least 4 characters
+        // including the suffix).
+        for (i, _) in run.match_indices(word) {
+            let after = i + word.len();
+            if run[after..].chars().count() >= 4 && after > cut {
+                cut = after;
+            }
+        }
+    }
+    cut
+}
+
+fn plausible_school(name: &str) -> bool {
+    const GENERIC: &[&str] = &[
+        "二级学院", "高等学校", "高校", "各学院", "本学院", "我学院", "该学院", "本学校",
+        "全体学院", "直属学院",
+    ];
+    let n = name.chars().count();
+    (4..=16).contains(&n)
+        && !GENERIC.iter().any(|g| name.ends_with(g))
+        && !["二级", "各", "本", "我", "该", "其", "全", "下属", "相关", "高等"]
+            .iter()
+            .any(|p| name.starts_with(p))
+}
+
+const NUMERALS: [&str; 20] = [
+    "一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二", "十三", "十四",
+    "十五", "十六", "十七", "十八", "十九", "二十",
+];
+
+/// A numbered heading: its level (1 = 一、, 2 = (一)) and number (1-based).
+fn heading_number(line: &str) -> Option<(u8, usize)> {
+    let f = fold(line.trim_start());
+    if f.chars().count() > 70 {
+        return None;
+    }
+    let numeral = |s: &str| -> Option<(usize, usize)> {
+        // Longest numeral first (十一 before 十).
+        NUMERALS
+            .iter()
+            .enumerate()
+            .rev()
+            .find(|(_, n)| s.starts_with(**n))
+            .map(|(i, n)| (i + 1, n.len()))
+    };
+    if let Some(rest) = f.strip_prefix('(') {
+        let (n, len) = numeral(rest)?;
+        return rest[len..].starts_with(')').then_some((2, n));
+    }
+    let rest = f.strip_prefix('第').unwrap_or(&f);
+    let (n, len) = numeral(rest)?;
+    let after = &rest[len..];
+    let ok = after.starts_with('、')
+        || after.starts_with('.')
+        || after.starts_with('．')
+        || after.starts_with("部分")
+        || (f.starts_with('第') && after.starts_with('章'))
+        || (after.starts_with(' ') && after.trim_start().chars().next().is_some_and(is_han));
+    ok.then_some((1, n))
+}
+
+/// Splits body lines into the preamble and one section per top-level numbered heading.
+/// Top level is 一、 when the text has it, else (一). Headings must count up from one, so
+/// a list inside a section (一、… 二、… again) does not start new sections.
+pub fn split_sections(lines: &[&str]) -> Vec<Section> {
+    let numbered: Vec<Option<(u8, usize)>> = lines.iter().map(|l| heading_number(l)).collect();
+    let level = if numbered.iter().flatten().any(|(lv, n)| *lv == 1 && *n == 1) {
+        1
+    } else {
+        2
+    };
+    let mut sections = vec![Section {
+        id: SectionId::Preamble,
+        heading: String::new(),
+        text: String::new(),
+    }];
+    let mut bodies: Vec<Vec<&str>> = vec![Vec::new()];
+    let mut next = 1;
+    for (line, num) in lines.iter().zip(&numbered) {
+        match num {
+            Some((lv, n)) if *lv == level && *n == next => {
+                sections.push(Section {
+                    id: classify_heading(line),
+                    heading: line.to_string(),
+                    text: String::new(),
+                });
+                bodies.push(Vec::new());
+                next += 1;
+            }
+            _ => {
+                if let Some(body) = bodies.last_mut() {
+                    body.push(line);
+                }
+            }
+        }
+    }
+    for (section, body) in sections.iter_mut().zip(bodies) {
+        section.text = body.join("\n").trim().to_string();
+    }
+    if sections[0].text.is_empty() {
+        sections.remove(0);
+    }
+    sections
+}
+
+/// The canonical section of a top-level heading, from its words in either script.
+pub fn classify_heading(heading: &str) -> SectionId {
+    let f = fold(heading);
+    let has = |words: &[&str]| words.iter().any(|w| f.contains(w));
+    if has(&["清单"]) {
+        SectionId::Checklist
+    } else if has(&["依申请", "不予公开"]) {
+        SectionId::OnRequest
+    } else if has(&["举报", "投诉", "复议", "诉讼", "申诉"]) {
+        SectionId::Complaints
+    } else if has(&["评议"]) {
+        SectionId::Appraisal
+    } else if has(&["重点领域"]) {
+        SectionId::KeyAreas
+    } else if has(&["主动公开"]) {
+        SectionId::Proactive
+    } else if has(&["问题", "改进", "不足", "努力方向", "下一步"]) {
+        SectionId::Improvements
+    } else if has(&["其他", "其它"]) {
+        SectionId::Other
+    } else if has(&["概述", "基本情况", "总体情况", "概况", "总体"]) {
+        SectionId::Overview
+    } else {
+        SectionId::Other
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn years_in_their_written_forms() {
+        assert_eq!(find_year("2020-2021学年度湖南某大学"), Some("2020-2021".into()));
+        assert_eq!(find_year("本报告为2019-2020學年"), Some("2019-2020".into()));
+        assert_eq!(find_year("2020—2021学年度"), Some("2020-2021".into()));
+        assert_eq!(find_year("２０１８～２０１９学年"), Some("2018-2019".into()));
+        assert_eq!(find_year("某学院2020年度信息公开"), Some("2019-2020".into()));
+        assert_eq!(
+            find_year("统计期限为2020年9月1日至2021年8月31日"),
+            Some("2020-2021".into())
+        );
+        // Two years that are not consecutive are not an academic year.
+        assert_eq!(find_year("2018-2021学年"), None);
+        assert_eq!(find_year("没有年份"), None);
+    }
+
+    #[test]
+    fn dates_labelled_or_signed() {
+        let lines = ["某某", "发表时间:2021-10-28 15:47 点击次数:", "正文"];
+        assert_eq!(find_date(&lines), Some("2021-10-28".into()));
+        let lines = ["正文。", "某某学院", "2020年10月28日"];
+        assert_eq!(find_date(&lines), Some("2020-10-28".into()));
+        assert_eq!(parse_date("日期：2019/9/1"), Some("2019-09-01".into()));
+        assert_eq!(parse_date("2019年13月1日"), None);
+        assert_eq!(find_date(&["没有日期"]), None);
+    }
+
+    #[test]
+    fn school_names_as_written() {
+        assert_eq!(
+            find_school("2020-2021学年度江南工商大学信息公开工作年度报告"),
+            Some("江南工商大学".into())
+        );
+        assert_eq!(
+            find_school("現編制本學年嶺南機電職業學院信息公開工作報告。嶺南機電職業學院認真學習"),
+            Some("嶺南機電職業學院".into())
+        );
+        // Generic words ending in 学院 are not schools.
+        assert_eq!(
+            find_school("各部门、二级学院明确职责。北方师范学院二级学院"),
+            Some("北方师范学院".into())
+        );
+        assert_eq!(find_school("只有高等学校字样"), None);
+    }
+
+    #[test]
+    fn headings_at_both_levels_and_widths() {
+        assert_eq!(heading_number("一、信息公开工作概述"), Some((1, 1)));
+        assert_eq!(heading_number("十一、其他"), Some((1, 11)));
+        assert_eq!(heading_number("二．主动公开情况"), Some((1, 2)));
+        assert_eq!(heading_number("第三部分 依申请公开"), Some((1, 3)));
+        assert_eq!(heading_number("（一）加强部署"), Some((2, 1)));
+        assert_eq!(heading_number("(二)完善机制"), Some((2, 2)));
+        assert_eq!(heading_number("一是学校高度重视"), None);
+        assert_eq!(heading_number("一般情况下"), None);
+    }
+
+    #[test]
+    fn headings_map_to_canonical_sections() {
+        for (heading, id) in [
+            ("一、信息公开工作概述", SectionId::Overview),
+            ("一、基本情况", SectionId::Overview),
+            ("二、主動公開情況", SectionId::Proactive),
+            ("三、重點領域信息公開情況", SectionId::KeyAreas),
+            ("四、依申請公開和不予公開情況", SectionId::OnRequest),
+            ("五、對信息公開的評議情況", SectionId::Appraisal),
+            ("六、因学校信息公开工作遭到举报的情况", SectionId::Complaints),
+            ("六、行政复议、诉讼情况", SectionId::Complaints),
+            ("七、存在的主要问题及改进措施", SectionId::Improvements),
+            ("八、其他需要報告的事項", SectionId::Other),
+            ("九、清单事项公开情况表", SectionId::Checklist),
+        ] {
+            assert_eq!(classify_heading(heading), id, "{heading}");
+        }
+    }
+
+    #[test]
+    fn sections_split_at_counting_headings_only() {
+        let lines = [
+            "前言一句。",
+            "一、概述",
+            "概述正文。",
+            "一、列表项不是新章节",
+            "二、主动公开情况",
+            "（一）方式",
+            "正文二。",
+            "四、跳号不算",
+            "三、依申请公开情况",
+            "无。",
+        ];
+        let sections = split_sections(&lines);
+        let ids: Vec<SectionId> = sections.iter().map(|s| s.id).collect();
+        assert_eq!(
+            ids,
+            vec![
+                SectionId::Preamble,
+                SectionId::Overview,
+                SectionId::Proactive,
+                SectionId::OnRequest
+            ]
+        );
+        assert_eq!(sections[1].text, "概述正文。\n一、列表项不是新章节");
+        assert_eq!(sections[2].text, "（一）方式\n正文二。\n四、跳号不算");
+        assert_eq!(sections[3].heading, "三、依申请公开情况");
+    }
+
+    #[test]
+    fn second_level_is_top_when_there_is_no_first() {
+        let lines = ["（一）概述", "甲。", "（二）主动公开", "乙。"];
+        let ids: Vec<SectionId> = split_sections(&lines).iter().map(|s| s.id).collect();
+        assert_eq!(ids, vec![SectionId::Overview, SectionId::Proactive]);
+    }
+
+    #[test]
+    fn noise_lines() {
+        for line in [
+            "您的位置:首页 -> 基本信息 -> 年度报告 -> 正文",
+            "微信",
+            "微博",
+            "更多关于: 的信息",
+            "相关信息",
+            "點擊次數:128",
+        ] {
+            assert!(is_noise_line(line), "{line}");
+        }
+        for line in ["一、概述", "学校通过微信、微博等平台公开信息。"] {
+            assert!(!is_noise_line(line), "{line}");
+        }
+    }
+
+    #[test]
+    fn a_whole_report_from_text() {
+        let text = "您的位置:首页 -> 年度报告\n\
+            2021-2022学年度东海海洋大学信息公开工作年度报告\n\
+            发表时间:2022-10-20 09:00 点击次数:\n\
+            \n\
+            为做好信息公开工作,特编制本报告。\n\
+            一、概述\n\
+            东海海洋大学高度重视信息公开。\n\
+            二、主动公开情况\n\
+            本学年主动公开信息三百条,收费标准全部公开。\n\
+            三、依申请公开和不予公开情况\n\
+            收到依申请公开两件。\n\
+            微信\n\
+            微博\n";
+        let hints = Hints {
+            url: "file:///x.txt".into(),
+            ..Hints::default()
+        };
+        let r = report_from_text(text, &hints).expect("report");
+        assert_eq!(r.school, "东海海洋大学");
+        assert_eq!(r.year.as_deref(), Some("2021-2022"));
+        assert_eq!(r.published.as_deref(), Some("2022-10-20"));
+        assert_eq!(r.title, "2021-2022学年度东海海洋大学信息公开工作年度报告");
+        let ids: Vec<&str> = r.sections.iter().map(|s| s.id.as_str()).collect();
+        assert_eq!(ids, ["preamble", "overview", "proactive", "on_request"]);
+        assert_eq!(r.sections[0].text, "为做好信息公开工作,特编制本报告。");
+        assert_eq!(r.sections[3].text, "收到依申请公开两件。");
+        assert_eq!(r.id, Report::id_for_url("file:///x.txt"));
+    }
+
+    #[test]
+    fn empty_or_nameless_text_is_not_a_report() {
+        let hints = Hints::default();
+        assert!(matches!(report_from_text(" \n\n", &hints), Err(Error::NotAReport(_))));
+        assert!(matches!(
+            report_from_text("一、概述\n没有校名的文字。", &hints),
+            Err(Error::NotAReport(_))
+        ));
+        let hinted = Hints {
+            school: Some("西山学院".into()),
+            ..Hints::default()
+        };
+        let r = report_from_text("一、概述\n没有校名的文字。", &hinted).expect("hinted");
+        assert_eq!(r.school, "西山学院");
+    }
+
+    #[test]
+    fn simple_html_drops_scripts_and_keeps_blocks() {
+        let html = "<html><head><title>北岭大学2020年度信息公开年度报告</title>\
+            <script>var x = '<p>一、假</p>';</script></head><body>\
+            <div>您的位置:首页</div><p>北岭大学信息公开。</p><p>一、概述</p>\
+            <p>概述<b>正文</b>。<br>第二行</p><style>p{}</style></body></html>";
+        let r = report_from_html(
+            html,
+            &Hints {
+                url: "https://example.edu.cn/a.htm".into(),
+                ..Hints::default()
+            },
+        )
+        .expect("report");
+        assert_eq!(r.title, "北岭大学2020年度信息公开年度报告");
+        assert_eq!(r.school, "北岭大学");
+        assert_eq!(r.year.as_deref(), Some("2019-2020"));
+        assert_eq!(r.sections[1].text, "概述正文。\n第二行");
+        assert!(!r.sections.iter().any(|s| s.text.contains("var x")));
+    }
+}

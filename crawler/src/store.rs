@@ -1,0 +1,203 @@
+//! The SQLite store under the data folder: every extracted report (the index is rebuilt
+//! from here by `xxgk reindex`). WAL mode, one transaction per write, so killing the
+//! process at any moment loses nothing already stored.
+//!
+//! The schema evolves through numbered [`MIGRATIONS`] recorded in `PRAGMA user_version`.
+
+use std::path::Path;
+
+use rusqlite::{params, Connection, OptionalExtension};
+use xxgk_index::Report;
+
+use crate::Result;
+
+/// Schema steps, applied in order; never edit a released step, add one.
+const MIGRATIONS: &[&str] = &[
+    // 1: reports, one row per report id (the source URL's hash), the latest extraction.
+    "CREATE TABLE reports (
+        id           TEXT PRIMARY KEY,
+        url          TEXT NOT NULL,
+        school       TEXT NOT NULL,
+        year         TEXT,
+        content_hash TEXT NOT NULL,
+        json         TEXT NOT NULL,
+        first_seen   TEXT NOT NULL,
+        updated      TEXT NOT NULL
+    );
+    CREATE INDEX reports_school ON reports(school);",
+];
+
+/// What storing a report changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PutOutcome {
+    New,
+    Changed,
+    Unchanged,
+}
+
+/// The report store.
+pub struct Store {
+    conn: Connection,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").finish_non_exhaustive()
+    }
+}
+
+impl Store {
+    /// Opens (creating if needed) the store at `path`, bringing its schema up to date.
+    pub fn open(path: &Path) -> Result<Store> {
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        let conn = Connection::open(path)?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        let mut store = Store { conn };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    /// An in-memory store (tests).
+    pub fn open_in_memory() -> Result<Store> {
+        let mut store = Store {
+            conn: Connection::open_in_memory()?,
+        };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    fn migrate(&mut self) -> Result<()> {
+        let version: usize = self
+            .conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))?;
+        for (i, step) in MIGRATIONS.iter().enumerate().skip(version) {
+            let tx = self.conn.transaction()?;
+            tx.execute_batch(step)?;
+            tx.pragma_update(None, "user_version", i + 1)?;
+            tx.commit()?;
+        }
+        Ok(())
+    }
+
+    /// The connection, for the crawler's own tables (see `MIGRATIONS`).
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// Stores `report`, replacing the row with the same id.
+    pub fn put_report(&self, report: &Report) -> Result<PutOutcome> {
+        let old: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT content_hash FROM reports WHERE id = ?1",
+                [&report.id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let json = serde_json::to_string(report)?;
+        let outcome = match old {
+            None => PutOutcome::New,
+            Some(h) if h == report.content_hash => PutOutcome::Unchanged,
+            Some(_) => PutOutcome::Changed,
+        };
+        self.conn.execute(
+            "INSERT INTO reports (id, url, school, year, content_hash, json, first_seen, updated)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, strftime('%Y-%m-%dT%H:%M:%SZ','now'),
+                     strftime('%Y-%m-%dT%H:%M:%SZ','now'))
+             ON CONFLICT(id) DO UPDATE SET
+                url = excluded.url, school = excluded.school, year = excluded.year,
+                content_hash = excluded.content_hash, json = excluded.json,
+                updated = excluded.updated",
+            params![
+                report.id,
+                report.url,
+                report.school,
+                report.year,
+                report.content_hash,
+                json
+            ],
+        )?;
+        Ok(outcome)
+    }
+
+    /// One report by id.
+    pub fn report(&self, id: &str) -> Result<Option<Report>> {
+        let json: Option<String> = self
+            .conn
+            .query_row("SELECT json FROM reports WHERE id = ?1", [id], |r| r.get(0))
+            .optional()?;
+        Ok(json.map(|j| serde_json::from_str(&j)).transpose()?)
+    }
+
+    /// All reports, in id order.
+    pub fn reports(&self) -> Result<Vec<Report>> {
+        let mut stmt = self.conn.prepare("SELECT json FROM reports ORDER BY id")?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        rows.map(|json| Ok(serde_json::from_str(&json?)?)).collect()
+    }
+
+    pub fn count_reports(&self) -> Result<usize> {
+        Ok(self
+            .conn
+            .query_row("SELECT count(*) FROM reports", [], |r| r.get(0))?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use xxgk_index::{Script, Section, SectionId};
+
+    fn report(text: &str) -> Report {
+        let sections = vec![Section {
+            id: SectionId::Overview,
+            heading: "一、概述".into(),
+            text: text.into(),
+        }];
+        Report {
+            id: Report::id_for_url("https://a.edu.cn/1.htm"),
+            school: "甲大学".into(),
+            year: Some("2020-2021".into()),
+            title: "甲大学报告".into(),
+            published: None,
+            url: "https://a.edu.cn/1.htm".into(),
+            script: Script::Simplified,
+            content_hash: Report::hash_sections(&sections),
+            province: None,
+            kind: None,
+            sections,
+        }
+    }
+
+    #[test]
+    fn same_id_replaces_and_reports_what_changed() {
+        let store = Store::open_in_memory().expect("store");
+        assert_eq!(store.put_report(&report("一")).expect("put"), PutOutcome::New);
+        assert_eq!(store.put_report(&report("一")).expect("put"), PutOutcome::Unchanged);
+        assert_eq!(store.put_report(&report("二")).expect("put"), PutOutcome::Changed);
+        assert_eq!(store.count_reports().expect("count"), 1);
+        let back = store.report(&report("二").id).expect("get").expect("some");
+        assert_eq!(back, report("二"));
+    }
+
+    #[test]
+    fn reopening_keeps_data_and_schema_version() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("s.sqlite");
+        Store::open(&path)
+            .expect("open")
+            .put_report(&report("一"))
+            .expect("put");
+        let store = Store::open(&path).expect("reopen");
+        assert_eq!(store.reports().expect("all").len(), 1);
+        let v: usize = store
+            .conn()
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .expect("version");
+        assert_eq!(v, MIGRATIONS.len());
+    }
+}
