@@ -41,6 +41,7 @@ pub mod fold;
 pub mod highlight;
 pub mod query;
 pub mod report;
+mod schools;
 
 pub use engine::{
     Engine, FacetCounts, Hit, IndexStats, SearchRequest, SearchResults, Sort, Writer,
@@ -48,3 +49,4 @@ pub use engine::{
 };
 pub use error::{Error, Result};
 pub use report::{Report, Script, Section, SectionId};
+pub use schools::{SchoolMatch, SchoolMatches, SchoolNoMatch, SchoolsRequest};
