@@ -1,1 +1,206 @@
-//! placeholder
+//! The xxgk web front end and JSON API: translates HTTP into [`xxgk_index::Engine`] calls
+//! and renders the answers. It owns no data; crawling and importing stay with the CLI,
+//! and the engine's reader picks up their commits without a restart.
+//!
+//! Routes (all `GET`):
+//!
+//! | path | what |
+//! | --- | --- |
+//! | `/` | search page: query, facets (school, year, section), pagination, sort |
+//! | `/reports/{id}` | a whole report by section, matches of `?q=` highlighted |
+//! | `/schools` | which schools match a query, and which do not; `/schools.csv` |
+//! | `/about` | what is indexed, how to search |
+//! | `/api/search`, `/api/schools`, `/api/reports/{id}`, `/api/stats` | JSON |
+//!
+//! Every page works without JavaScript and ships its one stylesheet inside the binary.
+//! All text is escaped by construction (maud); the only pre-escaped HTML is what the
+//! index's highlighter produced, which escapes everything but its own `<mark>`s.
+//!
+//! ```no_run
+//! # async fn run() -> std::io::Result<()> {
+//! let engine = xxgk_index::Engine::open_or_create("xxgk-data/index".as_ref())
+//!     .map_err(std::io::Error::other)?;
+//! let state = xxgk_web::AppState::new(engine);
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await?;
+//! xxgk_web::serve(listener, state, xxgk_web::shutdown_signal()).await
+//! # }
+//! ```
+
+mod api;
+mod error;
+pub mod export;
+mod pages;
+mod params;
+mod render;
+
+use std::future::Future;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::{MatchedPath, Request};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware;
+use axum::routing::get;
+use axum::Router;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+use xxgk_index::Engine;
+
+pub use error::AppError;
+
+/// Default time a request may take before it is answered with 503.
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// What every handler shares: the engine (one reader for the whole process).
+#[derive(Clone)]
+pub struct AppState {
+    engine: Arc<Engine>,
+    index_dir: Option<Arc<PathBuf>>,
+    timeout: Duration,
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState")
+            .field("index_dir", &self.index_dir)
+            .field("timeout", &self.timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+impl AppState {
+    pub fn new(engine: Engine) -> Self {
+        AppState {
+            engine: Arc::new(engine),
+            index_dir: None,
+            timeout: DEFAULT_REQUEST_TIMEOUT,
+        }
+    }
+
+    /// The index folder, so that `/about` can tell when the index last changed.
+    pub fn with_index_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.index_dir = Some(Arc::new(dir.into()));
+        self
+    }
+
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Runs blocking engine work (searches) off the async threads.
+    async fn blocking<T, F>(&self, work: F) -> Result<T, AppError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Engine) -> Result<T, AppError> + Send + 'static,
+    {
+        let engine = Arc::clone(&self.engine);
+        tokio::task::spawn_blocking(move || work(&engine))
+            .await
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("search task failed: {e}")))?
+    }
+}
+
+/// The whole site and API.
+pub fn app(state: AppState) -> Router {
+    let timeout = state.timeout;
+    Router::new()
+        .route("/", get(pages::search))
+        .route("/reports/{id}", get(pages::report))
+        .route("/schools", get(pages::schools))
+        .route("/schools.csv", get(api::schools_csv))
+        .route("/about", get(pages::about))
+        .route("/assets/style.css", get(style))
+        .route("/api/search", get(api::search))
+        .route("/api/schools", get(api::schools))
+        .route("/api/reports/{id}", get(api::report))
+        .route("/api/stats", get(api::stats))
+        .route("/api/{*rest}", get(api::not_found))
+        .fallback(pages::not_found)
+        // Inside out: the timeout answers with an empty 503 and axum with an empty
+        // 404/405; `fill_empty_errors` gives those our error body, and
+        // `log_internal_errors` sees every error response once.
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            timeout,
+        ))
+        .layer(middleware::from_fn(error::fill_empty_errors))
+        .layer(middleware::from_fn(error::log_internal_errors))
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|req: &Request| {
+                let route = req
+                    .extensions()
+                    .get::<MatchedPath>()
+                    .map(MatchedPath::as_str)
+                    .unwrap_or("(unmatched)");
+                tracing::info_span!("http", method = %req.method(), route, uri = %req.uri())
+            }),
+        )
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'none'; style-src 'self'; img-src 'self' data:; \
+                 form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+            ),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        ))
+        .with_state(state)
+}
+
+static STYLE: &str = include_str!("../assets/style.css");
+
+async fn style() -> impl axum::response::IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        STYLE,
+    )
+}
+
+/// Serves [`app`] on `listener` until `shutdown` completes, then lets open requests
+/// finish.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+/// Completes on Ctrl-C or (on Unix) SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down");
+}

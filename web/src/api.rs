@@ -1,0 +1,71 @@
+//! The JSON API: the same contracts as the CLI's `--json` output, errors as
+//! `{"error": {"code", "message"}}`.
+
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use xxgk_index::{IndexStats, Report, SchoolMatches, SearchResults};
+
+use crate::export::schools_csv as to_csv;
+use crate::pages::load_report;
+use crate::params::{Params, RawSearch, SearchParams};
+use crate::{AppError, AppState};
+
+type Raw = Result<Params<RawSearch>, AppError>;
+
+fn validate(raw: Raw) -> Result<SearchParams, AppError> {
+    raw.and_then(|Params(raw)| SearchParams::try_from(raw))
+}
+
+/// `/api/search`: what `xxgk search --json` prints.
+pub async fn search(State(state): State<AppState>, raw: Raw) -> Result<Json<SearchResults>, AppError> {
+    let params = validate(raw)?;
+    let req = params.to_request();
+    let results = state.blocking(move |engine| Ok(engine.search(&req)?)).await?;
+    Ok(Json(results))
+}
+
+/// `/api/schools`: what `xxgk schools --json` prints.
+pub async fn schools(State(state): State<AppState>, raw: Raw) -> Result<Json<SchoolMatches>, AppError> {
+    Ok(Json(run_schools(&state, raw).await?))
+}
+
+async fn run_schools(state: &AppState, raw: Raw) -> Result<SchoolMatches, AppError> {
+    let req = validate(raw)?.to_schools_request();
+    state.blocking(move |engine| Ok(engine.schools(&req)?)).await
+}
+
+/// `/schools.csv`: the same as a download. Starts with a byte-order mark so that
+/// spreadsheet programs read the Chinese text as UTF-8.
+pub async fn schools_csv(State(state): State<AppState>, raw: Raw) -> Result<Response, AppError> {
+    let matches = run_schools(&state, raw).await?;
+    let body = format!("\u{feff}{}", to_csv(&matches));
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (header::CONTENT_DISPOSITION, "attachment; filename=\"schools.csv\""),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+/// `/api/reports/{id}`: the stored report.
+pub async fn report(
+    State(state): State<AppState>,
+    id: Result<Path<String>, PathRejection>,
+) -> Result<Json<Report>, AppError> {
+    let Path(id) = id.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    Ok(Json(load_report(&state, id).await?))
+}
+
+/// `/api/stats`: what the index holds.
+pub async fn stats(State(state): State<AppState>) -> Result<Json<IndexStats>, AppError> {
+    Ok(Json(state.blocking(|engine| Ok(engine.stats()?)).await?))
+}
+
+pub async fn not_found() -> AppError {
+    AppError::NotFound("no such API endpoint; see /about".into())
+}

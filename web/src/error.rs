@@ -1,0 +1,138 @@
+//! One error type for every handler. Each variant has its status code; user mistakes carry
+//! a message for the user, our own faults a generic one (the detail goes to the log, once,
+//! from [`log_internal_errors`]).
+
+use std::sync::Arc;
+
+use axum::extract::Request;
+use axum::http::{header, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::json;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// A parameter is malformed or out of range.
+    #[error("{0}")]
+    BadRequest(String),
+    /// The query text cannot be searched.
+    #[error("{0}")]
+    BadQuery(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("method not allowed (this site only answers GET)")]
+    MethodNotAllowed,
+    #[error("the request took too long; try a narrower search")]
+    Timeout,
+    /// Our fault; the cause is logged, never sent.
+    #[error("internal error")]
+    Internal(anyhow::Error),
+}
+
+/// The cause of an internal error, carried on the response for the logging middleware.
+#[derive(Debug, Clone)]
+struct InternalCause(Arc<String>);
+
+impl AppError {
+    pub fn status_code(&self) -> StatusCode {
+        match self {
+            AppError::BadRequest(_) | AppError::BadQuery(_) => StatusCode::BAD_REQUEST,
+            AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            AppError::Timeout => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// Stable machine-readable code for the JSON body.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::BadRequest(_) => "bad_request",
+            AppError::BadQuery(_) => "bad_query",
+            AppError::NotFound(_) => "not_found",
+            AppError::MethodNotAllowed => "method_not_allowed",
+            AppError::Timeout => "timeout",
+            AppError::Internal(_) => "internal",
+        }
+    }
+
+    /// What the user is told.
+    pub fn message(&self) -> String {
+        match self {
+            AppError::Internal(_) => "internal error; it has been logged".to_string(),
+            other => other.to_string(),
+        }
+    }
+
+    /// Sets the status and, for internal errors, attaches the cause for the log.
+    pub(crate) fn finish(&self, mut response: Response) -> Response {
+        *response.status_mut() = self.status_code();
+        if let AppError::Internal(cause) = self {
+            response
+                .extensions_mut()
+                .insert(InternalCause(Arc::new(format!("{cause:#}"))));
+        }
+        response
+    }
+}
+
+impl From<xxgk_index::Error> for AppError {
+    fn from(err: xxgk_index::Error) -> Self {
+        match err {
+            xxgk_index::Error::BadQuery(m) => AppError::BadQuery(m),
+            xxgk_index::Error::BadRequest(m) => AppError::BadRequest(m),
+            other => AppError::Internal(other.into()),
+        }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let body = Json(json!({
+            "error": { "code": self.code(), "message": self.message() }
+        }));
+        self.finish(body.into_response())
+    }
+}
+
+/// Logs each internal error once, inside the request's span (which names the route).
+pub(crate) async fn log_internal_errors(req: Request, next: Next) -> Response {
+    let response = next.run(req).await;
+    if let Some(InternalCause(cause)) = response.extensions().get::<InternalCause>() {
+        tracing::error!(cause = %cause, "internal error");
+    }
+    response
+}
+
+/// Gives error responses made outside our handlers (axum's 404/405, the timeout's 503)
+/// the same body as ours: JSON under `/api/`, a page elsewhere.
+pub(crate) async fn fill_empty_errors(req: Request, next: Next) -> Response {
+    let api = req.uri().path().starts_with("/api/");
+    let response = next.run(req).await;
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error())
+        || response.headers().contains_key(header::CONTENT_TYPE)
+    {
+        return response;
+    }
+    let err = match status {
+        StatusCode::NOT_FOUND => AppError::NotFound("no such page".into()),
+        StatusCode::METHOD_NOT_ALLOWED => AppError::MethodNotAllowed,
+        StatusCode::SERVICE_UNAVAILABLE => AppError::Timeout,
+        s if s.is_client_error() => {
+            AppError::BadRequest(s.canonical_reason().unwrap_or("bad request").to_string())
+        }
+        s => AppError::Internal(anyhow::anyhow!("empty {s} response")),
+    };
+    let mut filled = if api {
+        err.into_response()
+    } else {
+        crate::pages::HtmlError(err).into_response()
+    };
+    *filled.status_mut() = status;
+    if let Some(allow) = response.headers().get(header::ALLOW) {
+        filled.headers_mut().insert(header::ALLOW, allow.clone());
+    }
+    filled
+}

@@ -1,0 +1,770 @@
+//! HTML pages. Handlers validate, run the engine in `spawn_blocking`, and render with maud.
+
+use std::collections::BTreeMap;
+
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use maud::{html, Markup};
+use serde::Deserialize;
+use time::format_description::well_known::Rfc3339;
+use xxgk_index::highlight::{highlight_all, match_ranges};
+use xxgk_index::query::UserQuery;
+use xxgk_index::{
+    Hit, IndexStats, Report, SchoolMatches, SearchResults, SectionId, Sort,
+};
+
+use crate::params::{href, Dim, Params, RawSearch, SearchParams, PAGE_SIZE};
+use crate::render::{
+    count, error_box, external_link, highlighted, page, section_anchor, section_label, Nav,
+};
+use crate::{AppError, AppState};
+
+/// Longest report id we look up (ids are 16 hex digits).
+const MAX_REPORT_ID: usize = 128;
+/// Facet values shown before the rest fold into "more".
+const FACET_SHOWN: usize = 12;
+
+/// An [`AppError`] answered with a page instead of JSON.
+#[derive(Debug)]
+pub struct HtmlError(pub AppError);
+
+impl From<AppError> for HtmlError {
+    fn from(err: AppError) -> Self {
+        HtmlError(err)
+    }
+}
+
+impl IntoResponse for HtmlError {
+    fn into_response(self) -> Response {
+        let err = self.0;
+        let markup = page(
+            error_title(&err),
+            Nav::None,
+            html! {
+                h1 { (error_title(&err)) }
+                (error_box(&err.message()))
+                p { a href="/" { "返回检索首页" } }
+            },
+        );
+        err.finish(html_response(markup))
+    }
+}
+
+fn error_title(err: &AppError) -> &'static str {
+    match err {
+        AppError::BadRequest(_) | AppError::BadQuery(_) => "请求有误",
+        AppError::NotFound(_) => "未找到",
+        AppError::MethodNotAllowed => "不支持的请求方法",
+        AppError::Timeout => "请求超时",
+        AppError::Internal(_) => "服务器内部错误",
+    }
+}
+
+fn html_response(markup: Markup) -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        markup.into_string(),
+    )
+        .into_response()
+}
+
+pub async fn not_found() -> HtmlError {
+    HtmlError(AppError::NotFound("页面不存在".into()))
+}
+
+/// What the search page shows: the page of hits and, per facet, counts computed without
+/// that facet's own filter (so choosing 2021 still shows the other years to add).
+struct SearchView {
+    results: SearchResults,
+    facets: Vec<(Dim, BTreeMap<String, u64>)>,
+}
+
+fn run_search(engine: &xxgk_index::Engine, params: &SearchParams) -> Result<SearchView, AppError> {
+    let results = engine.search(&params.to_request())?;
+    let mut facets = Vec::new();
+    for dim in Dim::ALL {
+        let counts = if params.values(dim).is_empty() {
+            pick(&results.facets, dim).clone()
+        } else {
+            let mut req = params.without(dim).to_request();
+            req.limit = 1;
+            req.offset = 0;
+            req.snippet_chars = 10;
+            pick(&engine.search(&req)?.facets, dim).clone()
+        };
+        facets.push((dim, counts));
+    }
+    Ok(SearchView { results, facets })
+}
+
+fn pick(facets: &xxgk_index::FacetCounts, dim: Dim) -> &BTreeMap<String, u64> {
+    match dim {
+        Dim::School => &facets.school,
+        Dim::Year => &facets.year,
+        Dim::Section => &facets.section,
+    }
+}
+
+/// `/`: the search page.
+pub async fn search(
+    State(state): State<AppState>,
+    raw: Result<Params<RawSearch>, AppError>,
+) -> Response {
+    let params = match raw.and_then(|Params(raw)| SearchParams::try_from(raw)) {
+        Ok(params) => params,
+        Err(err) => return search_page_error(&SearchParams::default(), err),
+    };
+    let p = params.clone();
+    match state.blocking(move |engine| run_search(engine, &p)).await {
+        Ok(view) => html_response(search_page(&params, &view)),
+        Err(err @ (AppError::BadQuery(_) | AppError::BadRequest(_))) => {
+            search_page_error(&params, err)
+        }
+        Err(err) => HtmlError(err).into_response(),
+    }
+}
+
+/// The search page with the form kept and the reason it could not search.
+fn search_page_error(params: &SearchParams, err: AppError) -> Response {
+    let markup = page(
+        "检索",
+        Nav::Search,
+        html! {
+            (search_form(params))
+            (error_box(&format!("无法检索：{}", err.message())))
+            (syntax_hint())
+        },
+    );
+    err.finish(html_response(markup))
+}
+
+fn search_form(params: &SearchParams) -> Markup {
+    html! {
+        form.search action="/" method="get" role="search" {
+            input type="search" name="q" value=(params.q) maxlength="256"
+                placeholder="例如：收费标准、依申請公開" aria-label="检索词" autofocus;
+            @for dim in Dim::ALL {
+                @for v in params.values(dim) {
+                    input type="hidden" name=(dim.key()) value=(v);
+                }
+            }
+            @if params.sort == Sort::Date {
+                input type="hidden" name="sort" value="date";
+            }
+            button type="submit" { "检索" }
+        }
+    }
+}
+
+fn syntax_hint() -> Markup {
+    html! {
+        p.hint {
+            "简体、繁体均可检索，结果保留原文字形。空格分隔的词须同时出现；"
+            code { "\"依申请公开\"" } " 为精确短语；"
+            code { "A OR B" } " 任一；" code { "-词" } " 排除。"
+            a href="/about#syntax" { "更多说明" }
+        }
+    }
+}
+
+fn search_page(params: &SearchParams, view: &SearchView) -> Markup {
+    let browsing = params.q.is_empty() && !params.has_filters();
+    let total = view.results.total;
+    let title = if params.q.is_empty() {
+        "检索".to_string()
+    } else {
+        format!("{} - 检索", params.q)
+    };
+    html! {
+        (page(&title, Nav::Search, html! {
+            (search_form(params))
+            @if params.has_filters() {
+                div.active-filters {
+                    span { "筛选：" }
+                    @for dim in Dim::ALL {
+                        @for v in params.values(dim) {
+                            a.chip href=(params.toggled(dim, &v).href("/"))
+                                title="移除此筛选" {
+                                (dim.label()) "：" (facet_value_label(dim, &v)) " ×"
+                            }
+                        }
+                    }
+                    a.clear href=(params.without_filters().href("/")) { "清除全部" }
+                }
+            }
+            div.layout {
+                aside.facets aria-label="筛选" {
+                    @for (dim, counts) in &view.facets {
+                        (facet_list(params, *dim, counts))
+                    }
+                }
+                section.results {
+                    @if browsing {
+                        p.intro {
+                            "输入检索词，或在左侧按学校、年度、栏目浏览全部 "
+                            (count(total as u64)) " 个段落。"
+                        }
+                        (syntax_hint())
+                    } @else {
+                        div.summary {
+                            p.count {
+                                "共 " strong #total { (count(total as u64)) } " 条结果"
+                                @if total > 0 {
+                                    "，第 " (params.page) " / "
+                                    (params.last_page(total)) " 页"
+                                }
+                            }
+                            p.sort {
+                                "排序："
+                                (sort_link(params, Sort::Relevance, "相关度"))
+                                " · "
+                                (sort_link(params, Sort::Date, "发布日期"))
+                            }
+                        }
+                        @if view.results.hits.is_empty() {
+                            p.empty {
+                                @if total > 0 {
+                                    "此页没有结果。"
+                                    a href=(params.with_page(1).href("/")) { "回到第 1 页" }
+                                } @else {
+                                    "没有找到匹配的内容。可以换个说法，或去掉一些筛选条件。"
+                                }
+                            }
+                        } @else {
+                            ol.hits start=((params.page - 1) * params.limit + 1) {
+                                @for hit in &view.results.hits {
+                                    (hit_item(params, hit))
+                                }
+                            }
+                            (pagination(params, total))
+                        }
+                        p.more-links {
+                            a href=(params.with_page(1).href("/schools")) {
+                                "哪些学校提到了？哪些没有？"
+                            }
+                            " · "
+                            a href=(params.href("/api/search")) { "JSON" }
+                        }
+                    }
+                }
+            }
+        }))
+    }
+}
+
+fn facet_value_label(dim: Dim, value: &str) -> String {
+    match dim {
+        Dim::Section => section_label(value),
+        _ => value.to_string(),
+    }
+}
+
+fn facet_list(params: &SearchParams, dim: Dim, counts: &BTreeMap<String, u64>) -> Markup {
+    let mut values: Vec<(&String, &u64)> = counts.iter().collect();
+    match dim {
+        Dim::School => values.sort_by(|a, b| b.1.cmp(a.1).then_with(|| a.0.cmp(b.0))),
+        Dim::Year => values.sort_by(|a, b| b.0.cmp(a.0)),
+        Dim::Section => values.sort_by_key(|(v, _)| SectionId::parse(v)),
+    }
+    // Selected values stay visible even when they fall in the folded part.
+    let (shown, rest): (Vec<_>, Vec<_>) = values
+        .into_iter()
+        .enumerate()
+        .partition(|(i, (v, _))| *i < FACET_SHOWN || params.is_active(dim, v));
+    let item = |value: &str, n: u64| {
+        let active = params.is_active(dim, value);
+        html! {
+            li {
+                a.active[active] href=(params.toggled(dim, value).href("/"))
+                    aria-pressed=(if active { "true" } else { "false" }) {
+                    span.name { (facet_value_label(dim, value)) }
+                    span.n { (count(n)) }
+                }
+            }
+        }
+    };
+    html! {
+        details.facet open data-facet=(dim.key()) {
+            summary { (dim.label()) }
+            @if shown.is_empty() {
+                p.none { "无" }
+            }
+            ul {
+                @for (_, (v, n)) in &shown { (item(v, **n)) }
+            }
+            @if !rest.is_empty() {
+                details.more {
+                    summary { "更多（" (rest.len()) "）" }
+                    ul {
+                        @for (_, (v, n)) in &rest { (item(v, **n)) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn sort_link(params: &SearchParams, sort: Sort, label: &str) -> Markup {
+    html! {
+        @if params.sort == sort {
+            strong { (label) }
+        } @else {
+            a href=(params.with_sort(sort).href("/")) { (label) }
+        }
+    }
+}
+
+fn report_href(id: &str, q: &str, anchor: Option<&str>) -> String {
+    let pairs = if q.is_empty() {
+        vec![]
+    } else {
+        vec![("q", q.to_string())]
+    };
+    let mut link = href(&format!("/reports/{}", encode_path(id)), &pairs);
+    if let Some(a) = anchor {
+        link.push('#');
+        link.push_str(a);
+    }
+    link
+}
+
+/// Percent-encodes one path segment.
+fn encode_path(segment: &str) -> String {
+    form_urlencoded::byte_serialize(segment.as_bytes())
+        .collect::<String>()
+        .replace('+', "%20")
+}
+
+fn hit_item(params: &SearchParams, hit: &Hit) -> Markup {
+    let title = if hit.title.is_empty() {
+        format!("{}信息公开年度报告", hit.school)
+    } else {
+        hit.title.clone()
+    };
+    html! {
+        li.hit {
+            h3 {
+                a href=(report_href(&hit.report_id, &params.q, Some(hit.section.as_str()))) {
+                    (title)
+                }
+            }
+            p.meta {
+                span.school { (hit.school) }
+                @if let Some(year) = &hit.year { span.year { (year) "学年" } }
+                span.section { (hit.section.label()) }
+                @if !hit.heading.is_empty() { span.heading { (hit.heading) } }
+            }
+            p.snippet { (highlighted(&hit.snippet_html)) }
+            p.source {
+                @if let Some(p) = &hit.published { span { "发布于 " (p) } " · " }
+                (external_link(&hit.url, "原文"))
+            }
+        }
+    }
+}
+
+fn pagination(params: &SearchParams, total: usize) -> Markup {
+    let last = params.last_page(total);
+    if last <= 1 {
+        return html! {};
+    }
+    let current = params.page;
+    let mut pages: Vec<usize> = vec![1, last];
+    pages.extend(current.saturating_sub(2).max(1)..=(current + 2).min(last));
+    pages.sort_unstable();
+    pages.dedup();
+    html! {
+        nav.pages aria-label="分页" {
+            @if current > 1 {
+                a rel="prev" href=(params.with_page(current - 1).href("/")) { "‹ 上一页" }
+            }
+            @for (i, p) in pages.iter().enumerate() {
+                @if i > 0 && pages[i - 1] + 1 < *p { span.gap { "…" } }
+                @if *p == current {
+                    strong aria-current="page" { (p) }
+                } @else {
+                    a href=(params.with_page(*p).href("/")) { (p) }
+                }
+            }
+            @if current < last {
+                a rel="next" href=(params.with_page(current + 1).href("/")) { "下一页 ›" }
+            }
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct RawReportParams {
+    q: String,
+}
+
+/// `/reports/{id}`: the whole report by section.
+pub async fn report(
+    State(state): State<AppState>,
+    id: Result<Path<String>, PathRejection>,
+    params: Result<Params<RawReportParams>, AppError>,
+) -> Result<Response, HtmlError> {
+    let Path(id) = id.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    let Params(params) = params?;
+    let report = load_report(&state, id).await?;
+    Ok(html_response(report_page(&report, params.q.trim())))
+}
+
+pub(crate) async fn load_report(state: &AppState, id: String) -> Result<Report, AppError> {
+    if id.len() > MAX_REPORT_ID {
+        return Err(AppError::NotFound("no report with that id".into()));
+    }
+    let found = state
+        .blocking(move |engine| Ok((engine.report(&id)?, id)))
+        .await?;
+    match found {
+        (Some(report), _) => Ok(report),
+        (None, id) => Err(AppError::NotFound(format!("no report with id {id:?}"))),
+    }
+}
+
+fn report_page(report: &Report, q: &str) -> Markup {
+    let (needles, query_problem) = if q.is_empty() {
+        (Vec::new(), None)
+    } else {
+        match UserQuery::parse(q) {
+            Ok(uq) => (uq.highlight_needles(), None),
+            Err(e) => (Vec::new(), Some(e.to_string())),
+        }
+    };
+    let mut seen: BTreeMap<SectionId, usize> = BTreeMap::new();
+    let sections: Vec<(String, usize, &xxgk_index::Section)> = report
+        .sections
+        .iter()
+        .map(|s| {
+            let nth = seen.entry(s.id).or_default();
+            let anchor = section_anchor(s.id, *nth);
+            *nth += 1;
+            let matches = if needles.is_empty() {
+                0
+            } else {
+                match_ranges(&s.text, &needles).len() + match_ranges(&s.heading, &needles).len()
+            };
+            (anchor, matches, s)
+        })
+        .collect();
+    let total_matches: usize = sections.iter().map(|(_, m, _)| m).sum();
+    let title = if report.title.is_empty() {
+        format!("{}信息公开年度报告", report.school)
+    } else {
+        report.title.clone()
+    };
+    page(
+        &title,
+        Nav::None,
+        html! {
+            article.report {
+                p.back {
+                    @if q.is_empty() {
+                        a href="/" { "‹ 检索" }
+                    } @else {
+                        a href=(href("/", &[("q", q.to_string())])) { "‹ 返回检索结果" }
+                    }
+                }
+                h1 { (title) }
+                p.meta {
+                    span.school {
+                        a href=(href("/", &[("school", report.school.clone())])) { (report.school) }
+                    }
+                    @if let Some(year) = &report.year { span.year { (year) "学年" } }
+                    @if let Some(p) = &report.published { span { "发布于 " (p) } }
+                    span { (match report.script {
+                        xxgk_index::Script::Traditional => "繁体",
+                        xxgk_index::Script::Simplified => "简体",
+                        xxgk_index::Script::Mixed => "简繁混合",
+                    }) }
+                }
+                p.source {
+                    "原文："
+                    (external_link(&report.url, &report.url))
+                    " · "
+                    a href=(format!("/api/reports/{}", encode_path(&report.id))) { "JSON" }
+                }
+                @if let Some(problem) = &query_problem {
+                    (error_box(&format!("无法高亮检索词：{problem}")))
+                } @else if !q.is_empty() {
+                    p.highlight-note {
+                        "已高亮 “" (q) "” 的 " strong { (total_matches) } " 处匹配。"
+                        a href=(report_href(&report.id, "", None)) { "取消高亮" }
+                    }
+                }
+                nav.toc aria-label="目录" {
+                    h2 { "目录" }
+                    ol {
+                        @for (anchor, matches, s) in &sections {
+                            li {
+                                a href=(format!("#{anchor}")) {
+                                    (if s.heading.is_empty() { s.id.label() } else { &s.heading })
+                                }
+                                @if *matches > 0 { " " span.n { (matches) } }
+                            }
+                        }
+                    }
+                }
+                @for (anchor, _, s) in &sections {
+                    section id=(anchor) {
+                        h2 {
+                            @if s.heading.is_empty() {
+                                (s.id.label())
+                            } @else {
+                                (highlighted(&highlight_all(&s.heading, &needles)))
+                            }
+                        }
+                        div.text { (highlighted(&highlight_all(&s.text, &needles))) }
+                    }
+                }
+            }
+        },
+    )
+}
+
+/// `/schools`: which schools match, and which do not.
+pub async fn schools(
+    State(state): State<AppState>,
+    raw: Result<Params<RawSearch>, AppError>,
+) -> Result<Response, HtmlError> {
+    let params = raw.and_then(|Params(raw)| SearchParams::try_from(raw))?;
+    let p = params.clone();
+    let outcome = state
+        .blocking(move |engine| {
+            let stats = engine.stats()?;
+            let asked = !p.q.is_empty();
+            let answer = if asked {
+                Some(engine.schools(&p.to_schools_request()))
+            } else {
+                None
+            };
+            Ok((stats, answer))
+        })
+        .await?;
+    let (stats, answer) = outcome;
+    let answer = match answer {
+        None => None,
+        Some(Ok(matches)) => Some(Ok(matches)),
+        Some(Err(e)) => {
+            let err = AppError::from(e);
+            match err {
+                AppError::BadQuery(_) | AppError::BadRequest(_) => Some(Err(err)),
+                other => return Err(HtmlError(other)),
+            }
+        }
+    };
+    let status_err = match &answer {
+        Some(Err(e)) => Some(AppError::BadQuery(e.message())),
+        _ => None,
+    };
+    let markup = schools_page(&params, &stats, answer.as_ref());
+    let response = html_response(markup);
+    Ok(match status_err {
+        Some(err) => err.finish(response),
+        None => response,
+    })
+}
+
+fn schools_page(
+    params: &SearchParams,
+    stats: &IndexStats,
+    answer: Option<&Result<SchoolMatches, AppError>>,
+) -> Markup {
+    let mut years: Vec<&String> = stats.years.keys().collect();
+    years.reverse();
+    let title = if params.q.is_empty() {
+        "哪些学校".to_string()
+    } else {
+        format!("{} - 哪些学校", params.q)
+    };
+    page(
+        &title,
+        Nav::Schools,
+        html! {
+            h1 { "哪些学校公开了……？" }
+            p.intro {
+                "列出报告中提到检索词的每一所学校（匹配的段落数、最相关的片段），"
+                "以及同样范围内没有提到的学校。"
+            }
+            form.schools action="/schools" method="get" {
+                div.row {
+                    input type="search" name="q" value=(params.q) maxlength="256"
+                        placeholder="例如：收费标准" aria-label="检索词";
+                    button type="submit" { "查询" }
+                }
+                fieldset {
+                    legend { "年度" }
+                    @for y in &years {
+                        label {
+                            input type="checkbox" name="year" value=(y)
+                                checked[params.is_active(Dim::Year, y)];
+                            (y)
+                        }
+                    }
+                }
+                fieldset {
+                    legend { "栏目" }
+                    @for s in SectionId::ALL {
+                        label {
+                            input type="checkbox" name="section" value=(s.as_str())
+                                checked[params.sections.contains(&s)];
+                            (s.label())
+                        }
+                    }
+                }
+                @for school in &params.schools {
+                    input type="hidden" name="school" value=(school);
+                }
+            }
+            @match answer {
+                None => { p.hint { "输入检索词后查询。" } }
+                Some(Err(err)) => { (error_box(&format!("无法查询：{}", err.message()))) }
+                Some(Ok(m)) => { (schools_answer(params, m)) }
+            }
+        },
+    )
+}
+
+fn schools_answer(params: &SearchParams, m: &SchoolMatches) -> Markup {
+    // Downloads carry the query and filters only.
+    let download = SearchParams {
+        sort: Sort::Relevance,
+        page: 1,
+        limit: PAGE_SIZE,
+        ..params.clone()
+    };
+    html! {
+        p.summary {
+            strong #matched-count { (m.matched.len()) } " 所学校提到了 “" (m.query) "”，"
+            strong #unmatched-count { (m.unmatched.len()) } " 所没有。"
+            "下载："
+            a href=(download.href("/schools.csv")) download { "CSV" }
+            " · "
+            a href=(download.href("/api/schools")) { "JSON" }
+        }
+        h2 { "提到的学校" }
+        @if m.matched.is_empty() {
+            p.empty { "没有学校提到。" }
+        } @else {
+            div.table-wrap {
+                table.matched {
+                    thead { tr { th { "学校" } th { "匹配段落" } th { "年度" } th { "最相关的片段" } } }
+                    tbody {
+                        @for row in &m.matched {
+                            tr {
+                                td.school {
+                                    a href=(SearchParams {
+                                        schools: vec![row.school.clone()],
+                                        ..params.with_page(1)
+                                    }.href("/")) { (row.school) }
+                                }
+                                td.n { (row.matching_sections) " / " (row.sections_in_scope) }
+                                td.years {
+                                    @for (y, n) in &row.years { span { (y) "（" (n) "）" } " " }
+                                }
+                                td {
+                                    a href=(report_href(&row.best.report_id, &params.q, Some(row.best.section.as_str()))) {
+                                        (row.best.title)
+                                    }
+                                    " · " (row.best.section.label())
+                                    p.snippet { (highlighted(&row.best.snippet_html)) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        h2 { "没有提到的学校" }
+        @if m.unmatched.is_empty() {
+            p.empty { "所有学校都提到了。" }
+        } @else {
+            ul.unmatched {
+                @for row in &m.unmatched {
+                    li {
+                        span.school { (row.school) }
+                        @if row.sections_in_scope == 0 {
+                            span.note { "（此范围内无报告）" }
+                        } @else {
+                            span.note { "（" (row.years_in_scope.join("、")) "）" }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `/about`: what is indexed and how to search.
+pub async fn about(State(state): State<AppState>) -> Result<Response, HtmlError> {
+    let stats = state.blocking(|engine| Ok(engine.stats()?)).await?;
+    let updated = state.index_dir.as_ref().and_then(|dir| {
+        let modified = std::fs::metadata(dir.join("meta.json"))
+            .and_then(|m| m.modified())
+            .ok()?;
+        time::OffsetDateTime::from(modified).format(&Rfc3339).ok()
+    });
+    Ok(html_response(about_page(&stats, updated.as_deref())))
+}
+
+fn about_page(stats: &IndexStats, updated: Option<&str>) -> Markup {
+    let examples: [(&str, &str); 6] = [
+        ("收费标准", "“收费”与“标准”都出现的段落，连在一起的排在前面"),
+        ("收費標準", "繁体检索同样找到简体报告，反之亦然"),
+        ("\"依申请公开\"", "引号内为精确短语（也可用 “ ” 或 「 」）"),
+        ("招生 OR 招聘", "任一词出现即可（也可写 招生 | 招聘）"),
+        ("财务 -预算", "出现“财务”但不出现“预算”"),
+        ("依申請公開 不予公开", "两个词都要出现，简繁可以混用"),
+    ];
+    page(
+        "关于",
+        Nav::About,
+        html! {
+            h1 { "关于本站" }
+            p {
+                "本站收录高等学校按《高等学校信息公开办法》发布的信息公开年度报告，"
+                "按报告的栏目（概述、主动公开、依申请公开等）分段检索。"
+                "报告以原文字形显示：繁体报告仍为繁体，检索词以简体或繁体输入均可。"
+            }
+            h2 { "收录情况" }
+            dl.stats {
+                dt { "学校" } dd #stat-schools { (count(stats.schools.len() as u64)) }
+                dt { "报告" } dd #stat-reports { (count(stats.reports as u64)) }
+                dt { "段落" } dd { (count(stats.sections as u64)) }
+                dt { "年度" } dd {
+                    @for (y, n) in stats.years.iter().rev() {
+                        a href=(href("/", &[("year", y.clone())])) { (y) } "（" (count(*n)) "） "
+                    }
+                }
+                dt { "索引更新" } dd { (updated.unwrap_or("未知")) }
+            }
+            h2 #syntax { "检索语法" }
+            table.syntax {
+                thead { tr { th { "输入" } th { "含义" } } }
+                tbody {
+                    @for (q, meaning) in examples {
+                        tr {
+                            td { a href=(href("/", &[("q", q.to_string())])) { code { (q) } } }
+                            td { (meaning) }
+                        }
+                    }
+                }
+            }
+            p {
+                "结果可按学校、年度、栏目筛选；同一类中选多个值表示“任一”。"
+                "“哪些学校”页面列出提到与没有提到某项内容的学校，可下载 CSV / JSON。"
+            }
+            h2 { "JSON API" }
+            ul {
+                li { code { "/api/search?q=收费标准&year=2021-2022&section=proactive&page=1&limit=10&sort=relevance" } }
+                li { code { "/api/schools?q=收费标准" } " · " code { "/schools.csv?q=收费标准" } }
+                li { code { "/api/reports/{id}" } " · " code { "/api/stats" } }
+            }
+            p { "错误以 " code { "{\"error\": {\"code\", \"message\"}}" } " 返回，参数有误时状态码为 4xx。" }
+        },
+    )
+}

@@ -1,0 +1,146 @@
+//! The page frame and small pieces shared by pages. maud escapes every `(expr)`; the only
+//! `PreEscaped` input is highlighter output from the index (escaped text plus `<mark>`).
+
+use maud::{html, Markup, PreEscaped, DOCTYPE};
+use xxgk_index::SectionId;
+
+/// The site's name, in the header and every `<title>`.
+pub const SITE: &str = "高校信息公开年报检索";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Nav {
+    Search,
+    Schools,
+    About,
+    None,
+}
+
+/// The frame of every page: header with the search box (except where the page has its
+/// own), navigation, content, footer.
+pub fn page(title: &str, nav: Nav, content: Markup) -> Markup {
+    let full_title = if title.is_empty() {
+        SITE.to_string()
+    } else {
+        format!("{title} - {SITE}")
+    };
+    html! {
+        (DOCTYPE)
+        html lang="zh-CN" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (full_title) }
+                link rel="stylesheet" href="/assets/style.css";
+                link rel="icon" href="data:,";
+            }
+            body {
+                header.site {
+                    a.brand href="/" { (SITE) }
+                    nav {
+                        (nav_link("/", "检索", nav == Nav::Search))
+                        (nav_link("/schools", "哪些学校", nav == Nav::Schools))
+                        (nav_link("/about", "关于", nav == Nav::About))
+                    }
+                }
+                main { (content) }
+                footer.site {
+                    "收录高等学校依法发布的信息公开年度报告。"
+                    a href="/about" { "检索语法与数据说明" }
+                    " · "
+                    a href="/api/search" { "JSON API" }
+                }
+            }
+        }
+    }
+}
+
+fn nav_link(href: &str, label: &str, current: bool) -> Markup {
+    html! {
+        @if current {
+            a href=(href) aria-current="page" { (label) }
+        } @else {
+            a href=(href) { (label) }
+        }
+    }
+}
+
+/// Highlighter output (already escaped by `xxgk_index::highlight`).
+pub fn highlighted(html: &str) -> PreEscaped<&str> {
+    PreEscaped(html)
+}
+
+/// The label of a section id given as text (facet values are ids).
+pub fn section_label(id: &str) -> String {
+    SectionId::parse(id)
+        .map(|s| s.label().to_string())
+        .unwrap_or_else(|| id.to_string())
+}
+
+/// The anchor of a section on the report page: its id, then `-2`, `-3` for repeats.
+pub fn section_anchor(id: SectionId, nth: usize) -> String {
+    if nth == 0 {
+        id.as_str().to_string()
+    } else {
+        format!("{}-{}", id.as_str(), nth + 1)
+    }
+}
+
+/// A link to an original page, only for web addresses (a `javascript:` or `file:` URL in
+/// a stored report is shown as text).
+pub fn external_link(url: &str, label: &str) -> Markup {
+    let lower = url.trim().to_ascii_lowercase();
+    html! {
+        @if lower.starts_with("http://") || lower.starts_with("https://") {
+            a.external href=(url) rel="noopener noreferrer nofollow" { (label) }
+        } @else if !url.is_empty() {
+            span.source { (url) }
+        }
+    }
+}
+
+/// An error box.
+pub fn error_box(message: &str) -> Markup {
+    html! { p.error role="alert" { (message) } }
+}
+
+/// Thousands separators for counts.
+pub fn count(n: impl Into<u64>) -> String {
+    let digits = n.into().to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_get_separators() {
+        assert_eq!(count(0u64), "0");
+        assert_eq!(count(999u64), "999");
+        assert_eq!(count(1000u64), "1,000");
+        assert_eq!(count(1234567u64), "1,234,567");
+    }
+
+    #[test]
+    fn only_web_addresses_become_links() {
+        let good = external_link("https://a.edu.cn/1.htm", "原文").into_string();
+        assert!(good.contains("href=\"https://a.edu.cn/1.htm\""), "{good}");
+        for bad in ["javascript:alert(1)", " JavaScript:alert(1)", "file:///etc/passwd"] {
+            let html = external_link(bad, "原文").into_string();
+            assert!(!html.contains("href"), "{html}");
+        }
+    }
+
+    #[test]
+    fn anchors_number_repeated_sections() {
+        assert_eq!(section_anchor(SectionId::OnRequest, 0), "on_request");
+        assert_eq!(section_anchor(SectionId::Other, 2), "other-3");
+    }
+}
