@@ -307,6 +307,33 @@ impl Engine {
         })
     }
 
+    /// Every section the request's query and filters match, as (report id, section
+    /// index), without ranking, snippets or paging (`limit`, `offset` and `sort` are
+    /// ignored). For recall checks and exports; it reads one stored document per match.
+    pub fn matching_sections(&self, req: &SearchRequest) -> Result<Vec<(String, u64)>> {
+        let user_query = UserQuery::parse(&req.query)?;
+        let query = self.build_query(&user_query, req);
+        let searcher = self.reader.searcher();
+        let mut addrs: Vec<DocAddress> = searcher
+            .search(&query, &tantivy::collector::DocSetCollector)?
+            .into_iter()
+            .collect();
+        // In store order, so that each compressed block is read once.
+        addrs.sort();
+        addrs
+            .into_iter()
+            .map(|addr| {
+                let doc: TantivyDocument = searcher.doc(addr)?;
+                let id = get_str(&doc, self.f.report_id).unwrap_or_default();
+                let idx = doc
+                    .get_first(self.f.section_idx)
+                    .and_then(|v| v.as_u64())
+                    .unwrap_or_default();
+                Ok((id, idx))
+            })
+            .collect()
+    }
+
     /// The whole report, rebuilt from its section documents.
     pub fn report(&self, id: &str) -> Result<Option<Report>> {
         let searcher = self.reader.searcher();
