@@ -1,1 +1,71 @@
-fn main() {}
+//! `xxgk`: the command line. Thin glue: parse arguments, call the crates, print.
+//! Only this layer prints errors and picks exit codes.
+
+mod commands;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Search engine over Chinese universities' annual information-disclosure reports
+/// (高等学校信息公开年度报告).
+#[derive(Debug, Parser)]
+#[command(name = "xxgk", version, about)]
+pub struct Cli {
+    /// Data folder: the report store (SQLite) and the search index.
+    #[arg(long, global = true, env = "XXGK_DATA", default_value = "xxgk-data")]
+    pub data: PathBuf,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Import reports from .txt/.html/.htm files or folders; re-importing replaces.
+    Import(commands::import::ImportArgs),
+    /// Search the index.
+    Search(commands::search::SearchArgs),
+    /// Rebuild the search index from the stored reports.
+    Reindex,
+    /// Show what is stored and indexed.
+    Stats,
+    /// Benchmarks: generate a report corpus, measure xxgk and SQLite FTS5 on it.
+    Bench(commands::bench::BenchArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing();
+    match run(cli) {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("xxgk: error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let data = cli.data;
+    match cli.command {
+        Command::Import(args) => commands::import::run(&data, args),
+        Command::Search(args) => commands::search::run(&data, args),
+        Command::Reindex => commands::reindex(&data),
+        Command::Stats => commands::stats(&data),
+        Command::Bench(args) => commands::bench::run(args),
+    }
+}
+
+/// Logs go to stderr, filtered by `RUST_LOG` (default: warnings, and our own info lines).
+fn init_tracing() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("warn,xxgk=info,xxgk_crawler=info,xxgk_web=info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .init();
+}

@@ -1,1 +1,10 @@
+//! The one integration-test binary of the workspace (see `Cargo.toml`: `autotests = false`).
+//! One module per feature; tests that run the CLI use `env!("CARGO_BIN_EXE_xxgk")`.
 
+mod common;
+
+/// `xxgk import/search/reindex/stats` over our fixture reports and the real seeds.
+mod search;
+
+/// Error handling of the command line: one clear line, non-zero exit, nothing lost.
+mod cli;

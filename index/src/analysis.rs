@@ -209,7 +209,10 @@ mod tests {
     use super::*;
 
     fn texts(tokens: &[Token]) -> Vec<(usize, &str)> {
-        tokens.iter().map(|t| (t.position, t.text.as_str())).collect()
+        tokens
+            .iter()
+            .map(|t| (t.position, t.text.as_str()))
+            .collect()
     }
 
     #[test]
@@ -220,7 +223,10 @@ mod tests {
         assert!(t.contains(&(1, "息公")));
         assert!(t.contains(&(2, "公开")));
         assert!(t.contains(&(3, "开")));
-        assert!(t.contains(&(0, "信息公开")), "domain word kept whole: {t:?}");
+        assert!(
+            t.contains(&(0, "信息公开")),
+            "domain word kept whole: {t:?}"
+        );
     }
 
     #[test]
@@ -233,7 +239,9 @@ mod tests {
             .expect("申请 bigram from 申請");
         assert_eq!(shen_qing.position, 1);
         assert_eq!(&text[shen_qing.offset_from..shen_qing.offset_to], "申請");
-        assert!(tokens.iter().any(|t| t.text == "依申请公开" && t.position == 0));
+        assert!(tokens
+            .iter()
+            .any(|t| t.text == "依申请公开" && t.position == 0));
     }
 
     #[test]

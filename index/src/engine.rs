@@ -21,7 +21,7 @@ use tracing::{debug, info_span};
 
 use crate::analysis::{self, is_word_char, TOKENIZER};
 use crate::fold::{fold, is_han};
-use crate::highlight::{snippet, SNIPPET_CHARS};
+use crate::highlight::{highlight_all, snippet, SNIPPET_CHARS};
 use crate::query::{Atom, UserQuery};
 use crate::report::{Report, Script, Section, SectionId};
 use crate::{Error, Result};
@@ -145,6 +145,8 @@ pub struct Hit {
     pub year: Option<String>,
     pub section: SectionId,
     pub heading: String,
+    /// The heading, escaped, with matches in `<mark>`.
+    pub heading_html: String,
     pub title: String,
     pub url: String,
     pub published: Option<String>,
@@ -404,6 +406,7 @@ impl Engine {
             school: text(self.f.school),
             year: get_str(doc, self.f.year),
             section,
+            heading_html: highlight_all(&text(self.f.heading), needles),
             heading: text(self.f.heading),
             title: text(self.f.title),
             url: text(self.f.url),
@@ -449,9 +452,15 @@ impl Engine {
             ))
         };
         let filters = [
-            filter(self.f.school, req.schools.iter().map(String::as_str).collect()),
+            filter(
+                self.f.school,
+                req.schools.iter().map(String::as_str).collect(),
+            ),
             filter(self.f.year, req.years.iter().map(String::as_str).collect()),
-            filter(self.f.section, req.sections.iter().map(|s| s.as_str()).collect()),
+            filter(
+                self.f.section,
+                req.sections.iter().map(|s| s.as_str()).collect(),
+            ),
         ];
         for f in filters.into_iter().flatten() {
             // Filters must not change the score.
@@ -468,7 +477,10 @@ impl Engine {
     fn atom_query(&self, atom: &Atom) -> Box<dyn Query> {
         let words = atom.required_words();
         if atom.phrase || words.len() <= 1 {
-            let text = words.into_iter().next().unwrap_or_else(|| atom.text.clone());
+            let text = words
+                .into_iter()
+                .next()
+                .unwrap_or_else(|| atom.text.clone());
             return self.text_query(if atom.phrase { &atom.text } else { &text });
         }
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = words
@@ -485,7 +497,11 @@ impl Engine {
     /// `text` (folded) as a substring of the body, the heading or the title/school line.
     fn text_query(&self, text: &str) -> Box<dyn Query> {
         let mut shoulds: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        for (field, boost) in [(self.f.body, 1.0), (self.f.heading, 2.0), (self.f.meta, 0.5)] {
+        for (field, boost) in [
+            (self.f.body, 1.0),
+            (self.f.heading, 2.0),
+            (self.f.meta, 0.5),
+        ] {
             if let Some(q) = substring_query(field, text) {
                 shoulds.push((Occur::Should, Box::new(BoostQuery::new(q, boost))));
             }
@@ -498,7 +514,10 @@ impl Engine {
                 Term::from_field_text(self.f.body, text),
                 IndexRecordOption::WithFreqs,
             );
-            shoulds.push((Occur::Should, Box::new(BoostQuery::new(Box::new(term), 0.5))));
+            shoulds.push((
+                Occur::Should,
+                Box::new(BoostQuery::new(Box::new(term), 0.5)),
+            ));
         }
         Box::new(BooleanQuery::new(shoulds))
     }
@@ -518,7 +537,10 @@ fn any_of(mut queries: Vec<Box<dyn Query>>) -> Box<dyn Query> {
 /// run, a letter/digit run as itself. A single Han character ending the text becomes a
 /// prefix (it may be the start of a bigram in the document); other single characters are
 /// run ends in the document too, so they are indexed as unigrams.
-fn cover(text: &str) -> (Vec<(usize, String)>, Option<(usize, String)>) {
+/// Terms with their character offsets, and the optional trailing prefix term.
+type Cover = (Vec<(usize, String)>, Option<(usize, String)>);
+
+fn cover(text: &str) -> Cover {
     let chars: Vec<char> = fold(text).chars().collect();
     let mut terms = Vec::new();
     let mut prefix = None;

@@ -163,8 +163,14 @@ mod tests {
 
     #[test]
     fn detects_scripts() {
-        assert_eq!(detect_script("湖南工商大学信息公开工作年度报告"), Script::Simplified);
-        assert_eq!(detect_script("河南機電職業學院信息公開工作報告"), Script::Traditional);
+        assert_eq!(
+            detect_script("湖南工商大学信息公开工作年度报告"),
+            Script::Simplified
+        );
+        assert_eq!(
+            detect_script("河南機電職業學院信息公開工作報告"),
+            Script::Traditional
+        );
         assert_eq!(
             detect_script("这是简体的说明。這是繁體的說明,還有幾個繁體字。"),
             Script::Mixed

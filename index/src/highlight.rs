@@ -178,7 +178,10 @@ mod tests {
 
     #[test]
     fn overlapping_needles_merge_into_one_mark() {
-        let html = highlight_all("依申请公开工作", &needles(&["依申请", "申请公开", "公开工作"]));
+        let html = highlight_all(
+            "依申请公开工作",
+            &needles(&["依申请", "申请公开", "公开工作"]),
+        );
         assert_eq!(html, "<mark>依申请公开工作</mark>");
     }
 

@@ -44,8 +44,8 @@ pub mod report;
 mod schools;
 
 pub use engine::{
-    Engine, FacetCounts, Hit, IndexStats, SearchRequest, SearchResults, Sort, Writer,
-    MAX_LIMIT, MAX_OFFSET,
+    Engine, FacetCounts, Hit, IndexStats, SearchRequest, SearchResults, Sort, Writer, MAX_LIMIT,
+    MAX_OFFSET,
 };
 pub use error::{Error, Result};
 pub use report::{Report, Script, Section, SectionId};

@@ -93,7 +93,11 @@ impl UserQuery {
             match lexeme {
                 Lexeme::Or => pending_or = !clauses.is_empty(),
                 Lexeme::Not => pending_not = true,
-                Lexeme::Atom { text, phrase, minus } => {
+                Lexeme::Atom {
+                    text,
+                    phrase,
+                    minus,
+                } => {
                     let text = trim_to_searchable(&text);
                     if text.is_empty() {
                         continue;
@@ -260,7 +264,8 @@ mod tests {
 
     #[test]
     fn plain_words_phrases_or_and_not() {
-        let q = UserQuery::parse("收費 \"信息公開 工作\" 招生 OR 就业 -财务 NOT 基建").expect("parse");
+        let q =
+            UserQuery::parse("收費 \"信息公開 工作\" 招生 OR 就业 -财务 NOT 基建").expect("parse");
         assert_eq!(
             atoms(&q),
             vec![

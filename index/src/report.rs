@@ -185,8 +185,14 @@ mod tests {
     fn id_depends_only_on_url() {
         let a = Report::id_for_url("https://xxgk.example.edu.cn/info/1044/1234.htm");
         assert_eq!(a.len(), 16);
-        assert_eq!(a, Report::id_for_url("https://xxgk.example.edu.cn/info/1044/1234.htm"));
-        assert_ne!(a, Report::id_for_url("https://xxgk.example.edu.cn/info/1044/1235.htm"));
+        assert_eq!(
+            a,
+            Report::id_for_url("https://xxgk.example.edu.cn/info/1044/1234.htm")
+        );
+        assert_ne!(
+            a,
+            Report::id_for_url("https://xxgk.example.edu.cn/info/1044/1235.htm")
+        );
     }
 
     #[test]

@@ -1,0 +1,135 @@
+//! `xxgk import PATH...`: read report files (.txt, .html, .htm) or folders of them, store
+//! and index them. A file's identity is its absolute path (`file://…`), so importing the
+//! same file again replaces its report.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::Args;
+use xxgk_crawler::extract::{report_from_html, report_from_text, Hints};
+use xxgk_crawler::store::PutOutcome;
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// Files or folders (searched recursively for .txt, .html and .htm).
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// School name to use for files whose text does not name one.
+    #[arg(long)]
+    pub school: Option<String>,
+}
+
+pub fn run(data: &Path, args: ImportArgs) -> anyhow::Result<ExitCode> {
+    let mut files = Vec::new();
+    for path in &args.paths {
+        collect(path, &mut files).with_context(|| format!("reading {}", path.display()))?;
+    }
+    if files.is_empty() {
+        anyhow::bail!("no .txt, .html or .htm files found in the given paths");
+    }
+    let store = super::open_store(data)?;
+    let engine = super::open_engine(data)?;
+    let mut writer = engine.writer(1)?;
+    let (mut new, mut changed, mut same, mut failed) = (0, 0, 0, 0);
+    for file in &files {
+        match import_file(file, args.school.as_deref()) {
+            Ok(report) => {
+                let outcome = store.put_report(&report)?;
+                writer.upsert(&report)?;
+                let what = match outcome {
+                    PutOutcome::New => {
+                        new += 1;
+                        "new"
+                    }
+                    PutOutcome::Changed => {
+                        changed += 1;
+                        "updated"
+                    }
+                    PutOutcome::Unchanged => {
+                        same += 1;
+                        "unchanged"
+                    }
+                };
+                println!(
+                    "{what:9} {} — {} {} ({} sections)",
+                    file.display(),
+                    report.school,
+                    report.year.as_deref().unwrap_or("(year unknown)"),
+                    report.sections.len()
+                );
+            }
+            Err(err) => {
+                failed += 1;
+                eprintln!("skipped   {}: {err:#}", file.display());
+            }
+        }
+    }
+    writer.commit()?;
+    writer.finish()?;
+    println!("imported {new} new, {changed} updated, {same} unchanged; {failed} skipped");
+    Ok(if failed > 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn collect(path: &Path, out: &mut Vec<PathBuf>) -> anyhow::Result<()> {
+    let meta = std::fs::metadata(path)?;
+    if meta.is_dir() {
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(path)?
+            .map(|e| e.map(|e| e.path()))
+            .collect::<Result<_, _>>()?;
+        entries.sort();
+        for entry in entries {
+            if entry.is_dir() || is_report_file(&entry) {
+                collect(&entry, out)?;
+            }
+        }
+    } else {
+        out.push(path.to_path_buf());
+    }
+    Ok(())
+}
+
+fn is_report_file(path: &Path) -> bool {
+    matches!(
+        path.extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .as_deref(),
+        Some("txt" | "html" | "htm")
+    )
+}
+
+fn import_file(path: &Path, school: Option<&str>) -> anyhow::Result<xxgk_index::Report> {
+    let bytes = std::fs::read(path)?;
+    let absolute = std::fs::canonicalize(path)?;
+    let text = decode(&bytes)?;
+    let hints = Hints {
+        url: format!("file://{}", absolute.display()),
+        school: school.map(str::to_string),
+        ..Hints::default()
+    };
+    let is_html = matches!(
+        path.extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .as_deref(),
+        Some("html" | "htm")
+    );
+    let report = if is_html {
+        report_from_html(&text, &hints)?
+    } else {
+        report_from_text(&text, &hints)?
+    };
+    Ok(report)
+}
+
+/// Files are UTF-8 (with or without BOM).
+fn decode(bytes: &[u8]) -> anyhow::Result<String> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    String::from_utf8(bytes.to_vec())
+        .map_err(|_| anyhow::anyhow!("the file is not UTF-8 text (convert it, e.g. with iconv)"))
+}

@@ -1,0 +1,68 @@
+//! One module per subcommand. Each takes the data folder and its parsed arguments.
+
+pub mod import;
+pub mod bench;
+pub mod search;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use xxgk_crawler::store::Store;
+use xxgk_index::Engine;
+
+/// The Tantivy index inside the data folder.
+pub fn index_dir(data: &Path) -> PathBuf {
+    data.join("index")
+}
+
+/// The SQLite store inside the data folder.
+pub fn store_path(data: &Path) -> PathBuf {
+    data.join("xxgk.sqlite")
+}
+
+pub fn open_engine(data: &Path) -> anyhow::Result<Engine> {
+    let dir = index_dir(data);
+    Engine::open_or_create(&dir).with_context(|| format!("opening the index in {}", dir.display()))
+}
+
+pub fn open_store(data: &Path) -> anyhow::Result<Store> {
+    let path = store_path(data);
+    Store::open(&path).with_context(|| format!("opening the store {}", path.display()))
+}
+
+/// `xxgk reindex`: rebuild the whole index from the stored reports.
+pub fn reindex(data: &Path) -> anyhow::Result<ExitCode> {
+    let store = open_store(data)?;
+    let engine = open_engine(data)?;
+    let mut writer = engine.writer(2)?;
+    writer.clear()?;
+    let mut n = 0usize;
+    for report in store.reports()? {
+        writer.upsert(&report)?;
+        n += 1;
+    }
+    writer.commit()?;
+    writer.finish()?;
+    println!("reindexed {n} reports");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `xxgk stats`: what is stored and indexed.
+pub fn stats(data: &Path) -> anyhow::Result<ExitCode> {
+    let store = open_store(data)?;
+    let engine = open_engine(data)?;
+    let stats = engine.stats()?;
+    println!("data folder: {}", data.display());
+    println!("stored reports: {}", store.count_reports()?);
+    println!(
+        "indexed: {} reports, {} sections, {} schools",
+        stats.reports,
+        stats.sections,
+        stats.schools.len()
+    );
+    for (year, n) in &stats.years {
+        println!("  {year}: {n} sections");
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,110 @@
+//! `xxgk search QUERY`: search from the command line, as text or as the JSON contract.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::anyhow;
+use clap::Args;
+use xxgk_index::{SearchRequest, SectionId, Sort};
+
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// Query: words (all must occur), "quoted phrases", OR, -excluded; either script.
+    #[arg(allow_hyphen_values = true)]
+    pub query: String,
+    /// Only this school (repeat for several).
+    #[arg(long)]
+    pub school: Vec<String>,
+    /// Only this academic year, e.g. 2020-2021 (repeat for several).
+    #[arg(long)]
+    pub year: Vec<String>,
+    /// Only this section: preamble, overview, proactive, key_areas, on_request, appraisal,
+    /// complaints, improvements, other, checklist (repeat for several).
+    #[arg(long)]
+    pub section: Vec<String>,
+    /// Number of hits.
+    #[arg(long, default_value_t = 10)]
+    pub limit: usize,
+    /// Skip this many hits.
+    #[arg(long, default_value_t = 0)]
+    pub offset: usize,
+    /// Newest first instead of best first.
+    #[arg(long)]
+    pub by_date: bool,
+    /// Print the JSON contract instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(data: &Path, args: SearchArgs) -> anyhow::Result<ExitCode> {
+    let sections = args
+        .section
+        .iter()
+        .map(|s| {
+            SectionId::parse(s).ok_or_else(|| {
+                let known: Vec<&str> = SectionId::ALL.iter().map(|s| s.as_str()).collect();
+                anyhow!("unknown section {s:?}; known: {}", known.join(", "))
+            })
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let engine = super::open_engine(data)?;
+    let request = SearchRequest {
+        schools: args.school,
+        years: args.year,
+        sections,
+        limit: args.limit,
+        offset: args.offset,
+        sort: if args.by_date {
+            Sort::Date
+        } else {
+            Sort::Relevance
+        },
+        ..SearchRequest::new(args.query)
+    };
+    let results = engine.search(&request)?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&results)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!(
+        "{} matching sections for {:?}",
+        results.total, results.query
+    );
+    for (i, hit) in results.hits.iter().enumerate() {
+        println!(
+            "\n{}. {} {} · {} · {}",
+            args.offset + i + 1,
+            hit.school,
+            hit.year.as_deref().unwrap_or("?"),
+            hit.section.label(),
+            if hit.heading.is_empty() {
+                "(前言)"
+            } else {
+                &hit.heading
+            },
+        );
+        println!("   {}", terminal_text(&hit.snippet_html));
+        println!("   {} · report {}", hit.url, hit.report_id);
+    }
+    if !results.facets.school.is_empty() {
+        let schools: Vec<String> = results
+            .facets
+            .school
+            .iter()
+            .map(|(name, n)| format!("{name} {n}"))
+            .collect();
+        println!("\nschools: {}", schools.join(", "));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Snippet HTML for a terminal: marks as 【】, entities decoded.
+fn terminal_text(html: &str) -> String {
+    html.replace("<mark>", "【")
+        .replace("</mark>", "】")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
