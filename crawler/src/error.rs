@@ -12,6 +12,25 @@ pub enum Error {
     Corrupt(#[from] serde_json::Error),
     #[error("I/O error: {0}")]
     Io(#[from] std::io::Error),
+    /// The caller's configuration is wrong (a sources file, a school name, an option).
+    #[error("{0}")]
+    Config(String),
+    /// The HTTP client could not be set up.
+    #[error("HTTP client: {0}")]
+    Client(String),
+    /// Writing to the search index failed.
+    #[error("index: {0}")]
+    Index(#[from] xxgk_index::Error),
+    /// A background task died.
+    #[error("crawl task failed: {0}")]
+    Task(String),
+}
+
+impl Error {
+    /// Whether this is the caller's mistake (bad input or configuration) rather than ours.
+    pub fn is_user_error(&self) -> bool {
+        matches!(self, Error::Config(_) | Error::NotAReport(_))
+    }
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -69,15 +69,20 @@ pub fn report_from_text(text: &str, hints: &Hints) -> Result<Report> {
         .or(title_hint)
         .and_then(find_year)
         .or_else(|| find_year(&body));
-    let title = title_line.or_else(|| hints.title.clone()).unwrap_or_else(|| {
-        // No title in the text: say plainly what the report is, in the report's script.
-        match &year {
-            Some(y) => format!("{school} {y} 信息公开年度报告"),
-            None => format!("{school} 信息公开年度报告"),
-        }
-    });
+    let title = title_line
+        .or_else(|| hints.title.clone())
+        .unwrap_or_else(|| {
+            // No title in the text: say plainly what the report is, in the report's script.
+            match &year {
+                Some(y) => format!("{school} {y} 信息公开年度报告"),
+                None => format!("{school} 信息公开年度报告"),
+            }
+        });
     let sections = split_sections(&body_lines);
-    if sections.iter().all(|s| s.text.is_empty() && s.heading.is_empty()) {
+    if sections
+        .iter()
+        .all(|s| s.text.is_empty() && s.heading.is_empty())
+    {
         return Err(Error::NotAReport("the page has no report text".into()));
     }
     let script = detect_script(&body);
@@ -254,9 +259,16 @@ pub fn is_noise_line(line: &str) -> bool {
 /// A line that only carries the publication date and a counter.
 fn is_date_line(line: &str) -> bool {
     let f = fold(line);
-    ["发表时间", "发布时间", "发布日期", "发表日期", "时间:", "日期:"]
-        .iter()
-        .any(|p| f.starts_with(p))
+    [
+        "发表时间",
+        "发布时间",
+        "发布日期",
+        "发表日期",
+        "时间:",
+        "日期:",
+    ]
+    .iter()
+    .any(|p| f.starts_with(p))
         && f.chars().count() < 80
 }
 
@@ -340,7 +352,12 @@ pub fn find_date(lines: &[&str]) -> Option<String> {
             }
         }
     }
-    let tail: Vec<&&str> = lines.iter().rev().filter(|l| !l.is_empty()).take(4).collect();
+    let tail: Vec<&&str> = lines
+        .iter()
+        .rev()
+        .filter(|l| !l.is_empty())
+        .take(4)
+        .collect();
     tail.into_iter().find_map(|l| {
         let f = fold(l);
         (f.chars().count() <= 20).then(|| parse_date(l)).flatten()
@@ -437,9 +454,37 @@ pub fn find_school(text: &str) -> Option<String> {
 /// precedes one.
 fn cut_before_name(run: &str) -> usize {
     const BEFORE: &[&str] = &[
-        "学年度", "学年", "年度", "编制", "本", "我校", "全校", "根据", "经", "对", "由", "为", "是",
-        "的", "了", "在", "和", "与", "及", "向", "将", "按照", "关于", "督促", "各", "现",
-        "报告", "公开", "工作", "认真", "贯彻",
+        "学年度",
+        "学年",
+        "年度",
+        "编制",
+        "本",
+        "我校",
+        "全校",
+        "根据",
+        "经",
+        "对",
+        "由",
+        "为",
+        "是",
+        "的",
+        "了",
+        "在",
+        "和",
+        "与",
+        "及",
+        "向",
+        "将",
+        "按照",
+        "关于",
+        "督促",
+        "各",
+        "现",
+        "报告",
+        "公开",
+        "工作",
+        "认真",
+        "贯彻",
     ];
     let mut cut = 0;
     for word in BEFORE {
@@ -457,15 +502,25 @@ fn cut_before_name(run: &str) -> usize {
 
 fn plausible_school(name: &str) -> bool {
     const GENERIC: &[&str] = &[
-        "二级学院", "高等学校", "高校", "各学院", "本学院", "我学院", "该学院", "本学校",
-        "全体学院", "直属学院",
+        "二级学院",
+        "高等学校",
+        "高校",
+        "各学院",
+        "本学院",
+        "我学院",
+        "该学院",
+        "本学校",
+        "全体学院",
+        "直属学院",
     ];
     let n = name.chars().count();
     (4..=16).contains(&n)
         && !GENERIC.iter().any(|g| name.ends_with(g))
-        && !["二级", "各", "本", "我", "该", "其", "全", "下属", "相关", "高等"]
-            .iter()
-            .any(|p| name.starts_with(p))
+        && ![
+            "二级", "各", "本", "我", "该", "其", "全", "下属", "相关", "高等",
+        ]
+        .iter()
+        .any(|p| name.starts_with(p))
 }
 
 const NUMERALS: [&str; 20] = [
@@ -581,11 +636,20 @@ mod tests {
 
     #[test]
     fn years_in_their_written_forms() {
-        assert_eq!(find_year("2020-2021学年度湖南某大学"), Some("2020-2021".into()));
+        assert_eq!(
+            find_year("2020-2021学年度湖南某大学"),
+            Some("2020-2021".into())
+        );
         assert_eq!(find_year("本报告为2019-2020學年"), Some("2019-2020".into()));
         assert_eq!(find_year("2020—2021学年度"), Some("2020-2021".into()));
-        assert_eq!(find_year("２０１８～２０１９学年"), Some("2018-2019".into()));
-        assert_eq!(find_year("某学院2020年度信息公开"), Some("2019-2020".into()));
+        assert_eq!(
+            find_year("２０１８～２０１９学年"),
+            Some("2018-2019".into())
+        );
+        assert_eq!(
+            find_year("某学院2020年度信息公开"),
+            Some("2019-2020".into())
+        );
         assert_eq!(
             find_year("统计期限为2020年9月1日至2021年8月31日"),
             Some("2020-2021".into())
@@ -645,7 +709,10 @@ mod tests {
             ("三、重點領域信息公開情況", SectionId::KeyAreas),
             ("四、依申請公開和不予公開情況", SectionId::OnRequest),
             ("五、對信息公開的評議情況", SectionId::Appraisal),
-            ("六、因学校信息公开工作遭到举报的情况", SectionId::Complaints),
+            (
+                "六、因学校信息公开工作遭到举报的情况",
+                SectionId::Complaints,
+            ),
             ("六、行政复议、诉讼情况", SectionId::Complaints),
             ("七、存在的主要问题及改进措施", SectionId::Improvements),
             ("八、其他需要報告的事項", SectionId::Other),
@@ -743,7 +810,10 @@ mod tests {
     #[test]
     fn empty_or_nameless_text_is_not_a_report() {
         let hints = Hints::default();
-        assert!(matches!(report_from_text(" \n\n", &hints), Err(Error::NotAReport(_))));
+        assert!(matches!(
+            report_from_text(" \n\n", &hints),
+            Err(Error::NotAReport(_))
+        ));
         assert!(matches!(
             report_from_text("一、概述\n没有校名的文字。", &hints),
             Err(Error::NotAReport(_))

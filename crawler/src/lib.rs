@@ -11,8 +11,15 @@
 //! # Ok::<(), xxgk_crawler::Error>(())
 //! ```
 
+pub mod attach;
+pub mod content;
+pub mod decode;
+pub mod discover;
 mod error;
 pub mod extract;
+pub mod fetch;
+pub mod robots;
+pub mod sources;
 pub mod store;
 
 pub use error::{Error, Result};

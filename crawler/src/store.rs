@@ -4,8 +4,13 @@
 //!
 //! The schema evolves through numbered [`MIGRATIONS`] recorded in `PRAGMA user_version`.
 
+mod archive;
+
 use std::path::Path;
 
+pub use archive::{
+    DocRecord, DocState, FetchLogEntry, PageWork, QueueItem, VersionInfo, WorkOutcome,
+};
 use rusqlite::{params, Connection, OptionalExtension};
 use xxgk_index::Report;
 
@@ -25,7 +30,82 @@ const MIGRATIONS: &[&str] = &[
         updated      TEXT NOT NULL
     );
     CREATE INDEX reports_school ON reports(school);",
+    // 2: the crawl archive. Every distinct version of every page and attachment (by
+    // SHA-256 of its bytes), the fetch log, the per-school frontier (so a killed crawl
+    // resumes), crawl runs, and the reports still to be written to the index.
+    "CREATE TABLE schools (
+        name    TEXT PRIMARY KEY,
+        json    TEXT NOT NULL,
+        updated TEXT NOT NULL
+    );
+    CREATE TABLE pages (
+        url             TEXT PRIMARY KEY,
+        school          TEXT NOT NULL,
+        role            TEXT NOT NULL,
+        first_seen      TEXT NOT NULL,
+        last_fetched    TEXT,
+        last_status     INTEGER,
+        etag            TEXT,
+        last_modified   TEXT,
+        current_version INTEGER,
+        gone_since      TEXT,
+        report_id       TEXT
+    );
+    CREATE INDEX pages_school ON pages(school);
+    CREATE TABLE versions (
+        id            INTEGER PRIMARY KEY,
+        url           TEXT NOT NULL,
+        hash          TEXT NOT NULL,
+        first_fetched TEXT NOT NULL,
+        last_seen     TEXT NOT NULL,
+        content_type  TEXT,
+        encoding      TEXT,
+        size          INTEGER NOT NULL,
+        body          BLOB NOT NULL,
+        text          TEXT,
+        report_id     TEXT,
+        report_json   TEXT,
+        UNIQUE (url, hash)
+    );
+    CREATE INDEX versions_report ON versions(report_id);
+    CREATE TABLE fetch_log (
+        id            INTEGER PRIMARY KEY,
+        url           TEXT NOT NULL,
+        school        TEXT,
+        at            TEXT NOT NULL,
+        status        INTEGER,
+        etag          TEXT,
+        last_modified TEXT,
+        error_kind    TEXT,
+        message       TEXT,
+        elapsed_ms    INTEGER,
+        bytes         INTEGER
+    );
+    CREATE INDEX fetch_log_url ON fetch_log(url);
+    CREATE TABLE crawl_runs (
+        id       INTEGER PRIMARY KEY,
+        school   TEXT NOT NULL,
+        mode     TEXT NOT NULL,
+        started  TEXT NOT NULL,
+        finished TEXT
+    );
+    CREATE INDEX crawl_runs_school ON crawl_runs(school, id);
+    CREATE TABLE frontier (
+        seq       INTEGER PRIMARY KEY,
+        school    TEXT NOT NULL,
+        url       TEXT NOT NULL,
+        depth     INTEGER NOT NULL,
+        role      TEXT NOT NULL,
+        link_text TEXT,
+        state     TEXT NOT NULL DEFAULT 'queued',
+        UNIQUE (school, url)
+    );
+    CREATE INDEX frontier_queue ON frontier(school, state, seq);
+    CREATE TABLE index_pending (report_id TEXT PRIMARY KEY);",
 ];
+
+/// Now, as stored: ISO 8601 UTC with milliseconds.
+const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ','now')";
 
 /// What storing a report changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -176,9 +256,18 @@ mod tests {
     #[test]
     fn same_id_replaces_and_reports_what_changed() {
         let store = Store::open_in_memory().expect("store");
-        assert_eq!(store.put_report(&report("一")).expect("put"), PutOutcome::New);
-        assert_eq!(store.put_report(&report("一")).expect("put"), PutOutcome::Unchanged);
-        assert_eq!(store.put_report(&report("二")).expect("put"), PutOutcome::Changed);
+        assert_eq!(
+            store.put_report(&report("一")).expect("put"),
+            PutOutcome::New
+        );
+        assert_eq!(
+            store.put_report(&report("一")).expect("put"),
+            PutOutcome::Unchanged
+        );
+        assert_eq!(
+            store.put_report(&report("二")).expect("put"),
+            PutOutcome::Changed
+        );
         assert_eq!(store.count_reports().expect("count"), 1);
         let back = store.report(&report("二").id).expect("get").expect("some");
         assert_eq!(back, report("二"));

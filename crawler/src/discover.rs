@@ -1,0 +1,248 @@
+//! Discovery: which links on a page lead to reports, to report lists, to the next page of
+//! a list, or to attachments. Pure functions over parsed HTML.
+//!
+//! Reports are recognised by link text or title in either script (信息公开…年度报告,
+//! 年度報告, 信息公开工作报告) with a year; lists by the same words without one (the
+//! column link 年度报告); pagination by 下一页 / 下页 / 下頁 / 尾页 and page numbers, which
+//! covers VSB's countdown (`ndbg.htm`, `ndbg/9.htm` … `ndbg/1.htm`) and WebPlus's count-up
+//! (`list.htm`, `list2.htm`) alike. Article URLs are the identity of a report, not the
+//! position in a list (which shifts when a new report is posted).
+
+use std::sync::LazyLock;
+
+use scraper::{Html, Selector};
+use url::Url;
+use xxgk_index::fold::fold;
+
+use crate::sources::host_key;
+
+/// What a link seems to lead to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum LinkKind {
+    Report,
+    List,
+    Next,
+    Attachment,
+}
+
+/// A link worth following.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Link {
+    pub url: Url,
+    pub text: String,
+    pub kind: LinkKind,
+}
+
+static A: LazyLock<Selector> = LazyLock::new(|| sel("a[href]"));
+static BASE: LazyLock<Selector> = LazyLock::new(|| sel("base[href]"));
+
+fn sel(css: &str) -> Selector {
+    Selector::parse(css).expect("static selector is valid")
+}
+
+/// Attachment file types we extract text from (`.doc` is recognised, then skipped).
+pub const ATTACHMENT_EXTS: &[&str] = &["pdf", "doc", "docx", "xls", "xlsx"];
+
+/// The page's links, classified; links to other hosts than `hosts` are dropped, and
+/// each URL appears once (its strongest kind).
+pub fn links(doc: &Html, page_url: &Url, hosts: &[String]) -> Vec<Link> {
+    let base = doc
+        .select(&BASE)
+        .find_map(|b| b.value().attr("href"))
+        .and_then(|h| page_url.join(h).ok())
+        .unwrap_or_else(|| page_url.clone());
+    let mut out: Vec<Link> = Vec::new();
+    for a in doc.select(&A) {
+        let Some(href) = a.value().attr("href") else {
+            continue;
+        };
+        let Some(url) = resolve(&base, href) else {
+            continue;
+        };
+        if !host_key(&url).is_some_and(|h| hosts.contains(&h)) || url == *page_url {
+            continue;
+        }
+        let text: String = a
+            .text()
+            .collect::<String>()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        let title = a.value().attr("title").unwrap_or_default();
+        let label = if title.chars().count() > text.chars().count() {
+            title.to_string()
+        } else {
+            text.clone()
+        };
+        let Some(kind) = classify_link(&url, &label) else {
+            continue;
+        };
+        match out.iter_mut().find(|l| l.url == url) {
+            Some(l) if kind < l.kind => {
+                l.kind = kind;
+                l.text = label;
+            }
+            Some(_) => {}
+            None => out.push(Link {
+                url,
+                text: label,
+                kind,
+            }),
+        }
+    }
+    out
+}
+
+/// `href` resolved against `base`: http(s) only, fragment dropped, no `javascript:`.
+pub fn resolve(base: &Url, href: &str) -> Option<Url> {
+    let href = href.trim();
+    if href.is_empty() || href.starts_with('#') {
+        return None;
+    }
+    let mut url = base.join(href).ok()?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return None;
+    }
+    url.set_fragment(None);
+    Some(url)
+}
+
+/// What a link with this URL and text leads to, if anything we want.
+pub fn classify_link(url: &Url, text: &str) -> Option<LinkKind> {
+    if attachment_ext(url, text).is_some() {
+        return Some(LinkKind::Attachment);
+    }
+    if is_report_title(text) {
+        return Some(LinkKind::Report);
+    }
+    if is_list_title(text) {
+        return Some(LinkKind::List);
+    }
+    if is_pagination(text) {
+        return Some(LinkKind::Next);
+    }
+    None
+}
+
+/// The attachment type, from the URL's path or the link text (VSB serves attachments
+/// from `download.jsp?…` with the file name only in the text).
+pub fn attachment_ext(url: &Url, text: &str) -> Option<&'static str> {
+    let from = |s: &str| {
+        let s = s
+            .trim()
+            .trim_end_matches(['】', ']', ')', '）'])
+            .to_ascii_lowercase();
+        let ext = s.rsplit_once('.')?.1.to_string();
+        ATTACHMENT_EXTS.iter().copied().find(|e| *e == ext)
+    };
+    from(url.path()).or_else(|| from(text))
+}
+
+fn has_year(f: &str) -> bool {
+    let digits: Vec<char> = f.chars().collect();
+    digits.windows(4).any(|w| {
+        w.iter().all(char::is_ascii_digit)
+            && matches!(w[0], '1' | '2')
+            && (w[1] == '9' || w[1] == '0')
+    })
+}
+
+fn report_words(f: &str) -> bool {
+    f.contains("年度报告")
+        || (f.contains("信息公开") && (f.contains("工作报告") || f.contains("年报")))
+        || f.contains("信息公开报告")
+}
+
+/// A title or link text naming one report: report words and a year
+/// (`2020-2021学年信息公开工作年度报告`, `2019-2020學年度信息公開年度報告`).
+pub fn is_report_title(text: &str) -> bool {
+    let f = fold(text);
+    report_words(&f) && has_year(&f) && f.chars().count() <= 120
+}
+
+/// A link to a list of reports: the column (年度报告, 信息公开年度报告) without a year.
+pub fn is_list_title(text: &str) -> bool {
+    let f = fold(text.trim());
+    let n = f.chars().count();
+    n <= 16
+        && !has_year(&f)
+        && (report_words(&f) || f == "年报" || f.ends_with("年度报告") || f == "工作报告")
+}
+
+/// Next-page and page-number links of a list.
+pub fn is_pagination(text: &str) -> bool {
+    let f = fold(text.trim());
+    matches!(
+        f.as_str(),
+        "下一页" | "下页" | "下一页>" | "下一页>>" | "尾页" | "末页" | ">" | ">>" | "next"
+    ) || (!f.is_empty() && f.len() <= 4 && f.chars().all(|c| c.is_ascii_digit()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn url(s: &str) -> Url {
+        Url::parse(s).expect("url")
+    }
+
+    #[test]
+    fn report_list_and_next_by_text_in_both_scripts() {
+        assert!(is_report_title("2020-2021学年信息公开工作年度报告"));
+        assert!(is_report_title(
+            "嶺南機電職業學院2019-2020學年度信息公開年度報告"
+        ));
+        assert!(is_report_title("北岭大学2021年信息公开工作报告"));
+        assert!(!is_report_title("年度报告"));
+        assert!(!is_report_title("2021年招生简章"));
+        assert!(is_list_title("年度报告"));
+        assert!(is_list_title("信息公開年度報告"));
+        assert!(!is_list_title("2020年度报告"));
+        for next in ["下一页", "下页", "下頁", "下一頁", "尾页", "3"] {
+            assert!(is_pagination(next), "{next}");
+        }
+        assert!(!is_pagination("上一篇"));
+    }
+
+    #[test]
+    fn attachments_by_path_or_text() {
+        let jsp = url("http://a.edu.cn/system/_content/download.jsp?wbfileid=12");
+        assert_eq!(attachment_ext(&jsp, "附件：2021清单.xlsx"), Some("xlsx"));
+        assert_eq!(
+            attachment_ext(&url("http://a.edu.cn/f/r.PDF"), ""),
+            Some("pdf")
+        );
+        assert_eq!(
+            attachment_ext(&url("http://a.edu.cn/info/1.htm"), "正文"),
+            None
+        );
+    }
+
+    #[test]
+    fn links_stay_on_the_school_hosts_and_resolve() {
+        let html = Html::parse_document(
+            r##"<a href="ndbg.htm">年度报告</a>
+            <a href="../info/1044/1001.htm#top" title="2020-2021学年信息公开年度报告">2020-2021学年…</a>
+            <a href="ndbg/9.htm" class="Next">下页</a>
+            <a href="http://other.edu.cn/ndbg.htm">年度报告</a>
+            <a href="javascript:void(0)">下一页</a>
+            <a href="/f/list.xlsx">清单</a>
+            <a href="ndbg.htm">信息公开年度报告</a>
+            <a href="/about.htm">学校简介</a>"##,
+        );
+        let page = url("http://a.edu.cn:8080/xxgk/index.htm");
+        let got = links(&html, &page, &["a.edu.cn:8080".into()]);
+        let summary: Vec<(&str, LinkKind)> = got.iter().map(|l| (l.url.path(), l.kind)).collect();
+        assert_eq!(
+            summary,
+            vec![
+                ("/xxgk/ndbg.htm", LinkKind::List),
+                ("/info/1044/1001.htm", LinkKind::Report),
+                ("/xxgk/ndbg/9.htm", LinkKind::Next),
+                ("/f/list.xlsx", LinkKind::Attachment),
+            ]
+        );
+        assert_eq!(got[1].text, "2020-2021学年信息公开年度报告");
+        assert_eq!(got[1].url.fragment(), None);
+    }
+}

@@ -1,0 +1,629 @@
+//! The crawl archive tables (migration 2): schools, pages, versions, the fetch log, the
+//! frontier and crawl runs. One page and its attachments are written in one transaction
+//! ([`Store::record_page`]), together with the frontier row that marks the page done, so
+//! a crawl killed at any moment either has all of a page or none of it, and resumes.
+
+use rusqlite::{params, OptionalExtension};
+use sha2::{Digest, Sha256};
+use xxgk_index::Report;
+
+use super::{PutOutcome, Store, NOW};
+use crate::sources::School;
+use crate::Result;
+
+/// One HTTP attempt, as logged.
+#[derive(Debug, Clone, Default)]
+pub struct FetchLogEntry {
+    pub url: String,
+    /// Milliseconds since the Unix epoch.
+    pub at_ms: i64,
+    pub status: Option<u16>,
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    pub error_kind: Option<String>,
+    pub message: Option<String>,
+    pub elapsed_ms: i64,
+    pub bytes: i64,
+}
+
+/// What fetching one document (page or attachment) gave.
+#[derive(Debug, Clone)]
+pub enum DocState {
+    Fetched {
+        etag: Option<String>,
+        last_modified: Option<String>,
+        content_type: Option<String>,
+        encoding: Option<String>,
+        body: Vec<u8>,
+        /// Extracted text (attachments).
+        text: Option<String>,
+    },
+    /// 304: the stored version is still current.
+    NotModified,
+    /// 404 or 410.
+    Gone,
+    /// Nothing usable (the fetch log says why).
+    Failed,
+}
+
+/// One document fetched in a unit of work.
+#[derive(Debug, Clone)]
+pub struct DocRecord {
+    pub url: String,
+    /// `start`, `list`, `report`, `page` or `attachment`.
+    pub role: String,
+    pub state: DocState,
+}
+
+/// Everything one frontier entry produced, written in one transaction.
+#[derive(Debug, Clone, Default)]
+pub struct PageWork {
+    pub school: String,
+    /// The frontier entry this work completes.
+    pub frontier_url: String,
+    pub log: Vec<FetchLogEntry>,
+    pub docs: Vec<DocRecord>,
+    /// The report extracted from the page (the first doc), if it is one.
+    pub report: Option<Report>,
+    /// Links to add to the school's frontier: (url, depth, role, link text).
+    pub enqueue: Vec<(String, u32, String, String)>,
+}
+
+/// What [`Store::record_page`] changed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WorkOutcome {
+    /// Documents whose bytes differ from their current version (first versions included).
+    pub new_versions: usize,
+    /// Documents answered 304 or with the bytes of their current version.
+    pub unchanged: usize,
+    /// Documents that existed and now 404 / 410.
+    pub gone: usize,
+    /// Documents never stored that 404 / 410 (dead links).
+    pub dead: usize,
+    pub report: Option<PutOutcome>,
+}
+
+/// A queued frontier entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueueItem {
+    pub url: String,
+    pub depth: u32,
+    pub role: String,
+    pub link_text: String,
+}
+
+/// One stored version of a document, without its body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VersionInfo {
+    pub id: i64,
+    pub url: String,
+    pub hash: String,
+    pub first_fetched: String,
+    pub last_seen: String,
+    pub size: i64,
+    pub report_id: Option<String>,
+}
+
+/// What the store knows about one document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageInfo {
+    pub url: String,
+    pub school: String,
+    pub role: String,
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    pub current_version: Option<i64>,
+    pub gone: bool,
+    pub report_id: Option<String>,
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+impl Store {
+    /// Remembers a school's settings (recrawls need them without a sources file).
+    pub fn put_school(&self, school: &School) -> Result<()> {
+        let json = serde_json::to_string(school)?;
+        self.conn.execute(
+            &format!(
+                "INSERT INTO schools (name, json, updated) VALUES (?1, ?2, {NOW})
+                 ON CONFLICT(name) DO UPDATE SET json = excluded.json, updated = excluded.updated"
+            ),
+            params![school.name, json],
+        )?;
+        Ok(())
+    }
+
+    /// Schools crawled before, by name.
+    pub fn schools(&self) -> Result<Vec<School>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT json FROM schools ORDER BY name")?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        rows.map(|j| Ok(serde_json::from_str(&j?)?)).collect()
+    }
+
+    /// What is known about `url`.
+    pub fn page(&self, url: &str) -> Result<Option<PageInfo>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT url, school, role, etag, last_modified, current_version,
+                        gone_since IS NOT NULL, report_id
+                 FROM pages WHERE url = ?1",
+                [url],
+                |r| {
+                    Ok(PageInfo {
+                        url: r.get(0)?,
+                        school: r.get(1)?,
+                        role: r.get(2)?,
+                        etag: r.get(3)?,
+                        last_modified: r.get(4)?,
+                        current_version: r.get(5)?,
+                        gone: r.get(6)?,
+                        report_id: r.get(7)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    /// The body, content type and extracted text of a stored version.
+    #[allow(clippy::type_complexity)]
+    pub fn version_body(
+        &self,
+        id: i64,
+    ) -> Result<Option<(Vec<u8>, Option<String>, Option<String>)>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT body, content_type, text FROM versions WHERE id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?)
+    }
+
+    /// Every stored version of `url`, oldest first.
+    pub fn versions(&self, url: &str) -> Result<Vec<VersionInfo>> {
+        self.version_rows("url = ?1", url)
+    }
+
+    /// Every stored version of the page a report came from, oldest first (the report's
+    /// history).
+    pub fn report_versions(&self, report_id: &str) -> Result<Vec<VersionInfo>> {
+        self.version_rows("report_id = ?1", report_id)
+    }
+
+    /// The report as extracted from one stored version.
+    pub fn version_report(&self, version_id: i64) -> Result<Option<Report>> {
+        let json: Option<Option<String>> = self
+            .conn
+            .query_row(
+                "SELECT report_json FROM versions WHERE id = ?1",
+                [version_id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(json
+            .flatten()
+            .map(|j| serde_json::from_str(&j))
+            .transpose()?)
+    }
+
+    fn version_rows(&self, filter: &str, value: &str) -> Result<Vec<VersionInfo>> {
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT id, url, hash, first_fetched, last_seen, size, report_id
+             FROM versions WHERE {filter} ORDER BY id"
+        ))?;
+        let rows = stmt.query_map([value], |r| {
+            Ok(VersionInfo {
+                id: r.get(0)?,
+                url: r.get(1)?,
+                hash: r.get(2)?,
+                first_fetched: r.get(3)?,
+                last_seen: r.get(4)?,
+                size: r.get(5)?,
+                report_id: r.get(6)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Starts (or resumes) a crawl run of `school`. When the school's last run did not
+    /// finish, its queue is kept and only `seeds` not seen in it are added: the crawl
+    /// resumes where it stopped. Otherwise the frontier starts afresh from `seeds`
+    /// (url, depth, role). Returns whether a run was resumed.
+    pub fn begin_run(
+        &self,
+        school: &str,
+        mode: &str,
+        seeds: &[(String, u32, String)],
+    ) -> Result<bool> {
+        let tx = self.conn.unchecked_transaction()?;
+        let open: Option<i64> = tx
+            .query_row(
+                "SELECT id FROM crawl_runs WHERE school = ?1 AND finished IS NULL
+                 ORDER BY id DESC LIMIT 1",
+                [school],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let resumed = open.is_some();
+        if !resumed {
+            tx.execute("DELETE FROM frontier WHERE school = ?1", [school])?;
+            tx.execute(
+                &format!("INSERT INTO crawl_runs (school, mode, started) VALUES (?1, ?2, {NOW})"),
+                params![school, mode],
+            )?;
+        }
+        for (url, depth, role) in seeds {
+            tx.execute(
+                "INSERT OR IGNORE INTO frontier (school, url, depth, role, link_text)
+                 VALUES (?1, ?2, ?3, ?4, '')",
+                params![school, url, depth, role],
+            )?;
+        }
+        tx.commit()?;
+        Ok(resumed)
+    }
+
+    /// The next queued URL of `school`, in discovery order.
+    pub fn next_queued(&self, school: &str) -> Result<Option<QueueItem>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT url, depth, role, link_text FROM frontier
+                 WHERE school = ?1 AND state = 'queued' ORDER BY seq LIMIT 1",
+                [school],
+                |r| {
+                    Ok(QueueItem {
+                        url: r.get(0)?,
+                        depth: r.get(1)?,
+                        role: r.get(2)?,
+                        link_text: r.get::<_, Option<String>>(3)?.unwrap_or_default(),
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    /// Frontier entries of `school` done in this run.
+    pub fn done_count(&self, school: &str) -> Result<usize> {
+        Ok(self.conn.query_row(
+            "SELECT count(*) FROM frontier WHERE school = ?1 AND state = 'done'",
+            [school],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// Frontier entries of `school` still queued.
+    pub fn queued_count(&self, school: &str) -> Result<usize> {
+        Ok(self.conn.query_row(
+            "SELECT count(*) FROM frontier WHERE school = ?1 AND state = 'queued'",
+            [school],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// Marks the school's current run finished (its queue is dropped at the next run).
+    pub fn finish_run(&self, school: &str) -> Result<()> {
+        self.conn.execute(
+            &format!(
+                "UPDATE crawl_runs SET finished = {NOW} WHERE school = ?1 AND finished IS NULL"
+            ),
+            [school],
+        )?;
+        Ok(())
+    }
+
+    /// When the last crawl run finished, if any did.
+    pub fn last_crawl(&self) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row("SELECT max(finished) FROM crawl_runs", [], |r| r.get(0))?)
+    }
+
+    /// URLs of the pages (not attachments) known for `school`, in first-seen order.
+    pub fn known_pages(&self, school: &str) -> Result<Vec<(String, String)>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT url, role FROM pages WHERE school = ?1 AND role != 'attachment'
+             ORDER BY first_seen, url",
+        )?;
+        let rows = stmt.query_map([school], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Writes one unit of crawl work in one transaction: the fetch log, each document's
+    /// new version (or its 304, or its being gone), the report, the frontier entry marked
+    /// done and the links found queued.
+    pub fn record_page(&self, work: &PageWork) -> Result<WorkOutcome> {
+        let tx = self.conn.unchecked_transaction()?;
+        let mut out = WorkOutcome::default();
+        for e in &work.log {
+            tx.execute(
+                "INSERT INTO fetch_log (url, school, at, status, etag, last_modified, error_kind,
+                                        message, elapsed_ms, bytes)
+                 VALUES (?1, ?2, strftime('%Y-%m-%dT%H:%M:%fZ', ?3 / 1000.0, 'unixepoch'),
+                         ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                params![
+                    e.url,
+                    work.school,
+                    e.at_ms,
+                    e.status,
+                    e.etag,
+                    e.last_modified,
+                    e.error_kind,
+                    e.message,
+                    e.elapsed_ms,
+                    e.bytes
+                ],
+            )?;
+        }
+        let mut page_version: Option<i64> = None;
+        for (i, doc) in work.docs.iter().enumerate() {
+            tx.execute(
+                &format!(
+                    "INSERT INTO pages (url, school, role, first_seen) VALUES (?1, ?2, ?3, {NOW})
+                     ON CONFLICT(url) DO UPDATE SET role = CASE
+                        WHEN pages.role IN ('report', 'attachment') THEN pages.role
+                        ELSE excluded.role END"
+                ),
+                params![doc.url, work.school, doc.role],
+            )?;
+            let (current, was_gone): (Option<i64>, bool) = tx.query_row(
+                "SELECT current_version, gone_since IS NOT NULL FROM pages WHERE url = ?1",
+                [&doc.url],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?;
+            match &doc.state {
+                DocState::Fetched {
+                    etag,
+                    last_modified,
+                    content_type,
+                    encoding,
+                    body,
+                    text,
+                } => {
+                    let hash = sha256_hex(body);
+                    let id: i64 = tx.query_row(
+                        &format!(
+                            "INSERT INTO versions (url, hash, first_fetched, last_seen, content_type,
+                                                   encoding, size, body, text)
+                             VALUES (?1, ?2, {NOW}, {NOW}, ?3, ?4, ?5, ?6, ?7)
+                             ON CONFLICT(url, hash) DO UPDATE SET last_seen = excluded.last_seen
+                             RETURNING id"
+                        ),
+                        params![doc.url, hash, content_type, encoding, body.len() as i64, body, text],
+                        |r| r.get(0),
+                    )?;
+                    if current == Some(id) {
+                        out.unchanged += 1;
+                    } else {
+                        out.new_versions += 1;
+                    }
+                    tx.execute(
+                        &format!(
+                            "UPDATE pages SET current_version = ?2, etag = ?3, last_modified = ?4,
+                                gone_since = NULL, last_fetched = {NOW}, last_status = 200
+                             WHERE url = ?1"
+                        ),
+                        params![doc.url, id, etag, last_modified],
+                    )?;
+                    if i == 0 {
+                        page_version = Some(id);
+                    }
+                }
+                DocState::NotModified => {
+                    out.unchanged += 1;
+                    tx.execute(
+                        &format!(
+                            "UPDATE pages SET last_fetched = {NOW}, last_status = 304,
+                                gone_since = NULL WHERE url = ?1"
+                        ),
+                        [&doc.url],
+                    )?;
+                    if i == 0 {
+                        page_version = current;
+                    }
+                }
+                DocState::Gone => {
+                    if current.is_some() && !was_gone {
+                        out.gone += 1;
+                    } else if current.is_none() {
+                        out.dead += 1;
+                    }
+                    tx.execute(
+                        &format!(
+                            "UPDATE pages SET last_fetched = {NOW}, last_status = 404,
+                                gone_since = COALESCE(gone_since, {NOW}) WHERE url = ?1"
+                        ),
+                        [&doc.url],
+                    )?;
+                }
+                DocState::Failed => {
+                    tx.execute(
+                        &format!("UPDATE pages SET last_fetched = {NOW} WHERE url = ?1"),
+                        [&doc.url],
+                    )?;
+                }
+            }
+        }
+        if let Some(report) = &work.report {
+            let outcome = self.put_report(report)?;
+            if outcome != PutOutcome::Unchanged {
+                tx.execute(
+                    "INSERT OR IGNORE INTO index_pending (report_id) VALUES (?1)",
+                    [&report.id],
+                )?;
+            }
+            if let Some(version) = page_version {
+                tx.execute(
+                    "UPDATE versions SET report_id = ?2, report_json = ?3 WHERE id = ?1",
+                    params![version, report.id, serde_json::to_string(report)?],
+                )?;
+            }
+            if let Some(doc) = work.docs.first() {
+                tx.execute(
+                    "UPDATE pages SET report_id = ?2, role = 'report' WHERE url = ?1",
+                    params![doc.url, report.id],
+                )?;
+            }
+            out.report = Some(outcome);
+        }
+        tx.execute(
+            "UPDATE frontier SET state = 'done' WHERE school = ?1 AND url = ?2",
+            params![work.school, work.frontier_url],
+        )?;
+        for (url, depth, role, text) in &work.enqueue {
+            tx.execute(
+                "INSERT OR IGNORE INTO frontier (school, url, depth, role, link_text)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![work.school, url, depth, role, text],
+            )?;
+        }
+        tx.commit()?;
+        Ok(out)
+    }
+
+    /// Reports stored but not yet written to the index (a crawl was killed before its
+    /// index commit).
+    pub fn pending_index(&self) -> Result<Vec<Report>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT r.json FROM index_pending p JOIN reports r ON r.id = p.report_id ORDER BY r.id",
+        )?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        rows.map(|j| Ok(serde_json::from_str(&j?)?)).collect()
+    }
+
+    /// Marks reports as written to a committed index.
+    pub fn clear_pending(&self, ids: &[String]) -> Result<()> {
+        let tx = self.conn.unchecked_transaction()?;
+        for id in ids {
+            tx.execute("DELETE FROM index_pending WHERE report_id = ?1", [id])?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Counts for `xxgk stats`: (pages, versions, fetches logged, gone pages).
+    pub fn archive_counts(&self) -> Result<(usize, usize, usize, usize)> {
+        Ok(self.conn.query_row(
+            "SELECT (SELECT count(*) FROM pages), (SELECT count(*) FROM versions),
+                    (SELECT count(*) FROM fetch_log),
+                    (SELECT count(*) FROM pages WHERE gone_since IS NOT NULL)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fetched(body: &str) -> DocState {
+        DocState::Fetched {
+            etag: Some(format!("\"{}\"", body.len())),
+            last_modified: None,
+            content_type: Some("text/html".into()),
+            encoding: Some("UTF-8".into()),
+            body: body.as_bytes().to_vec(),
+            text: None,
+        }
+    }
+
+    fn work(url: &str, state: DocState) -> PageWork {
+        PageWork {
+            school: "甲大学".into(),
+            frontier_url: url.into(),
+            docs: vec![DocRecord {
+                url: url.into(),
+                role: "page".into(),
+                state,
+            }],
+            ..PageWork::default()
+        }
+    }
+
+    #[test]
+    fn versions_by_hash_and_gone_keeps_them() {
+        let store = Store::open_in_memory().expect("store");
+        let u = "http://a.edu.cn/1.htm";
+        assert_eq!(
+            store
+                .record_page(&work(u, fetched("v1")))
+                .expect("w")
+                .new_versions,
+            1
+        );
+        assert_eq!(
+            store
+                .record_page(&work(u, fetched("v1")))
+                .expect("w")
+                .unchanged,
+            1
+        );
+        assert_eq!(
+            store
+                .record_page(&work(u, DocState::NotModified))
+                .expect("w")
+                .unchanged,
+            1
+        );
+        assert_eq!(
+            store
+                .record_page(&work(u, fetched("v2")))
+                .expect("w")
+                .new_versions,
+            1
+        );
+        assert_eq!(store.versions(u).expect("versions").len(), 2);
+        let info = store.page(u).expect("page").expect("known");
+        assert_eq!(info.etag.as_deref(), Some("\"2\""));
+        assert_eq!(
+            store.record_page(&work(u, DocState::Gone)).expect("w").gone,
+            1
+        );
+        assert_eq!(
+            store.record_page(&work(u, DocState::Gone)).expect("w").gone,
+            0
+        );
+        assert!(store.page(u).expect("page").expect("known").gone);
+        assert_eq!(store.versions(u).expect("versions").len(), 2);
+        // A URL never stored that 404s is a dead link, not a gone page.
+        let dead = store.record_page(&work("http://a.edu.cn/x.htm", DocState::Gone));
+        assert_eq!(dead.expect("w").dead, 1);
+    }
+
+    #[test]
+    fn frontier_resumes_an_unfinished_run_and_restarts_a_finished_one() {
+        let store = Store::open_in_memory().expect("store");
+        let seeds = vec![("http://a/".to_string(), 0, "start".to_string())];
+        assert!(!store.begin_run("甲", "crawl", &seeds).expect("begin"));
+        let mut w = work("http://a/", fetched("x"));
+        w.school = "甲".into();
+        w.enqueue = vec![("http://a/2".into(), 1, "list".into(), "年度报告".into())];
+        store.record_page(&w).expect("record");
+        assert_eq!(
+            store.next_queued("甲").expect("next").expect("some").url,
+            "http://a/2"
+        );
+        // Killed here: the next run resumes with the queue as it was.
+        assert!(store.begin_run("甲", "crawl", &seeds).expect("begin"));
+        assert_eq!(store.done_count("甲").expect("done"), 1);
+        assert_eq!(
+            store
+                .next_queued("甲")
+                .expect("next")
+                .expect("some")
+                .link_text,
+            "年度报告"
+        );
+        store.finish_run("甲").expect("finish");
+        assert!(!store.begin_run("甲", "crawl", &seeds).expect("begin"));
+        assert_eq!(store.done_count("甲").expect("done"), 0);
+        assert_eq!(store.queued_count("甲").expect("queued"), 1);
+    }
+}
