@@ -20,21 +20,31 @@ fn validate(raw: Raw) -> Result<SearchParams, AppError> {
 }
 
 /// `/api/search`: what `xxgk search --json` prints.
-pub async fn search(State(state): State<AppState>, raw: Raw) -> Result<Json<SearchResults>, AppError> {
+pub async fn search(
+    State(state): State<AppState>,
+    raw: Raw,
+) -> Result<Json<SearchResults>, AppError> {
     let params = validate(raw)?;
     let req = params.to_request();
-    let results = state.blocking(move |engine| Ok(engine.search(&req)?)).await?;
+    let results = state
+        .blocking(move |engine| Ok(engine.search(&req)?))
+        .await?;
     Ok(Json(results))
 }
 
 /// `/api/schools`: what `xxgk schools --json` prints.
-pub async fn schools(State(state): State<AppState>, raw: Raw) -> Result<Json<SchoolMatches>, AppError> {
+pub async fn schools(
+    State(state): State<AppState>,
+    raw: Raw,
+) -> Result<Json<SchoolMatches>, AppError> {
     Ok(Json(run_schools(&state, raw).await?))
 }
 
 async fn run_schools(state: &AppState, raw: Raw) -> Result<SchoolMatches, AppError> {
     let req = validate(raw)?.to_schools_request();
-    state.blocking(move |engine| Ok(engine.schools(&req)?)).await
+    state
+        .blocking(move |engine| Ok(engine.schools(&req)?))
+        .await
 }
 
 /// `/schools.csv`: the same as a download. Starts with a byte-order mark so that
@@ -45,7 +55,10 @@ pub async fn schools_csv(State(state): State<AppState>, raw: Raw) -> Result<Resp
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (header::CONTENT_DISPOSITION, "attachment; filename=\"schools.csv\""),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"schools.csv\"",
+            ),
         ],
         body,
     )

@@ -22,7 +22,8 @@ pub const SCHOOLS_CSV_HEADER: [&str; 11] = [
 /// for a formula (`=`, `+`, `-`, `@` first) get a leading `'`.
 pub fn schools_csv(m: &SchoolMatches) -> String {
     let mut w = csv::Writer::from_writer(Vec::new());
-    let mut rows: Vec<Vec<String>> = vec![SCHOOLS_CSV_HEADER.iter().map(|h| h.to_string()).collect()];
+    let mut rows: Vec<Vec<String>> =
+        vec![SCHOOLS_CSV_HEADER.iter().map(|h| h.to_string()).collect()];
     for row in &m.matched {
         let years: Vec<String> = row.years.iter().map(|(y, n)| format!("{y}:{n}")).collect();
         let b = &row.best;

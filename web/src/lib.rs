@@ -32,6 +32,8 @@ pub mod export;
 mod pages;
 mod params;
 mod render;
+#[cfg(test)]
+mod tests;
 
 use std::future::Future;
 use std::path::PathBuf;
@@ -128,16 +130,14 @@ pub fn app(state: AppState) -> Router {
         ))
         .layer(middleware::from_fn(error::fill_empty_errors))
         .layer(middleware::from_fn(error::log_internal_errors))
-        .layer(
-            TraceLayer::new_for_http().make_span_with(|req: &Request| {
-                let route = req
-                    .extensions()
-                    .get::<MatchedPath>()
-                    .map(MatchedPath::as_str)
-                    .unwrap_or("(unmatched)");
-                tracing::info_span!("http", method = %req.method(), route, uri = %req.uri())
-            }),
-        )
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
+            let route = req
+                .extensions()
+                .get::<MatchedPath>()
+                .map(MatchedPath::as_str)
+                .unwrap_or("(unmatched)");
+            tracing::info_span!("http", method = %req.method(), route, uri = %req.uri())
+        }))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(

@@ -11,9 +11,7 @@ use serde::Deserialize;
 use time::format_description::well_known::Rfc3339;
 use xxgk_index::highlight::{highlight_all, match_ranges};
 use xxgk_index::query::UserQuery;
-use xxgk_index::{
-    Hit, IndexStats, Report, SchoolMatches, SearchResults, SectionId, Sort,
-};
+use xxgk_index::{Hit, IndexStats, Report, SchoolMatches, SearchResults, SectionId, Sort};
 
 use crate::params::{href, Dim, Params, RawSearch, SearchParams, PAGE_SIZE};
 use crate::render::{

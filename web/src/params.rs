@@ -12,7 +12,7 @@ use crate::AppError;
 
 /// Longest query string we read (a query itself is limited to far fewer characters by the
 /// index; this only stops us from parsing megabytes).
-pub const MAX_QUERY_STRING: usize = 16 * 1024;
+pub const MAX_QUERY_STRING: usize = 32 * 1024;
 /// Results per page unless `limit` says otherwise.
 pub const PAGE_SIZE: usize = 10;
 
@@ -223,7 +223,11 @@ impl SearchParams {
         match dim {
             Dim::School => self.schools.clone(),
             Dim::Year => self.years.clone(),
-            Dim::Section => self.sections.iter().map(|s| s.as_str().to_string()).collect(),
+            Dim::Section => self
+                .sections
+                .iter()
+                .map(|s| s.as_str().to_string())
+                .collect(),
         }
     }
 
@@ -350,8 +354,9 @@ mod tests {
 
     #[test]
     fn repeated_keys_are_alternatives_and_blanks_are_dropped() {
-        let p = parse("q=%E6%94%B6%E8%B4%B9&year=2020-2021&year=2021-2022&year=&school=+%E7%94%B2+")
-            .expect("valid");
+        let p =
+            parse("q=%E6%94%B6%E8%B4%B9&year=2020-2021&year=2021-2022&year=&school=+%E7%94%B2+")
+                .expect("valid");
         assert_eq!(p.q, "收费");
         assert_eq!(p.years, ["2020-2021", "2021-2022"]);
         assert_eq!(p.schools, ["甲"]);
@@ -400,7 +405,10 @@ mod tests {
                 other => panic!("{query}: {other:?}"),
             }
         }
-        assert!(parse("page=1001").is_ok(), "offset 10000 is the last allowed");
+        assert!(
+            parse("page=1001").is_ok(),
+            "offset 10000 is the last allowed"
+        );
     }
 
     #[test]

@@ -132,7 +132,11 @@ mod tests {
     fn only_web_addresses_become_links() {
         let good = external_link("https://a.edu.cn/1.htm", "原文").into_string();
         assert!(good.contains("href=\"https://a.edu.cn/1.htm\""), "{good}");
-        for bad in ["javascript:alert(1)", " JavaScript:alert(1)", "file:///etc/passwd"] {
+        for bad in [
+            "javascript:alert(1)",
+            " JavaScript:alert(1)",
+            "file:///etc/passwd",
+        ] {
             let html = external_link(bad, "原文").into_string();
             assert!(!html.contains("href"), "{html}");
         }

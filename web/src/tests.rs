@@ -1,0 +1,714 @@
+//! Router tests without a socket: every route, filters, pagination edges, each 4xx,
+//! escaping. The real-server and real-browser tests live in the root `tests/web.rs`.
+
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::http::{header, HeaderMap, Method, Request, StatusCode};
+use axum::Router;
+use serde_json::Value;
+use tower::ServiceExt;
+use xxgk_index::{Engine, Report, Script, Section, SectionId};
+
+use crate::{app, AppState};
+
+fn report(
+    school: &str,
+    year: &str,
+    published: &str,
+    script: Script,
+    sections: &[(SectionId, &str, &str)],
+) -> Report {
+    let url = format!("https://xxgk.example.edu.cn/{school}/{year}.htm");
+    Report {
+        id: Report::id_for_url(&url),
+        school: school.into(),
+        year: Some(year.into()),
+        title: format!("{school}{year}学年信息公开工作年度报告"),
+        published: Some(published.into()),
+        url,
+        script,
+        content_hash: String::new(),
+        province: None,
+        kind: None,
+        sections: sections
+            .iter()
+            .map(|(id, heading, text)| Section {
+                id: *id,
+                heading: (*heading).into(),
+                text: (*text).into(),
+            })
+            .collect(),
+    }
+}
+
+const XSS_SCHOOL: &str = "<i>丁</i>学院";
+
+fn corpus() -> Vec<Report> {
+    let mut reports = vec![
+        report(
+            "甲大学",
+            "2020-2021",
+            "2021-10-30",
+            Script::Simplified,
+            &[
+                (
+                    SectionId::Overview,
+                    "一、概述",
+                    "学校高度重视信息公开工作。",
+                ),
+                (
+                    SectionId::Proactive,
+                    "二、主动公开情况",
+                    "通过网站主动公开收费标准、收费依据和举报电话。",
+                ),
+                (
+                    SectionId::OnRequest,
+                    "三、依申请公开和不予公开情况",
+                    "本学年收到依申请公开申请3件，均已按时答复。",
+                ),
+            ],
+        ),
+        report(
+            "甲大学",
+            "2021-2022",
+            "2022-10-28",
+            Script::Simplified,
+            &[(
+                SectionId::Proactive,
+                "二、主动公开情况",
+                "公开招生章程与财务预算。",
+            )],
+        ),
+        report(
+            "乙大學",
+            "2021-2022",
+            "2022-11-02",
+            Script::Traditional,
+            &[
+                (
+                    SectionId::Proactive,
+                    "二、主動公開情況",
+                    "本學年主動公開收費標準及收費項目。",
+                ),
+                (
+                    SectionId::OnRequest,
+                    "三、依申請公開情況",
+                    "本學年收到依申請公開申請1件。",
+                ),
+            ],
+        ),
+        report(
+            "丙学院",
+            "2019-2020",
+            "2020-10-15",
+            Script::Simplified,
+            &[(SectionId::Proactive, "二、主动公开", "公开了财务信息。")],
+        ),
+        report(
+            XSS_SCHOOL,
+            "2021-2022",
+            "2022-09-01",
+            Script::Simplified,
+            &[(
+                SectionId::Other,
+                "七、<b>其他</b>事项",
+                "收费标准<script>alert('xss')</script><img src=x onerror=alert(1)>见附件。",
+            )],
+        ),
+    ];
+    // 23 one-section reports of one school, for paging and date order.
+    for y in 2000..2023 {
+        reports.push(report(
+            "庚大学",
+            &format!("{y}-{}", y + 1),
+            &format!("{}-10-{:02}", y + 1, 1 + (y % 28)),
+            Script::Simplified,
+            &[(
+                SectionId::Overview,
+                "一、概述",
+                "本年度信息公开工作平稳有序开展，年报按时发布。",
+            )],
+        ));
+    }
+    reports
+}
+
+fn engine() -> Engine {
+    let engine = Engine::create_in_ram().expect("ram index");
+    let mut writer = engine.writer(1).expect("writer");
+    for r in corpus() {
+        writer.upsert(&r).expect("upsert");
+    }
+    writer.commit().expect("commit");
+    engine.reload().expect("reload");
+    engine
+}
+
+fn test_app() -> Router {
+    app(AppState::new(engine()))
+}
+
+struct Answer {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: String,
+}
+
+impl Answer {
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+
+    fn content_type(&self) -> &str {
+        self.headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+
+    /// Asserts the API error shape and returns the code.
+    fn error_code(&self) -> String {
+        assert!(
+            self.content_type().starts_with("application/json"),
+            "{}",
+            self.body
+        );
+        let v = self.json();
+        let message = v["error"]["message"].as_str().unwrap_or("");
+        assert!(!message.is_empty(), "error without message: {v}");
+        v["error"]["code"].as_str().unwrap_or("").to_string()
+    }
+}
+
+async fn call(app: &Router, method: Method, uri: &str) -> Answer {
+    let req = Request::builder()
+        .method(method)
+        .uri(uri)
+        .body(Body::empty())
+        .expect("request");
+    let res = app.clone().oneshot(req).await.expect("infallible");
+    let status = res.status();
+    let headers = res.headers().clone();
+    let bytes = axum::body::to_bytes(res.into_body(), 16 << 20)
+        .await
+        .expect("body");
+    Answer {
+        status,
+        headers,
+        body: String::from_utf8(bytes.to_vec()).expect("utf-8"),
+    }
+}
+
+async fn get(app: &Router, uri: &str) -> Answer {
+    call(app, Method::GET, uri).await
+}
+
+fn enc(s: &str) -> String {
+    form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+/// Every `href="…"` of a page, entity-decoded.
+fn links(html: &str) -> Vec<String> {
+    html.split("href=\"")
+        .skip(1)
+        .filter_map(|s| s.split('"').next())
+        .map(|s| s.replace("&amp;", "&"))
+        .collect()
+}
+
+fn hit_count(html: &str) -> usize {
+    html.matches("<li class=\"hit\">").count()
+}
+
+#[tokio::test]
+async fn search_page_keeps_the_query_and_marks_matches_in_both_scripts() {
+    let app = test_app();
+    let page = get(&app, &format!("/?q={}", enc("收費標準"))).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.content_type().starts_with("text/html"));
+    assert!(
+        page.body.contains("value=\"收費標準\""),
+        "query box keeps the query"
+    );
+    assert!(
+        page.body.contains("<mark>收費標準</mark>"),
+        "traditional report as written"
+    );
+    assert!(
+        page.body.contains("<mark>收费标准</mark>"),
+        "simplified report too"
+    );
+    assert!(page.body.contains("乙大學") && page.body.contains("甲大学"));
+    assert!(
+        page.body.contains("<strong id=\"total\">3</strong>"),
+        "{}",
+        page.body
+    );
+    assert_eq!(hit_count(&page.body), 3);
+    for facet in ["school", "year", "section"] {
+        assert!(
+            page.body.contains(&format!("data-facet=\"{facet}\"")),
+            "{facet} facet"
+        );
+    }
+    assert!(page.body.contains("/assets/style.css"));
+}
+
+#[tokio::test]
+async fn home_page_browses_the_whole_index_by_facets() {
+    let app = test_app();
+    let page = get(&app, "/").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(hit_count(&page.body), 0);
+    assert!(page.body.contains("庚大学"), "school facet lists the index");
+    assert!(page.body.contains("2000-2001"));
+}
+
+#[tokio::test]
+async fn a_facet_link_filters_and_the_chip_removes_the_filter() {
+    let app = test_app();
+    let q = enc("公开");
+    let page = get(&app, &format!("/?q={q}")).await;
+    let all = hit_count(&page.body);
+    assert_eq!(all, 10, "first page is full");
+    let year_link = links(&page.body)
+        .into_iter()
+        .find(|l| l.contains("year=2021-2022"))
+        .expect("a year facet link");
+    let filtered = get(&app, &year_link).await;
+    assert_eq!(filtered.status, StatusCode::OK);
+    // 甲 2021-2022, 乙 (2 sections) in 2021-2022; 庚 2021-2022 has 信息公开 too.
+    let total: usize = filtered
+        .body
+        .split("<strong id=\"total\">")
+        .nth(1)
+        .and_then(|s| s.split('<').next())
+        .and_then(|s| s.parse().ok())
+        .expect("total");
+    assert_eq!(total, hit_count(&filtered.body));
+    assert!(total >= 3 && total < 10, "{total}");
+    assert!(filtered.body.contains("class=\"chip\""));
+    for hit in filtered.body.split("<li class=\"hit\">").skip(1) {
+        assert!(hit.contains("2021-2022学年"), "only the chosen year: {hit}");
+    }
+    // The chosen year stays in its facet list (counts ignore the facet's own filter),
+    // marked active; other years remain to add.
+    assert!(filtered.body.contains("aria-pressed=\"true\""));
+    assert!(filtered.body.contains("2020-2021"));
+    let chip = filtered
+        .body
+        .split("<a class=\"chip\" href=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .map(|s| s.replace("&amp;", "&"))
+        .expect("chip link");
+    assert!(!chip.contains("year="), "{chip}");
+    let back = get(&app, &chip).await;
+    assert_eq!(hit_count(&back.body), all);
+}
+
+#[tokio::test]
+async fn api_search_filters_alternatives_and_sections() {
+    let app = test_app();
+    let q = enc("公开");
+    let both = get(
+        &app,
+        &format!("/api/search?q={q}&year=2020-2021&year=2019-2020"),
+    )
+    .await;
+    assert_eq!(both.status, StatusCode::OK);
+    let v = both.json();
+    let years: Vec<&str> = v["hits"]
+        .as_array()
+        .expect("hits")
+        .iter()
+        .filter_map(|h| h["year"].as_str())
+        .collect();
+    assert!(
+        years.contains(&"2020-2021") && years.contains(&"2019-2020"),
+        "{years:?}"
+    );
+    assert!(years.iter().all(|y| *y == "2020-2021" || *y == "2019-2020"));
+    let sec = get(&app, &format!("/api/search?q={q}&section=on_request"))
+        .await
+        .json();
+    assert_eq!(sec["total"], 2);
+    assert!(sec["hits"]
+        .as_array()
+        .expect("hits")
+        .iter()
+        .all(|h| h["section"] == "on_request"));
+    let school = get(&app, &format!("/api/search?q={q}&school={}", enc("乙大學")))
+        .await
+        .json();
+    assert_eq!(school["total"], 2);
+    assert_eq!(school["facets"]["school"]["乙大學"], 2);
+}
+
+#[tokio::test]
+async fn pagination_edges() {
+    let app = test_app();
+    let q = enc("信息公开");
+    let first = get(&app, &format!("/api/search?q={q}&limit=10"))
+        .await
+        .json();
+    let total = first["total"].as_u64().expect("total") as usize;
+    assert!(total > 20, "{total}");
+    let last_page = total.div_ceil(10);
+    let last = get(&app, &format!("/api/search?q={q}&page={last_page}"))
+        .await
+        .json();
+    assert_eq!(
+        last["hits"].as_array().map(Vec::len),
+        Some(total - (last_page - 1) * 10)
+    );
+    let beyond = get(&app, &format!("/api/search?q={q}&page={}", last_page + 1)).await;
+    assert_eq!(beyond.status, StatusCode::OK);
+    assert_eq!(beyond.json()["hits"].as_array().map(Vec::len), Some(0));
+    // Pages do not overlap.
+    let ids = |v: &Value| -> Vec<String> {
+        v["hits"]
+            .as_array()
+            .expect("hits")
+            .iter()
+            .map(|h| format!("{}{}", h["report_id"], h["section"]))
+            .collect()
+    };
+    let second = get(&app, &format!("/api/search?q={q}&page=2")).await.json();
+    assert!(ids(&first).iter().all(|id| !ids(&second).contains(id)));
+
+    // HTML: numbered list continues, pager links work, the page beyond says so.
+    let html = get(&app, &format!("/?q={q}&page=2")).await.body;
+    assert!(html.contains("<ol class=\"hits\" start=\"11\">"), "{html}");
+    assert!(html.contains("rel=\"prev\"") && html.contains("rel=\"next\""));
+    let html = get(&app, &format!("/?q={q}&page={last_page}")).await.body;
+    assert!(!html.contains("rel=\"next\""));
+    let html = get(&app, &format!("/?q={q}&page=99")).await;
+    assert_eq!(html.status, StatusCode::OK);
+    assert!(html.body.contains("此页没有结果"));
+}
+
+#[tokio::test]
+async fn sort_by_date_puts_the_newest_first() {
+    let app = test_app();
+    let v = get(
+        &app,
+        &format!("/api/search?q={}&sort=date&limit=50", enc("公开")),
+    )
+    .await
+    .json();
+    let dates: Vec<&str> = v["hits"]
+        .as_array()
+        .expect("hits")
+        .iter()
+        .filter_map(|h| h["published"].as_str())
+        .collect();
+    assert!(dates.len() > 20);
+    let mut sorted = dates.clone();
+    sorted.sort_by(|a, b| b.cmp(a));
+    assert_eq!(dates, sorted);
+}
+
+#[tokio::test]
+async fn each_bad_parameter_is_a_400_in_the_error_shape() {
+    let app = test_app();
+    let long = "收费".repeat(1700); // about 10 kB of query text
+    let cases = [
+        (
+            "/api/search?q=x&section=finance",
+            "bad_request",
+            "unknown section",
+        ),
+        ("/api/search?q=x&page=0", "bad_request", "start at 1"),
+        ("/api/search?q=x&page=two", "bad_request", "whole number"),
+        (
+            "/api/search?q=x&limit=10000",
+            "bad_request",
+            "between 1 and",
+        ),
+        ("/api/search?q=x&page=5000", "bad_request", "too deep"),
+        ("/api/search?q=x&sort=random", "bad_request", "unknown sort"),
+        ("/api/search?q=-x", "bad_query", "only excludes"),
+        ("/api/search?q=%22%22", "bad_query", "no searchable"),
+        (
+            "/api/schools?q=x&section=nope",
+            "bad_request",
+            "unknown section",
+        ),
+        ("/schools.csv?q=x&page=0", "bad_request", "start at 1"),
+    ];
+    for (uri, code, needle) in cases {
+        let a = get(&app, uri).await;
+        assert_eq!(a.status, StatusCode::BAD_REQUEST, "{uri}: {}", a.body);
+        assert_eq!(a.error_code(), code, "{uri}");
+        assert!(a.json()["error"]["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains(needle));
+    }
+    let a = get(&app, &format!("/api/search?q={}", enc(&long))).await;
+    assert_eq!(a.status, StatusCode::BAD_REQUEST);
+    assert_eq!(a.error_code(), "bad_query");
+    let huge = format!("/api/search?q={}", "a".repeat(40_000));
+    let a = get(&app, &huge).await;
+    assert_eq!(a.status, StatusCode::BAD_REQUEST);
+    assert!(a.json()["error"]["message"]
+        .as_str()
+        .unwrap_or("")
+        .contains("too long"));
+    // A malformed query string is rejected in the same shape, not axum's plain text.
+    let a = get(&app, "/api/search?q=a&q=b").await;
+    assert_eq!(a.status, StatusCode::BAD_REQUEST);
+    assert_eq!(a.error_code(), "bad_request");
+}
+
+#[tokio::test]
+async fn html_pages_answer_bad_parameters_with_a_400_page_that_keeps_the_form() {
+    let app = test_app();
+    let a = get(&app, &format!("/?q={}&section=finance", enc("收费"))).await;
+    assert_eq!(a.status, StatusCode::BAD_REQUEST);
+    assert!(a.content_type().starts_with("text/html"));
+    assert!(a.body.contains("unknown section"));
+    let a = get(&app, &format!("/?q={}", enc(&"收费".repeat(1700)))).await;
+    assert_eq!(a.status, StatusCode::BAD_REQUEST);
+    assert!(a.body.contains("role=\"search\""), "form still there");
+    assert!(a.body.contains("too long"));
+    let a = get(&app, "/schools?q=x&page=0").await;
+    assert_eq!(a.status, StatusCode::BAD_REQUEST);
+    assert!(a.content_type().starts_with("text/html"));
+    let a = get(&app, "/schools?q=-x").await;
+    assert_eq!(a.status, StatusCode::BAD_REQUEST);
+    assert!(a.body.contains("only excludes"));
+}
+
+#[tokio::test]
+async fn report_page_has_every_section_with_anchors_highlights_and_source() {
+    let app = test_app();
+    let r = &corpus()[0];
+    let page = get(&app, &format!("/reports/{}?q={}", r.id, enc("依申請公開"))).await;
+    assert_eq!(page.status, StatusCode::OK);
+    for s in &r.sections {
+        assert!(page
+            .body
+            .contains(&format!("<section id=\"{}\">", s.id.as_str())));
+        assert!(page.body.contains(&format!("href=\"#{}\"", s.id.as_str())));
+    }
+    assert!(
+        page.body.contains("<mark>依申请公开</mark>"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains(&format!("href=\"{}\"", r.url)));
+    let plain = get(&app, &format!("/reports/{}", r.id)).await;
+    assert!(!plain.body.contains("<mark>"));
+    // A bad highlight query does not break the page.
+    let odd = get(&app, &format!("/reports/{}?q=-x", r.id)).await;
+    assert_eq!(odd.status, StatusCode::OK);
+
+    let json = get(&app, &format!("/api/reports/{}", r.id)).await;
+    assert_eq!(json.status, StatusCode::OK);
+    let v = json.json();
+    assert_eq!(v["school"], "甲大学");
+    assert_eq!(v["sections"].as_array().map(Vec::len), Some(3));
+
+    let missing = get(&app, "/reports/0000000000000000").await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert!(missing.content_type().starts_with("text/html"));
+    let missing = get(&app, "/api/reports/0000000000000000").await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert_eq!(missing.error_code(), "not_found");
+    let long = get(&app, &format!("/api/reports/{}", "a".repeat(500))).await;
+    assert_eq!(long.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn schools_page_lists_matching_and_silent_schools_with_downloads() {
+    let app = test_app();
+    let q = enc("收费标准");
+    let page = get(&app, &format!("/schools?q={q}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body
+            .contains("<strong id=\"matched-count\">3</strong>"),
+        "{}",
+        page.body
+    );
+    assert!(page
+        .body
+        .contains("<strong id=\"unmatched-count\">2</strong>"));
+    assert!(page.body.contains("丙学院") && page.body.contains("庚大学"));
+    assert!(page.body.contains("<mark>收費標準</mark>"));
+    let empty = get(&app, "/schools").await;
+    assert_eq!(empty.status, StatusCode::OK);
+    assert!(empty.body.contains("输入检索词"));
+
+    let v = get(&app, &format!("/api/schools?q={q}&year=2021-2022"))
+        .await
+        .json();
+    let matched: Vec<&str> = v["matched"]
+        .as_array()
+        .expect("matched")
+        .iter()
+        .filter_map(|m| m["school"].as_str())
+        .collect();
+    assert_eq!(matched.len(), 2, "{v}");
+    assert!(matched.contains(&"乙大學") && matched.contains(&XSS_SCHOOL));
+    let unmatched = v["unmatched"].as_array().expect("unmatched");
+    let jia = unmatched
+        .iter()
+        .find(|u| u["school"] == "甲大学")
+        .expect("甲 silent in 2021-2022");
+    assert_eq!(jia["sections_in_scope"], 1);
+
+    let csv = get(&app, &format!("/schools.csv?q={q}")).await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(csv.content_type().starts_with("text/csv"));
+    assert!(csv
+        .headers
+        .get(header::CONTENT_DISPOSITION)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("attachment")));
+    let body = csv.body.trim_start_matches('\u{feff}');
+    let mut reader = csv::Reader::from_reader(body.as_bytes());
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("row")).collect();
+    assert_eq!(rows.len(), 5, "every school once");
+    let yes = rows.iter().filter(|r| &r[1] == "yes").count();
+    assert_eq!(yes, 3);
+    assert!(rows
+        .iter()
+        .any(|r| &r[0] == "乙大學" && r[10].contains("收費標準")));
+}
+
+#[tokio::test]
+async fn about_page_and_stats() {
+    let app = test_app();
+    let page = get(&app, "/about").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("<dd id=\"stat-schools\">5</dd>"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("<dd id=\"stat-reports\">28</dd>"));
+    assert!(page.body.contains("收費標準") && page.body.contains("收费标准"));
+    let v = get(&app, "/api/stats").await.json();
+    assert_eq!(v["reports"], 28);
+}
+
+#[tokio::test]
+async fn markup_in_reports_renders_as_text_everywhere() {
+    let app = test_app();
+    let xss = corpus()
+        .into_iter()
+        .find(|r| r.school == XSS_SCHOOL)
+        .expect("xss report");
+    let q = enc("收费标准");
+    let pages = [
+        format!("/?q={q}"),
+        format!("/?q={q}&school={}", enc(XSS_SCHOOL)),
+        "/".to_string(),
+        format!("/reports/{}", xss.id),
+        format!("/reports/{}?q={q}", xss.id),
+        format!("/schools?q={q}"),
+        format!("/?q={}", enc("<script>alert(1)</script>")),
+        format!("/schools?q={}", enc("\"><img src=x onerror=alert(1)>")),
+    ];
+    for uri in pages {
+        let page = get(&app, &uri).await;
+        let body = &page.body;
+        for raw in ["<script", "<img", "<i>丁", "<b>其他"] {
+            assert!(!body.contains(raw), "{uri}: raw {raw} in page");
+        }
+        assert!(!body.contains("onerror=alert(1)>"), "{uri}");
+        assert!(
+            body.contains("&lt;script&gt;")
+                || body.contains("&lt;img")
+                || body.contains("&lt;i&gt;"),
+            "{uri}: markup shown as text"
+        );
+    }
+    let csp = get(&app, "/").await;
+    let policy = csp
+        .headers
+        .get(header::CONTENT_SECURITY_POLICY)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    assert!(policy.contains("default-src 'none'"), "{policy}");
+}
+
+#[tokio::test]
+async fn unknown_paths_and_methods_answer_in_the_right_shape() {
+    let app = test_app();
+    let a = get(&app, "/nope").await;
+    assert_eq!(a.status, StatusCode::NOT_FOUND);
+    assert!(a.content_type().starts_with("text/html"));
+    let a = get(&app, "/api/nope").await;
+    assert_eq!(a.status, StatusCode::NOT_FOUND);
+    assert_eq!(a.error_code(), "not_found");
+    let a = call(&app, Method::POST, "/api/search?q=x").await;
+    assert_eq!(a.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(a.error_code(), "method_not_allowed");
+    assert!(a.headers.contains_key(header::ALLOW));
+    let a = call(&app, Method::DELETE, "/").await;
+    assert_eq!(a.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert!(a.content_type().starts_with("text/html"));
+    let css = get(&app, "/assets/style.css").await;
+    assert_eq!(css.status, StatusCode::OK);
+    assert!(css.content_type().starts_with("text/css"));
+    assert!(css.body.contains(".facets"));
+}
+
+#[tokio::test]
+async fn slow_requests_time_out_with_a_503_in_the_error_shape() {
+    let app = app(AppState::new(engine()).with_timeout(Duration::from_nanos(1)));
+    let a = get(&app, &format!("/api/search?q={}", enc("公开"))).await;
+    assert_eq!(a.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(a.error_code(), "timeout");
+}
+
+#[tokio::test]
+async fn internal_errors_send_a_generic_message() {
+    use axum::response::IntoResponse;
+    let err = crate::AppError::Internal(anyhow::anyhow!("disk on fire at /secret/path"));
+    let res = err.into_response();
+    assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    let bytes = axum::body::to_bytes(res.into_body(), 1 << 20)
+        .await
+        .expect("body");
+    let text = String::from_utf8_lossy(&bytes);
+    assert!(!text.contains("secret"), "{text}");
+    assert!(text.contains("\"code\":\"internal\""));
+}
+
+#[tokio::test]
+async fn a_commit_after_start_shows_up_without_restart() {
+    let state = AppState::new(engine());
+    let app = app(state.clone());
+    let q = enc("新增报告专有词");
+    assert_eq!(
+        get(&app, &format!("/api/search?q={q}")).await.json()["total"],
+        0
+    );
+    let mut writer = state.engine.writer(1).expect("writer");
+    writer
+        .upsert(&report(
+            "辛大学",
+            "2022-2023",
+            "2023-10-01",
+            Script::Simplified,
+            &[(SectionId::Other, "七、其他", "新增报告专有词出现在这里。")],
+        ))
+        .expect("upsert");
+    writer.commit().expect("commit");
+    // No explicit reload: the reader picks the commit up by itself.
+    let mut total = Value::Null;
+    for _ in 0..100 {
+        total = get(&app, &format!("/api/search?q={q}")).await.json()["total"].clone();
+        if total == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(total, 1);
+}
