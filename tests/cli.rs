@@ -51,7 +51,18 @@ fn import_skips_bad_files_and_keeps_the_rest() {
     let input = dir.path().join("in");
     std::fs::create_dir(&input).expect("mkdir");
     std::fs::write(input.join("empty.txt"), "\n\n").expect("write");
-    std::fs::write(input.join("gbk.txt"), [0xD0u8, 0xC5, 0xCF, 0xA2]).expect("write");
+    // The same report saved as GBK and as Big5, the way Chinese sites serve them.
+    let good =
+        std::fs::read_to_string(fixture_reports().join("donghai-2020-2021.txt")).expect("fixture");
+    let big5_text = "2020-2021學年度北海商業學院信息公開工作年度報告\n\
+        一、概述\n北海商業學院在網站公開了學費和住宿費的收費標準。\n";
+    let renamed = good.replace("东海海洋大学", "东湖大学");
+    let (gbk, _, gbk_err) = encoding_rs::GBK.encode(&renamed);
+    let (big5, _, big5_err) = encoding_rs::BIG5.encode(big5_text);
+    assert!(!gbk_err && !big5_err);
+    std::fs::write(input.join("gbk.txt"), &gbk).expect("write");
+    std::fs::write(input.join("big5.txt"), &big5).expect("write");
+    std::fs::write(input.join("binary.txt"), [0xFFu8, 0x00, 0xFE, 0x81, 0xFF]).expect("write");
     std::fs::copy(
         fixture_reports().join("donghai-2020-2021.txt"),
         input.join("good.txt"),
@@ -66,15 +77,18 @@ fn import_skips_bad_files_and_keeps_the_rest() {
         err.contains("empty.txt") && err.contains("no text"),
         "{err}"
     );
+    assert!(err.contains("binary.txt"), "{err}");
     assert!(
-        err.contains("gbk.txt") && err.contains("not UTF-8"),
+        !err.contains("gbk.txt") && !err.contains("big5.txt"),
         "{err}"
     );
     assert!(!err.contains("ignored.pdf"), "{err}");
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains("1 new"), "{stdout}");
+    assert!(stdout.contains("3 new"), "{stdout}");
     let found = xxgk_ok(&data, &["search", "收费标准"]);
     assert!(found.contains("东海海洋大学"), "{found}");
+    assert!(found.contains("东湖大学"), "GBK file decoded: {found}");
+    assert!(found.contains("北海商業學院"), "Big5 file decoded: {found}");
 
     let missing = xxgk(&data, &["import", "/nonexistent/path"]);
     assert!(!missing.status.success());

@@ -127,9 +127,15 @@ fn import_file(path: &Path, school: Option<&str>) -> anyhow::Result<xxgk_index::
     Ok(report)
 }
 
-/// Files are UTF-8 (with or without BOM).
+/// Files saved from Chinese sites are often GBK or Big5: decode them as the crawler
+/// decodes pages (BOM, `<meta>` charset, then detection; no domain hint, a file has no host).
 fn decode(bytes: &[u8]) -> anyhow::Result<String> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    String::from_utf8(bytes.to_vec())
-        .map_err(|_| anyhow::anyhow!("the file is not UTF-8 text (convert it, e.g. with iconv)"))
+    let decoded = xxgk_crawler::decode::decode(bytes, None, None);
+    if decoded.had_errors {
+        anyhow::bail!(
+            "the file is not valid text in {} (the closest guess); convert it to UTF-8",
+            decoded.encoding.name()
+        );
+    }
+    Ok(decoded.text)
 }
