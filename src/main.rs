@@ -31,6 +31,12 @@ pub enum Command {
     Reindex,
     /// Show what is stored and indexed.
     Stats,
+    /// Crawl the schools in the sources file: find their reports, keep every version,
+    /// index new and changed reports.
+    Crawl(commands::crawl::CrawlArgs),
+    /// Revisit pages already crawled (conditional GET): changed pages get a new version,
+    /// pages that now 404 are marked gone.
+    Recrawl(commands::crawl::RecrawlArgs),
     /// Benchmarks: generate a report corpus, measure xxgk and SQLite FTS5 on it.
     Bench(commands::bench::BenchArgs),
 }
@@ -54,6 +60,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Search(args) => commands::search::run(&data, args),
         Command::Reindex => commands::reindex(&data),
         Command::Stats => commands::stats(&data),
+        Command::Crawl(args) => commands::crawl::run(&data, args),
+        Command::Recrawl(args) => commands::crawl::recrawl(&data, args),
         Command::Bench(args) => commands::bench::run(args),
     }
 }

@@ -13,6 +13,7 @@
 
 pub mod attach;
 pub mod content;
+pub mod crawl;
 pub mod decode;
 pub mod discover;
 mod error;

@@ -2,6 +2,7 @@
 
 pub mod import;
 pub mod bench;
+pub mod crawl;
 pub mod search;
 
 use std::path::{Path, PathBuf};

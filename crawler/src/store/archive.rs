@@ -81,6 +81,8 @@ pub struct WorkOutcome {
     /// Documents never stored that 404 / 410 (dead links).
     pub dead: usize,
     pub report: Option<PutOutcome>,
+    /// Links newly added to the frontier (already queued or done ones are not).
+    pub queued: usize,
 }
 
 /// A queued frontier entry.
@@ -477,7 +479,7 @@ impl Store {
             params![work.school, work.frontier_url],
         )?;
         for (url, depth, role, text) in &work.enqueue {
-            tx.execute(
+            out.queued += tx.execute(
                 "INSERT OR IGNORE INTO frontier (school, url, depth, role, link_text)
                  VALUES (?1, ?2, ?3, ?4, ?5)",
                 params![work.school, url, depth, role, text],

@@ -1,0 +1,765 @@
+//! The crawl: schools in parallel (each host one request at a time, see [`crate::fetch`]),
+//! each school's frontier worked through in discovery order, every page written to the
+//! store in one transaction with its attachments, and new or changed reports handed to a
+//! [`ReportSink`] (the search index) that is committed periodically and at the end.
+//!
+//! Resuming: the frontier lives in the store. A run that was killed left its school's
+//! run open; the next run keeps that queue and carries on. Reports stored but not yet
+//! committed to the index are remembered (`index_pending`) and written first.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use scraper::Html;
+use serde::Serialize;
+use url::Url;
+use xxgk_index::Report;
+
+use crate::content::extract_article;
+use crate::decode::decode;
+use crate::discover::{is_report_title, links, LinkKind};
+use crate::extract::{report_from_text, Hints};
+use crate::fetch::{ErrorKind, FetchError, Fetched, Fetcher, Validators};
+use crate::sources::{host_key, School};
+use crate::store::{DocRecord, DocState, FetchLogEntry, PageWork, PutOutcome, QueueItem, Store};
+use crate::{attach, Error, Result};
+
+/// Where new and changed reports go (the search index). Called from blocking threads.
+pub trait ReportSink: Send {
+    fn put(&mut self, report: &Report) -> Result<()>;
+    /// Makes everything put so far durable and visible.
+    fn commit(&mut self) -> Result<()>;
+    /// Commits and releases the sink.
+    fn finish(self: Box<Self>) -> Result<()>;
+}
+
+impl ReportSink for xxgk_index::Writer {
+    fn put(&mut self, report: &Report) -> Result<()> {
+        Ok(self.upsert(report)?)
+    }
+    fn commit(&mut self) -> Result<()> {
+        Ok(xxgk_index::Writer::commit(self)?)
+    }
+    fn finish(mut self: Box<Self>) -> Result<()> {
+        xxgk_index::Writer::commit(&mut self)?;
+        Ok((*self).finish()?)
+    }
+}
+
+/// Crawl run settings (fetch settings are [`crate::fetch::FetchConfig`]).
+#[derive(Debug, Clone)]
+pub struct CrawlOptions {
+    /// Page budget per school (a school's own `max_pages` overrides it).
+    pub max_pages: usize,
+    /// Link depth from the start pages to list pages (reports may be one deeper).
+    pub max_depth: u32,
+    /// Schools crawled at the same time.
+    pub parallel_schools: usize,
+    /// Attachments fetched per report.
+    pub max_attachments: usize,
+    /// Time one attachment's text extraction may take.
+    pub attachment_timeout: Duration,
+    /// How often the index is committed during a run.
+    pub commit_every: Duration,
+}
+
+impl Default for CrawlOptions {
+    fn default() -> Self {
+        CrawlOptions {
+            max_pages: 500,
+            max_depth: 4,
+            parallel_schools: 8,
+            max_attachments: 10,
+            attachment_timeout: Duration::from_secs(60),
+            commit_every: Duration::from_secs(5),
+        }
+    }
+}
+
+/// `crawl` discovers from the start pages; `recrawl` also revisits every page already
+/// stored for the school (conditionally, so unchanged pages cost a 304).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Crawl,
+    Recrawl,
+}
+
+impl Mode {
+    fn as_str(self) -> &'static str {
+        match self {
+            Mode::Crawl => "crawl",
+            Mode::Recrawl => "recrawl",
+        }
+    }
+}
+
+/// What a run did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    /// Pages and attachments that got an HTTP answer (200, 304, 404/410).
+    pub fetched: usize,
+    /// Of those, answered 304 Not Modified.
+    pub not_modified: usize,
+    /// Answered 304 or with the same bytes as the stored version.
+    pub unchanged: usize,
+    pub new_versions: usize,
+    pub new_reports: usize,
+    pub changed_reports: usize,
+    /// Pages that existed and now answer 404/410 (their versions are kept).
+    pub gone: usize,
+    /// Failures by kind (`timeout`, `http_503`, `robots`, `too_large`, `not_found` …).
+    pub errors: BTreeMap<String, usize>,
+    /// Schools whose interrupted run was resumed.
+    pub resumed: usize,
+    /// Reports written to the index (new, changed, and left over from a killed run).
+    pub indexed: usize,
+}
+
+impl Summary {
+    fn error(&mut self, kind: &str) {
+        *self.errors.entry(kind.to_string()).or_default() += 1;
+    }
+}
+
+impl std::fmt::Display for Summary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "fetched {} (304: {}), unchanged {}, new versions {}, new reports {}, \
+             changed reports {}, gone {}, indexed {}",
+            self.fetched,
+            self.not_modified,
+            self.unchanged,
+            self.new_versions,
+            self.new_reports,
+            self.changed_reports,
+            self.gone,
+            self.indexed
+        )?;
+        if self.errors.is_empty() {
+            write!(f, ", errors 0")
+        } else {
+            let list: Vec<String> = self
+                .errors
+                .iter()
+                .map(|(k, n)| format!("{k} {n}"))
+                .collect();
+            write!(f, ", errors: {}", list.join(", "))
+        }
+    }
+}
+
+/// Told about each page as it is done (for a progress bar or log lines).
+pub trait Progress: Send + Sync {
+    /// `what`: `new`, `unchanged`, `304`, `gone`, `dead`, `report new`, `error timeout` …
+    fn page(&self, school: &str, url: &str, what: &str);
+    /// More work was queued (`queued` frontier entries in all running schools).
+    fn queued(&self, _more: usize) {}
+    fn school_done(&self, _school: &str) {}
+}
+
+/// Progress that only emits tracing events.
+#[derive(Debug, Default)]
+pub struct LogProgress;
+
+impl Progress for LogProgress {
+    fn page(&self, school: &str, url: &str, what: &str) {
+        tracing::info!(school, url, what, "page");
+    }
+}
+
+struct SinkState {
+    sink: Box<dyn ReportSink>,
+    uncommitted: Vec<String>,
+    last_commit: Instant,
+}
+
+/// A crawler over one store (and optionally one index).
+pub struct Crawler {
+    store: Arc<Mutex<Store>>,
+    fetcher: Arc<Fetcher>,
+    opts: CrawlOptions,
+    sink: Arc<Mutex<Option<SinkState>>>,
+    summary: Arc<Mutex<Summary>>,
+}
+
+impl std::fmt::Debug for Crawler {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Crawler")
+            .field("opts", &self.opts)
+            .finish_non_exhaustive()
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| Error::Task(e.to_string()))?
+}
+
+/// What analysing a fetched page gave.
+struct Analysis {
+    encoding: &'static str,
+    enqueue: Vec<(String, u32, String, String)>,
+    report_candidate: bool,
+    title: Option<String>,
+    published: Option<String>,
+    text: String,
+    attachments: Vec<(Url, String, &'static str)>,
+}
+
+impl Crawler {
+    pub fn new(
+        store: Store,
+        fetcher: Fetcher,
+        opts: CrawlOptions,
+        sink: Option<Box<dyn ReportSink>>,
+    ) -> Crawler {
+        Crawler {
+            store: Arc::new(Mutex::new(store)),
+            fetcher: Arc::new(fetcher),
+            opts,
+            sink: Arc::new(Mutex::new(sink.map(|sink| SinkState {
+                sink,
+                uncommitted: Vec::new(),
+                last_commit: Instant::now(),
+            }))),
+            summary: Arc::new(Mutex::new(Summary::default())),
+        }
+    }
+
+    /// Crawls `schools` (`Mode::Crawl`) or revisits them (`Mode::Recrawl`), then commits
+    /// and releases the sink. Fetch failures are counted, not returned; an `Err` means the
+    /// store or the index failed.
+    pub async fn run(
+        self,
+        schools: Vec<School>,
+        mode: Mode,
+        progress: Arc<dyn Progress>,
+    ) -> Result<Summary> {
+        let this = Arc::new(self);
+        this.flush_pending().await?;
+        let sem = Arc::new(tokio::sync::Semaphore::new(
+            this.opts.parallel_schools.max(1),
+        ));
+        let mut tasks = tokio::task::JoinSet::new();
+        for school in schools {
+            let this = this.clone();
+            let sem = sem.clone();
+            let progress = progress.clone();
+            tasks.spawn(async move {
+                let _permit = sem
+                    .acquire_owned()
+                    .await
+                    .map_err(|e| Error::Task(e.to_string()))?;
+                this.crawl_school(&school, mode, progress.as_ref()).await?;
+                progress.school_done(&school.name);
+                Ok::<(), Error>(())
+            });
+        }
+        let mut first_err = None;
+        while let Some(joined) = tasks.join_next().await {
+            let result = joined
+                .map_err(|e| Error::Task(e.to_string()))
+                .and_then(|r| r);
+            if let Err(e) = result {
+                tracing::error!(error = %e, "school crawl failed");
+                first_err.get_or_insert(e);
+            }
+        }
+        // Commit what was done even when one school failed.
+        let sink = lock(&this.sink).take();
+        if let Some(state) = sink {
+            let store = this.store.clone();
+            blocking(move || {
+                let ids = state.uncommitted;
+                state.sink.finish()?;
+                lock(&store).clear_pending(&ids)
+            })
+            .await?;
+        }
+        if let Some(e) = first_err {
+            return Err(e);
+        }
+        let summary = lock(&this.summary).clone();
+        Ok(summary)
+    }
+
+    /// Writes reports a killed run stored but never committed to the index.
+    async fn flush_pending(&self) -> Result<()> {
+        if lock(&self.sink).is_none() {
+            return Ok(());
+        }
+        let store = self.store.clone();
+        let sink = self.sink.clone();
+        let n = blocking(move || {
+            let pending = lock(&store).pending_index()?;
+            if pending.is_empty() {
+                return Ok(0);
+            }
+            let mut guard = lock(&sink);
+            let Some(state) = guard.as_mut() else {
+                return Ok(0);
+            };
+            for report in &pending {
+                state.sink.put(report)?;
+            }
+            state.sink.commit()?;
+            let ids: Vec<String> = pending.iter().map(|r| r.id.clone()).collect();
+            lock(&store).clear_pending(&ids)?;
+            Ok(pending.len())
+        })
+        .await?;
+        if n > 0 {
+            tracing::info!(
+                reports = n,
+                "indexed reports left over from an interrupted run"
+            );
+        }
+        lock(&self.summary).indexed += n;
+        Ok(())
+    }
+
+    async fn crawl_school(
+        &self,
+        school: &School,
+        mode: Mode,
+        progress: &dyn Progress,
+    ) -> Result<()> {
+        let mut seeds: Vec<(String, u32, String)> = school
+            .start_urls()?
+            .into_iter()
+            .map(|u| (u.to_string(), 0, "start".to_string()))
+            .collect();
+        let resumed = {
+            let store = lock(&self.store);
+            store.put_school(school)?;
+            if mode == Mode::Recrawl {
+                for (url, role) in store.known_pages(&school.name)? {
+                    seeds.push((url, 1, role));
+                }
+            }
+            store.begin_run(&school.name, mode.as_str(), &seeds)?
+        };
+        if resumed {
+            tracing::info!(school = %school.name, "resuming an interrupted run");
+            lock(&self.summary).resumed += 1;
+        }
+        progress.queued(lock(&self.store).queued_count(&school.name)?);
+        let hosts = school.allowed_hosts();
+        let budget = school.max_pages.unwrap_or(self.opts.max_pages);
+        loop {
+            let (item, done) = {
+                let store = lock(&self.store);
+                (
+                    store.next_queued(&school.name)?,
+                    store.done_count(&school.name)?,
+                )
+            };
+            let Some(item) = item else { break };
+            if done >= budget {
+                tracing::info!(school = %school.name, budget, "page budget reached");
+                break;
+            }
+            let (work, what) = self.process(school, &hosts, &item).await?;
+            let store = self.store.clone();
+            let (work, outcome) = blocking(move || {
+                let outcome = lock(&store).record_page(&work)?;
+                Ok((work, outcome))
+            })
+            .await?;
+            let mut label = what;
+            {
+                let mut s = lock(&self.summary);
+                s.new_versions += outcome.new_versions;
+                s.unchanged += outcome.unchanged;
+                s.gone += outcome.gone;
+                for _ in 0..outcome.dead {
+                    s.error("not_found");
+                }
+                if outcome.gone > 0 {
+                    label = "gone".into();
+                } else if outcome.dead > 0 {
+                    label = "dead link".into();
+                }
+                match outcome.report {
+                    Some(PutOutcome::New) => s.new_reports += 1,
+                    Some(PutOutcome::Changed) => s.changed_reports += 1,
+                    _ => {}
+                }
+            }
+            if let (Some(report), Some(o)) = (work.report, outcome.report) {
+                if o != PutOutcome::Unchanged {
+                    label = format!(
+                        "report {}",
+                        if o == PutOutcome::New {
+                            "new"
+                        } else {
+                            "changed"
+                        }
+                    );
+                    self.index(report).await?;
+                }
+            }
+            progress.queued(outcome.queued);
+            progress.page(&school.name, &item.url, &label);
+        }
+        lock(&self.store).finish_run(&school.name)?;
+        Ok(())
+    }
+
+    /// Hands a report to the sink; commits when the last commit is old enough.
+    async fn index(&self, report: Report) -> Result<()> {
+        if lock(&self.sink).is_none() {
+            return Ok(());
+        }
+        let sink = self.sink.clone();
+        let store = self.store.clone();
+        let every = self.opts.commit_every;
+        let committed = blocking(move || {
+            let mut guard = lock(&sink);
+            let Some(state) = guard.as_mut() else {
+                return Ok(0);
+            };
+            state.sink.put(&report)?;
+            state.uncommitted.push(report.id.clone());
+            if state.last_commit.elapsed() >= every {
+                state.sink.commit()?;
+                let ids = std::mem::take(&mut state.uncommitted);
+                state.last_commit = Instant::now();
+                lock(&store).clear_pending(&ids)?;
+            }
+            Ok(1)
+        })
+        .await?;
+        lock(&self.summary).indexed += committed;
+        Ok(())
+    }
+
+    fn log_attempts(
+        work: &mut PageWork,
+        url: &Url,
+        result: &std::result::Result<Fetched, FetchError>,
+    ) {
+        let (attempts, validators) = match result {
+            Ok(f) => (&f.attempts, Some(&f.validators)),
+            Err(e) => (&e.attempts, None),
+        };
+        if attempts.is_empty() {
+            if let Err(e) = result {
+                // Refused before any request (robots.txt): still logged.
+                work.log.push(FetchLogEntry {
+                    url: url.to_string(),
+                    at_ms: std::time::SystemTime::now()
+                        .duration_since(std::time::UNIX_EPOCH)
+                        .map_or(0, |d| d.as_millis() as i64),
+                    error_kind: Some(e.kind.label()),
+                    message: Some(e.message.clone()),
+                    ..FetchLogEntry::default()
+                });
+            }
+        }
+        let last = attempts.len().saturating_sub(1);
+        for (i, a) in attempts.iter().enumerate() {
+            let v = validators.filter(|_| i == last);
+            work.log.push(FetchLogEntry {
+                url: url.to_string(),
+                at_ms: a.at_ms,
+                status: a.status,
+                etag: v.and_then(|v| v.etag.clone()),
+                last_modified: v.and_then(|v| v.last_modified.clone()),
+                error_kind: a.error.map(ErrorKind::label),
+                message: a.message.clone(),
+                elapsed_ms: a.elapsed.as_millis() as i64,
+                bytes: a.bytes as i64,
+            });
+        }
+    }
+
+    fn count_fetch(&self, result: &std::result::Result<Fetched, FetchError>) {
+        let mut s = lock(&self.summary);
+        match result {
+            Ok(f) => {
+                s.fetched += 1;
+                if f.not_modified() {
+                    s.not_modified += 1;
+                }
+            }
+            Err(e) => s.error(&e.kind.label()),
+        }
+    }
+
+    async fn validators(&self, url: &str) -> Result<(Validators, Option<i64>)> {
+        let info = lock(&self.store).page(url)?;
+        Ok(match info {
+            Some(p) => (
+                Validators {
+                    etag: p.etag,
+                    last_modified: p.last_modified,
+                },
+                p.current_version,
+            ),
+            None => (Validators::default(), None),
+        })
+    }
+
+    /// Fetches and analyses one frontier entry (and, for a report, its attachments).
+    async fn process(
+        &self,
+        school: &School,
+        hosts: &[String],
+        item: &QueueItem,
+    ) -> Result<(PageWork, String)> {
+        let mut work = PageWork {
+            school: school.name.clone(),
+            frontier_url: item.url.clone(),
+            ..PageWork::default()
+        };
+        let doc = |state| DocRecord {
+            url: item.url.clone(),
+            role: item.role.clone(),
+            state,
+        };
+        let Ok(url) = Url::parse(&item.url) else {
+            lock(&self.summary).error("bad_url");
+            return Ok((work, "error bad_url".into()));
+        };
+        let (validators, current) = self.validators(&item.url).await?;
+        let max_body = self.fetcher.config().max_body;
+        let result = self.fetcher.fetch(&url, &validators, max_body).await;
+        Self::log_attempts(&mut work, &url, &result);
+        self.count_fetch(&result);
+        let fetched = match result {
+            Err(e) => {
+                tracing::warn!(url = %url, error = %e, "fetch failed");
+                work.docs.push(doc(DocState::Failed));
+                return Ok((work, format!("error {}", e.kind.label())));
+            }
+            Ok(f) if f.gone() => {
+                work.docs.push(doc(DocState::Gone));
+                return Ok((work, "gone".into()));
+            }
+            Ok(f) => f,
+        };
+        if !host_key(&fetched.url).is_some_and(|h| hosts.contains(&h)) {
+            lock(&self.summary).error("offsite");
+            work.docs.push(doc(DocState::Failed));
+            return Ok((work, format!("error offsite redirect to {}", fetched.url)));
+        }
+        // The body to analyse: the new one, or the stored one on 304.
+        let (body, content_type, what) = if fetched.not_modified() {
+            work.docs.push(doc(DocState::NotModified));
+            let stored = match current {
+                Some(id) => lock(&self.store).version_body(id)?,
+                None => None,
+            };
+            match stored {
+                Some((body, ct, _)) => (body, ct, "304"),
+                None => return Ok((work, "304".into())),
+            }
+        } else {
+            (
+                fetched.body.clone(),
+                fetched.content_type.clone(),
+                "fetched",
+            )
+        };
+        let analysis = {
+            let url = fetched.url.clone();
+            let item = item.clone();
+            let hosts = hosts.to_vec();
+            let max_depth = self.opts.max_depth;
+            let body = body.clone();
+            let ct = content_type.clone();
+            blocking(move || {
+                Ok(analyse(
+                    &body,
+                    ct.as_deref(),
+                    &url,
+                    &item,
+                    &hosts,
+                    max_depth,
+                ))
+            })
+            .await?
+        };
+        if !fetched.not_modified() {
+            work.docs.push(doc(DocState::Fetched {
+                etag: fetched.validators.etag.clone(),
+                last_modified: fetched.validators.last_modified.clone(),
+                content_type: fetched.content_type.clone(),
+                encoding: Some(analysis.encoding.to_string()),
+                body: fetched.body,
+                text: None,
+            }));
+        }
+        work.enqueue = analysis.enqueue.clone();
+        if !analysis.report_candidate {
+            return Ok((work, what.into()));
+        }
+        // A report: its attachments, then the report itself.
+        let mut text = String::new();
+        if let Some(t) = &analysis.title {
+            if !analysis.text.starts_with(t.as_str()) {
+                text.push_str(t);
+                text.push('\n');
+            }
+        }
+        text.push_str(&analysis.text);
+        for (att_url, label, ext) in analysis.attachments.iter().take(self.opts.max_attachments) {
+            if !host_key(att_url).is_some_and(|h| hosts.contains(&h)) {
+                continue;
+            }
+            if let Some(att_text) = self.attachment(&mut work, att_url, ext).await? {
+                text.push_str("\n附件：");
+                text.push_str(if label.is_empty() {
+                    att_url.as_str()
+                } else {
+                    label
+                });
+                text.push('\n');
+                text.push_str(&att_text);
+            }
+        }
+        let hints = Hints {
+            url: item.url.clone(),
+            school: Some(school.name.clone()),
+            province: school.province.clone(),
+            kind: school.kind.clone(),
+            title: analysis.title.clone(),
+            published: analysis.published.clone(),
+        };
+        match report_from_text(&text, &hints) {
+            Ok(mut report) => {
+                // The sources name the school authoritatively when the text names only
+                // a department or another school in passing.
+                if report.school != school.name && !text.contains(&school.name) {
+                    tracing::debug!(found = %report.school, source = %school.name, "school name differs");
+                }
+                if report.school.is_empty() {
+                    report.school = school.name.clone();
+                }
+                work.report = Some(report);
+            }
+            Err(e) => tracing::info!(url = %item.url, error = %e, "not a report after all"),
+        }
+        Ok((work, what.into()))
+    }
+
+    /// Fetches one attachment and returns its text (stored text on 304).
+    async fn attachment(
+        &self,
+        work: &mut PageWork,
+        url: &Url,
+        ext: &'static str,
+    ) -> Result<Option<String>> {
+        let key = url.to_string();
+        let (validators, current) = self.validators(&key).await?;
+        let max = self.fetcher.config().max_attachment;
+        let result = self.fetcher.fetch(url, &validators, max).await;
+        Self::log_attempts(work, url, &result);
+        self.count_fetch(&result);
+        let doc = |state| DocRecord {
+            url: key.clone(),
+            role: "attachment".into(),
+            state,
+        };
+        let fetched = match result {
+            Err(e) => {
+                tracing::warn!(%url, error = %e, "attachment failed");
+                work.docs.push(doc(DocState::Failed));
+                return Ok(None);
+            }
+            Ok(f) if f.gone() => {
+                work.docs.push(doc(DocState::Gone));
+                return Ok(None);
+            }
+            Ok(f) => f,
+        };
+        if fetched.not_modified() {
+            work.docs.push(doc(DocState::NotModified));
+            let stored = match current {
+                Some(id) => lock(&self.store).version_body(id)?,
+                None => None,
+            };
+            return Ok(stored.and_then(|(_, _, text)| text));
+        }
+        let timeout = self.opts.attachment_timeout;
+        let bytes = fetched.body.clone();
+        let extracted =
+            tokio::task::spawn_blocking(move || attach::extract_text(bytes, ext, timeout))
+                .await
+                .map_err(|e| Error::Task(e.to_string()))?;
+        let text = match extracted {
+            Ok(t) => Some(t),
+            Err(reason) => {
+                tracing::warn!(%url, %reason, "attachment text not extracted");
+                lock(&self.summary).error(&ErrorKind::Extract.label());
+                work.log.push(FetchLogEntry {
+                    url: key.clone(),
+                    at_ms: fetched.attempts.last().map_or(0, |a| a.at_ms),
+                    status: Some(fetched.status),
+                    error_kind: Some(ErrorKind::Extract.label()),
+                    message: Some(reason),
+                    ..FetchLogEntry::default()
+                });
+                None
+            }
+        };
+        work.docs.push(doc(DocState::Fetched {
+            etag: fetched.validators.etag.clone(),
+            last_modified: fetched.validators.last_modified.clone(),
+            content_type: fetched.content_type.clone(),
+            encoding: None,
+            body: fetched.body,
+            text: text.clone(),
+        }));
+        Ok(text)
+    }
+}
+
+/// Decodes and reads one page: links to queue, and whether it is a report.
+fn analyse(
+    body: &[u8],
+    content_type: Option<&str>,
+    url: &Url,
+    item: &QueueItem,
+    hosts: &[String],
+    max_depth: u32,
+) -> Analysis {
+    let decoded = decode(body, content_type, url.host_str());
+    let doc = Html::parse_document(&decoded.text);
+    let article = extract_article(&doc, url);
+    let title_says_report = article.title.as_deref().is_some_and(is_report_title);
+    let report_candidate = item.role == "report" || title_says_report;
+    let mut enqueue = Vec::new();
+    // Reports are leaves: their links (related articles, navigation) are not followed.
+    if !report_candidate {
+        for link in links(&doc, url, hosts) {
+            let (depth, role) = match link.kind {
+                LinkKind::Report => (item.depth + 1, "report"),
+                LinkKind::List if item.depth < max_depth => (item.depth + 1, "list"),
+                // Pagination stays at the list's depth: page 9 of a list is no deeper.
+                LinkKind::Next if matches!(item.role.as_str(), "list" | "start") => {
+                    (item.depth, "list")
+                }
+                _ => continue,
+            };
+            enqueue.push((link.url.to_string(), depth, role.to_string(), link.text));
+        }
+    }
+    Analysis {
+        encoding: decoded.encoding.name(),
+        enqueue,
+        report_candidate,
+        title: article.title,
+        published: article.published,
+        text: article.text,
+        attachments: article.attachments,
+    }
+}
