@@ -39,6 +39,12 @@ pub enum Command {
     Recrawl(commands::crawl::RecrawlArgs),
     /// Benchmarks: generate a report corpus, measure xxgk and SQLite FTS5 on it.
     Bench(commands::bench::BenchArgs),
+    /// Serve the search site and JSON API (the index reloads when a crawl or import commits).
+    Serve(commands::serve::ServeArgs),
+    /// Which schools mention QUERY, and which do not (text, --csv or --json).
+    Schools(commands::schools::SchoolsArgs),
+    /// Build a sample corpus (first run only) and serve it: the quickest look at xxgk.
+    Demo(commands::demo::DemoArgs),
 }
 
 fn main() -> ExitCode {
@@ -63,6 +69,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Crawl(args) => commands::crawl::run(&data, args),
         Command::Recrawl(args) => commands::crawl::recrawl(&data, args),
         Command::Bench(args) => commands::bench::run(args),
+        Command::Serve(args) => commands::serve::run(&data, args),
+        Command::Schools(args) => commands::schools::run(&data, args),
+        Command::Demo(args) => commands::demo::run(&data, args),
     }
 }
 

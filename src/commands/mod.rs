@@ -4,6 +4,9 @@ pub mod import;
 pub mod bench;
 pub mod crawl;
 pub mod search;
+pub mod demo;
+pub mod schools;
+pub mod serve;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;

@@ -352,7 +352,7 @@ fn hit_item(params: &SearchParams, hit: &Hit) -> Markup {
                 span.school { (hit.school) }
                 @if let Some(year) = &hit.year { span.year { (year) "学年" } }
                 span.section { (hit.section.label()) }
-                @if !hit.heading.is_empty() { span.heading { (hit.heading) } }
+                @if !hit.heading.is_empty() { span.heading { (highlighted(&hit.heading_html)) } }
             }
             p.snippet { (highlighted(&hit.snippet_html)) }
             p.source {

@@ -1,0 +1,98 @@
+//! `xxgk schools QUERY`: which schools mention it, and which do not — the same answer as
+//! the site's `/schools` page, as text, CSV or JSON.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::anyhow;
+use clap::Args;
+use xxgk_index::{SchoolsRequest, SectionId};
+use xxgk_web::export::{plain_text, schools_csv};
+
+#[derive(Debug, Args)]
+pub struct SchoolsArgs {
+    /// Query: words (all must occur), "quoted phrases", OR, -excluded; either script.
+    #[arg(allow_hyphen_values = true)]
+    pub query: String,
+    /// Only these schools (repeat for several).
+    #[arg(long)]
+    pub school: Vec<String>,
+    /// Only this academic year, e.g. 2020-2021 (repeat for several).
+    #[arg(long)]
+    pub year: Vec<String>,
+    /// Only this section: preamble, overview, proactive, key_areas, on_request, appraisal,
+    /// complaints, improvements, other, checklist (repeat for several).
+    #[arg(long)]
+    pub section: Vec<String>,
+    /// Print CSV (one row per school, as the site's /schools.csv).
+    #[arg(long, conflicts_with = "json")]
+    pub csv: bool,
+    /// Print JSON (as the site's /api/schools).
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(data: &Path, args: SchoolsArgs) -> anyhow::Result<ExitCode> {
+    let sections = args
+        .section
+        .iter()
+        .map(|s| {
+            SectionId::parse(s).ok_or_else(|| {
+                let known: Vec<&str> = SectionId::ALL.iter().map(|s| s.as_str()).collect();
+                anyhow!("unknown section {s:?}; known: {}", known.join(", "))
+            })
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let engine = super::open_engine(data)?;
+    let answer = engine.schools(&SchoolsRequest {
+        query: args.query,
+        schools: args.school,
+        years: args.year,
+        sections,
+    })?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&answer)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    if args.csv {
+        print!("{}", schools_csv(&answer));
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!(
+        "{} schools mention {:?}, {} do not",
+        answer.matched.len(),
+        answer.query,
+        answer.unmatched.len()
+    );
+    if !answer.matched.is_empty() {
+        println!("\nmention it:");
+    }
+    for m in &answer.matched {
+        let years: Vec<String> = m.years.iter().map(|(y, n)| format!("{y}:{n}")).collect();
+        println!(
+            "  {} — {} of {} sections ({})",
+            m.school,
+            m.matching_sections,
+            m.sections_in_scope,
+            years.join(" ")
+        );
+        println!(
+            "      {} · {}: {}",
+            m.best.title,
+            m.best.section.label(),
+            plain_text(&m.best.snippet_html).replace('\n', " ")
+        );
+        println!("      report {}", m.best.report_id);
+    }
+    if !answer.unmatched.is_empty() {
+        println!("\ndo not:");
+    }
+    for u in &answer.unmatched {
+        if u.sections_in_scope == 0 {
+            println!("  {} — no report in scope", u.school);
+        } else {
+            println!("  {} — {}", u.school, u.years_in_scope.join(" "));
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,60 @@
+//! `xxgk serve`: the search site and JSON API over the data folder's index. The index is
+//! opened once; its reader reloads on every commit, so an `import` or crawl run from
+//! another shell shows up without a restart.
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::Context;
+use clap::Args;
+use xxgk_index::Engine;
+use xxgk_web::AppState;
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on (port 0 picks a free one; the URL is printed).
+    #[arg(long, env = "XXGK_ADDR", default_value = "127.0.0.1:8080")]
+    pub addr: SocketAddr,
+    /// Seconds a request may take before it is answered with 503.
+    #[arg(long, env = "XXGK_REQUEST_TIMEOUT", default_value_t = 20)]
+    pub timeout: u64,
+}
+
+pub fn run(data: &Path, args: ServeArgs) -> anyhow::Result<ExitCode> {
+    let engine = super::open_engine(data)?;
+    serve_engine(engine, data, &args)
+}
+
+/// Serves `engine` until Ctrl-C or SIGTERM, then lets open requests finish.
+pub fn serve_engine(engine: Engine, data: &Path, args: &ServeArgs) -> anyhow::Result<ExitCode> {
+    let stats = engine.stats()?;
+    let state = AppState::new(engine)
+        .with_index_dir(super::index_dir(data))
+        .with_timeout(Duration::from_secs(args.timeout.max(1)));
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind(args.addr)
+            .await
+            .with_context(|| format!("cannot listen on {}", args.addr))?;
+        let addr = listener.local_addr()?;
+        println!(
+            "serving {} reports of {} schools from {}",
+            stats.reports,
+            stats.schools.len(),
+            data.display()
+        );
+        // Tests and scripts read this line for the port.
+        println!("listening on http://{addr}/");
+        use std::io::Write;
+        std::io::stdout().flush()?;
+        xxgk_web::serve(listener, state, xxgk_web::shutdown_signal())
+            .await
+            .context("serving HTTP")
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
