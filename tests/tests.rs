@@ -8,3 +8,7 @@ mod search;
 
 /// Error handling of the command line: one clear line, non-zero exit, nothing lost.
 mod cli;
+
+/// The crawler against a fixture disclosure web on 127.0.0.1: layouts, encodings, faults,
+/// attachments, versions, 304 recrawls and resuming after kill -9.
+mod crawl;
