@@ -35,6 +35,7 @@
 //! ```
 
 pub mod analysis;
+pub mod checklist;
 mod engine;
 mod error;
 pub mod fold;
