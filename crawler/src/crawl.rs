@@ -159,13 +159,13 @@ pub trait Progress: Send + Sync {
     fn school_done(&self, _school: &str) {}
 }
 
-/// Progress that only emits tracing events.
+/// Progress that only emits tracing events (debug level).
 #[derive(Debug, Default)]
 pub struct LogProgress;
 
 impl Progress for LogProgress {
     fn page(&self, school: &str, url: &str, what: &str) {
-        tracing::info!(school, url, what, "page");
+        tracing::debug!(school, url, what, "page");
     }
 }
 

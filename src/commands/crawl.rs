@@ -252,3 +252,154 @@ impl Drop for Bar {
         self.0.finish_and_clear();
     }
 }
+
+/// One school's pages for [`serve_sample_sites`]: report texts as a reader copies them
+/// off the page (the first line is the title), each with its path on the site.
+#[derive(Debug, Clone)]
+pub struct SampleSite {
+    pub school: String,
+    pub province: Option<String>,
+    pub kind: Option<String>,
+    /// (path such as `/info/2021/1234.htm`, report text)
+    pub reports: Vec<(String, String)>,
+}
+
+/// Sample disclosure sites served on 127.0.0.1, one port (so one host) per school, for as
+/// long as this value lives.
+pub struct SampleSites {
+    runtime: tokio::runtime::Runtime,
+    /// The schools with their loopback start pages, ready to crawl.
+    pub schools: Vec<School>,
+}
+
+impl std::fmt::Debug for SampleSites {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SampleSites")
+            .field("schools", &self.schools)
+            .finish_non_exhaustive()
+    }
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// The pages of one sample site: a report list at `/` linking every report, each report
+/// a VSB-style article page.
+fn sample_site_pages(site: &SampleSite) -> std::collections::HashMap<String, String> {
+    let mut pages = std::collections::HashMap::new();
+    let mut list = format!(
+        "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>信息公开年度报告-{0}</title>\
+         </head><body><h1>{0}信息公开网</h1><ul>",
+        escape(&site.school)
+    );
+    for (path, text) in &site.reports {
+        let title = text
+            .lines()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or_default();
+        list.push_str(&format!(
+            "<li><a href=\"{}\">{}</a></li>",
+            escape(path),
+            escape(title)
+        ));
+        let body: String = text
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| format!("<p>{}</p>\n", escape(l.trim())))
+            .collect();
+        pages.insert(
+            path.clone(),
+            format!(
+                "<!DOCTYPE html><html><head><meta charset=\"utf-8\">\
+                 <meta name=\"ArticleTitle\" content=\"{0}\"><title>{0}</title></head><body>\
+                 <div class=\"position\">您的位置：首页 &gt; 年度报告</div>\
+                 <div id=\"vsb_content\"><div class=\"v_news_content\">\n{body}</div></div>\
+                 <div class=\"footer\">{1} 版权所有</div></body></html>",
+                escape(title),
+                escape(&site.school)
+            ),
+        );
+    }
+    list.push_str("</ul></body></html>");
+    pages.insert("/".into(), list);
+    pages
+}
+
+/// Serves `sites` on loopback (the demo's "sample disclosure sites").
+pub fn serve_sample_sites(sites: &[SampleSite]) -> anyhow::Result<SampleSites> {
+    use axum::http::{header, StatusCode};
+    use axum::response::IntoResponse;
+
+    let runtime = runtime()?;
+    let mut schools = Vec::new();
+    for site in sites {
+        let pages = Arc::new(sample_site_pages(site));
+        let listener = runtime
+            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+            .context("binding a sample site on 127.0.0.1")?;
+        let addr = listener.local_addr()?;
+        let app = axum::Router::new().fallback(move |uri: axum::http::Uri| {
+            let pages = pages.clone();
+            async move {
+                match pages.get(uri.path()) {
+                    Some(html) => (
+                        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+                        html.clone(),
+                    )
+                        .into_response(),
+                    None => StatusCode::NOT_FOUND.into_response(),
+                }
+            }
+        });
+        runtime.spawn(async move {
+            if let Err(e) = axum::serve(listener, app).await {
+                tracing::warn!(error = %e, "sample site stopped");
+            }
+        });
+        schools.push(School {
+            name: site.school.clone(),
+            province: site.province.clone(),
+            kind: site.kind.clone(),
+            start: vec![format!("http://{addr}/")],
+            hosts: Vec::new(),
+            max_pages: None,
+            max_depth: None,
+        });
+    }
+    Ok(SampleSites { runtime, schools })
+}
+
+/// Serves `sites` on loopback and crawls them into `data` with the real crawler (no
+/// politeness delay: the sites are ours). The sites keep being served while the returned
+/// value lives, so the reports' "original page" links work meanwhile.
+pub fn crawl_sample_sites(
+    data: &Path,
+    sites: &[SampleSite],
+) -> anyhow::Result<(Summary, SampleSites)> {
+    let served = serve_sample_sites(sites)?;
+    let settings = CrawlSettings {
+        max_pages: 500,
+        max_depth: 4,
+        delay_ms: 0,
+        timeout: 10,
+        connect_timeout: 5,
+        retries: 1,
+        backoff_ms: 100,
+        max_body: 5 << 20,
+        parallel: 8,
+        json: false,
+    };
+    let quiet: Arc<dyn Progress> = Arc::new(xxgk_crawler::crawl::LogProgress);
+    let summary = served.runtime.block_on(crawl_schools(
+        data,
+        served.schools.clone(),
+        Mode::Crawl,
+        &settings,
+        quiet,
+    ))?;
+    Ok((summary, served))
+}

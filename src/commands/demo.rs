@@ -14,7 +14,6 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Args;
-use xxgk_crawler::extract::{report_from_text, Hints};
 
 use super::serve::{serve_engine, ServeArgs};
 
@@ -27,32 +26,41 @@ pub struct DemoArgs {
 pub fn run(data: &Path, args: DemoArgs) -> anyhow::Result<ExitCode> {
     let engine = super::open_engine(data)?;
     let indexed = engine.stats()?.reports;
+    // Keeps the sample sites served (so "original page" links work) while the demo runs.
+    let mut _sites = None;
     if indexed == 0 {
-        let store = super::open_store(data)?;
+        // The sample corpus as sample disclosure sites on 127.0.0.1, crawled by the real
+        // crawler into the store and index.
         let pages = sample_pages();
-        let mut writer = engine.writer(2)?;
+        let mut sites: Vec<super::crawl::SampleSite> = Vec::new();
         for page in &pages {
-            let hints = Hints {
-                url: page.url.clone(),
-                school: Some(page.school.clone()),
-                province: Some(page.province.to_string()),
-                kind: Some(page.kind.to_string()),
-                ..Hints::default()
-            };
-            let report = report_from_text(&page.text, &hints)
-                .with_context(|| format!("extracting the sample page {}", page.url))?;
-            store.put_report(&report)?;
-            writer.upsert(&report)?;
+            let path = page
+                .url
+                .split_once(".invalid")
+                .map_or("/report.htm", |(_, path)| path)
+                .to_string();
+            match sites.iter_mut().find(|s| s.school == page.school) {
+                Some(site) => site.reports.push((path, page.text.clone())),
+                None => sites.push(super::crawl::SampleSite {
+                    school: page.school.clone(),
+                    province: Some(page.province.to_string()),
+                    kind: Some(page.kind.to_string()),
+                    reports: vec![(path, page.text.clone())],
+                }),
+            }
         }
-        writer.commit()?;
-        writer.finish()?;
+        let (summary, served) =
+            super::crawl::crawl_sample_sites(data, &sites).context("crawling the sample sites")?;
+        _sites = Some(served);
         engine.reload()?;
         println!(
-            "built the sample corpus in {}: {} reports of {} schools ({} in traditional characters)",
+            "built the sample corpus in {}: {} reports of {} schools ({} in traditional characters), \
+             crawled from {} sample sites on 127.0.0.1 ({summary})",
             data.display(),
-            pages.len(),
+            summary.new_reports,
             SCHOOLS.len(),
-            pages.iter().filter(|p| p.traditional).count()
+            pages.iter().filter(|p| p.traditional).count(),
+            sites.len(),
         );
     } else {
         println!(
@@ -422,6 +430,7 @@ fn report_text(seed: u64, s: &School, y: u16) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use xxgk_crawler::extract::{report_from_text, Hints};
     use xxgk_index::{Script, SectionId};
 
     #[test]
