@@ -12,3 +12,7 @@ mod cli;
 /// The crawler against a fixture disclosure web on 127.0.0.1: layouts, encodings, faults,
 /// attachments, versions, 304 recrawls and resuming after kill -9.
 mod crawl;
+
+/// The real `xxgk serve` / `xxgk demo` on 127.0.0.1: reload on import, graceful shutdown,
+/// and a headless-Chromium run through search, facets and a report.
+mod web;

@@ -636,7 +636,7 @@ fn schools_answer(params: &SearchParams, m: &SchoolMatches) -> Markup {
         ..params.clone()
     };
     html! {
-        p.summary {
+        p.answer-summary {
             strong #matched-count { (m.matched.len()) } " 所学校提到了 “" (m.query) "”，"
             strong #unmatched-count { (m.unmatched.len()) } " 所没有。"
             "下载："

@@ -1,0 +1,462 @@
+//! The real `xxgk serve` and `xxgk demo` on 127.0.0.1: an import run while the server is
+//! up shows in its answers without a restart, SIGTERM shuts it down cleanly, the demo
+//! builds its corpus once, and headless Chromium (Debian's, through chromedriver) searches
+//! in traditional characters, filters by a year facet and opens a report.
+
+use std::io::{BufRead, BufReader};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+use crate::common::{fixture_reports, skip_without, xxgk_bin, xxgk_ok};
+
+/// A running `xxgk` server process, killed on drop.
+struct Server {
+    child: Child,
+    base: String,
+    /// Everything it printed on stdout before the URL.
+    banner: Vec<String>,
+}
+
+impl Server {
+    /// `xxgk --data DATA <args…> --addr 127.0.0.1:0`, waiting for its URL.
+    fn start(data: &Path, args: &[&str]) -> Server {
+        let mut child = Command::new(xxgk_bin())
+            .arg("--data")
+            .arg(data)
+            .args(args)
+            .args(["--addr", "127.0.0.1:0"])
+            .env_remove("XXGK_ADDR")
+            .env_remove("XXGK_DATA")
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start xxgk");
+        let stdout = child.stdout.take().expect("stdout");
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut banner = Vec::new();
+        let deadline = Instant::now() + Duration::from_secs(120);
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match rx.recv_timeout(left) {
+                Ok(line) => match line.strip_prefix("listening on ") {
+                    Some(url) => {
+                        return Server {
+                            child,
+                            base: url.trim_end_matches('/').to_string(),
+                            banner,
+                        }
+                    }
+                    None => banner.push(line),
+                },
+                Err(_) => {
+                    let _ = child.kill();
+                    panic!("xxgk {args:?} printed no URL; it printed {banner:?}");
+                }
+            }
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// SIGTERM, then the exit status (graceful shutdown).
+    fn terminate(mut self) -> std::process::ExitStatus {
+        let pid = self.child.id().to_string();
+        let sent = Command::new("kill").args(["-TERM", &pid]).status();
+        assert!(sent.is_ok_and(|s| s.success()), "kill -TERM {pid}");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Some(status) = self.child.try_wait().expect("wait") {
+                return status;
+            }
+            assert!(Instant::now() < deadline, "server ignored SIGTERM");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn get_json(url: &str) -> (u16, Value) {
+    let res = reqwest::get(url).await.expect("GET");
+    let status = res.status().as_u16();
+    let body = res.json::<Value>().await.expect("JSON body");
+    (status, body)
+}
+
+async fn get_text(url: &str) -> (u16, String) {
+    let res = reqwest::get(url).await.expect("GET");
+    let status = res.status().as_u16();
+    (status, res.text().await.expect("body"))
+}
+
+fn enc(s: &str) -> String {
+    // Only what these tests send: percent-encode every non-alphanumeric byte.
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn serve_shows_an_import_made_after_start_without_restart() {
+    let data = tempfile::tempdir().expect("tempdir");
+    let server = Server::start(data.path(), &["serve"]);
+    let (status, stats) = get_json(&server.url("/api/stats")).await;
+    assert_eq!(status, 200);
+    assert_eq!(stats["reports"], 0);
+
+    // Another process writes the index while the server runs.
+    let fixtures = fixture_reports();
+    let fixtures = fixtures.to_str().expect("utf-8 path");
+    xxgk_ok(data.path(), &["import", fixtures]);
+
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let reports = loop {
+        let (_, stats) = get_json(&server.url("/api/stats")).await;
+        let n = stats["reports"].as_u64().unwrap_or(0);
+        if n > 0 || Instant::now() > deadline {
+            break n;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(reports, 12, "the server sees the import without a restart");
+    let (status, found) =
+        get_json(&server.url(&format!("/api/search?q={}", enc("收費標準")))).await;
+    assert_eq!(status, 200);
+    assert!(found["total"].as_u64().unwrap_or(0) >= 3, "{found}");
+
+    // Markup inside an imported report is shown as text by the real server.
+    let (_, xss) = get_json(&server.url(&format!(
+        "/api/search?q={}&school={}",
+        enc("script"),
+        enc("西山理工学院")
+    )))
+    .await;
+    let id = xss["hits"][0]["report_id"]
+        .as_str()
+        .expect("the <script> fixture")
+        .to_string();
+    let (status, page) = get_text(&server.url(&format!("/reports/{id}"))).await;
+    assert_eq!(status, 200);
+    assert!(
+        !page.contains("<script") && !page.contains("<img"),
+        "raw markup served"
+    );
+    assert!(page.contains("&lt;script"), "markup shown as text");
+
+    // A user error is a 400 in the error shape from the real server too.
+    let (status, err) = get_json(&server.url("/api/search?q=x&limit=10000")).await;
+    assert_eq!(status, 400);
+    assert_eq!(err["error"]["code"], "bad_request");
+
+    let status = server.terminate();
+    assert!(status.success(), "graceful shutdown exits 0, got {status}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn demo_builds_its_corpus_once_then_reuses_it() {
+    let data = tempfile::tempdir().expect("tempdir");
+    let first = Server::start(data.path(), &["demo"]);
+    assert!(
+        first
+            .banner
+            .iter()
+            .any(|l| l.starts_with("built the sample corpus")),
+        "{:?}",
+        first.banner
+    );
+    let (_, stats) = get_json(&first.url("/api/stats")).await;
+    let reports = stats["reports"].as_u64().unwrap_or(0);
+    assert!(reports >= 36, "{stats}");
+    assert_eq!(stats["schools"].as_object().map(|s| s.len()), Some(12));
+    // Both scripts, found by a query in either.
+    let (_, trad) =
+        get_json(&first.url(&format!("/api/search?q={}&limit=100", enc("依申请公开")))).await;
+    let scripts: std::collections::BTreeSet<&str> = trad["hits"]
+        .as_array()
+        .expect("hits")
+        .iter()
+        .filter_map(|h| h["script"].as_str())
+        .collect();
+    assert!(
+        scripts.contains("traditional") && scripts.contains("simplified"),
+        "{scripts:?}"
+    );
+    drop(first);
+
+    let second = Server::start(data.path(), &["demo"]);
+    assert!(
+        second.banner.iter().any(|l| l.contains("already holds")),
+        "{:?}",
+        second.banner
+    );
+    let (_, again) = get_json(&second.url("/api/stats")).await;
+    assert_eq!(again["reports"], stats["reports"]);
+    let (status, about) = get_text(&second.url("/about")).await;
+    assert_eq!(status, 200);
+    assert!(about.contains(&format!("<dd id=\"stat-reports\">{reports}</dd>")));
+}
+
+/// Where the browser test leaves its screenshots: `target/browser-test/`.
+fn screenshot_dir() -> PathBuf {
+    let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
+    let dir = tmp.parent().unwrap_or(tmp).join("browser-test");
+    std::fs::create_dir_all(&dir).expect("screenshot folder");
+    dir
+}
+
+fn program(env: &str, default: &str) -> PathBuf {
+    std::env::var_os(env)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(default))
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+/// chromedriver on a free loopback port, killed on drop.
+struct Driver(Child, u16);
+
+impl Driver {
+    fn start(path: &Path) -> Driver {
+        let port = free_port();
+        let child = Command::new(path)
+            .arg(format!("--port={port}"))
+            .arg("--allowed-ips=127.0.0.1")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start chromedriver");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "chromedriver did not start");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Driver(child, port)
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+async fn number(client: &fantoccini::Client, css: &str) -> u64 {
+    let text = client
+        .find(fantoccini::Locator::Css(css))
+        .await
+        .expect(css)
+        .text()
+        .await
+        .expect("text");
+    text.replace(',', "")
+        .trim()
+        .parse()
+        .unwrap_or_else(|_| panic!("{css}: {text:?}"))
+}
+
+async fn texts(client: &fantoccini::Client, css: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for el in client
+        .find_all(fantoccini::Locator::Css(css))
+        .await
+        .expect(css)
+    {
+        out.push(el.text().await.expect("text"));
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn browser_searches_in_traditional_filters_by_year_and_opens_a_report() {
+    use fantoccini::{ClientBuilder, Locator};
+
+    let chromium = program("XXGK_CHROMIUM", "/usr/bin/chromium");
+    let chromedriver = program("XXGK_CHROMEDRIVER", "/usr/bin/chromedriver");
+    if skip_without(
+        "Chromium with chromedriver (apt-get install chromium chromium-driver fonts-noto-cjk)",
+        chromium.exists() && chromedriver.exists(),
+    ) {
+        return;
+    }
+    let data = tempfile::tempdir().expect("tempdir");
+    let server = Server::start(data.path(), &["demo"]);
+    let driver = Driver::start(&chromedriver);
+    let profile = tempfile::tempdir().expect("profile dir");
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        json!({
+            "binary": chromium,
+            "args": [
+                "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--disable-dev-shm-usage", "--window-size=1280,1400",
+                format!("--user-data-dir={}", profile.path().display()),
+            ],
+        }),
+    );
+    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+    let client = ClientBuilder::new(connector)
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{}", driver.1))
+        .await
+        .expect("a chromedriver session");
+    let shots = screenshot_dir();
+
+    // Search in traditional characters from the home page's form.
+    client.goto(&server.url("/")).await.expect("home");
+    let input = client
+        .find(Locator::Css("input[name=q]"))
+        .await
+        .expect("query box");
+    input.send_keys("依申請公開").await.expect("type");
+    client
+        .find(Locator::Css("form.search button[type=submit]"))
+        .await
+        .expect("submit")
+        .click()
+        .await
+        .expect("click");
+    client
+        .wait()
+        .for_element(Locator::Css("#total"))
+        .await
+        .expect("results");
+    let total = number(&client, "#total").await;
+    assert!(total > 10, "{total}");
+    let kept = client
+        .find(Locator::Css("input[name=q]"))
+        .await
+        .expect("query box")
+        .prop("value")
+        .await
+        .expect("value");
+    assert_eq!(
+        kept.as_deref(),
+        Some("依申請公開"),
+        "the box keeps the query"
+    );
+    let marks = texts(&client, "li.hit .snippet mark").await;
+    assert!(
+        marks.iter().any(|m| m == "依申请公开"),
+        "simplified reports found: {marks:?}"
+    );
+    let years_before = texts(&client, "li.hit .year").await;
+
+    // Click a year facet: fewer results, all of that year, the facet marked.
+    let year_link = client
+        .find(Locator::Css("details[data-facet=year] li a"))
+        .await
+        .expect("a year facet");
+    let year = year_link
+        .find(Locator::Css(".name"))
+        .await
+        .expect("name")
+        .text()
+        .await
+        .expect("text");
+    let facet_count: u64 = year_link
+        .find(Locator::Css(".n"))
+        .await
+        .expect("count")
+        .text()
+        .await
+        .expect("text")
+        .replace(',', "")
+        .parse()
+        .expect("a number");
+    year_link.click().await.expect("click the facet");
+    client
+        .wait()
+        .for_element(Locator::Css(".active-filters .chip"))
+        .await
+        .expect("the filter chip");
+    let filtered = number(&client, "#total").await;
+    assert_eq!(filtered, facet_count, "the facet's count is the new total");
+    assert!(filtered < total, "{filtered} < {total}");
+    let years_after = texts(&client, "li.hit .year").await;
+    assert!(!years_after.is_empty());
+    assert!(
+        years_after.iter().all(|y| y.starts_with(&year)),
+        "only {year}: {years_after:?}"
+    );
+    assert_ne!(years_before, years_after, "the result list changed");
+    let pressed = texts(
+        &client,
+        "details[data-facet=year] a[aria-pressed=true] .name",
+    )
+    .await;
+    assert_eq!(pressed, [year.clone()]);
+    let shot = client.screenshot().await.expect("screenshot");
+    std::fs::write(shots.join("search.png"), shot).expect("write search.png");
+
+    // Open the first report: all its sections, the query highlighted.
+    let title = texts(&client, "li.hit h3 a").await.remove(0);
+    client
+        .find(Locator::Css("li.hit h3 a"))
+        .await
+        .expect("a hit")
+        .click()
+        .await
+        .expect("open the report");
+    let h1 = client
+        .wait()
+        .for_element(Locator::Css("article.report h1"))
+        .await
+        .expect("report page")
+        .text()
+        .await
+        .expect("title");
+    assert_eq!(h1, title);
+    let sections = texts(&client, "article.report section h2").await;
+    assert!(sections.len() >= 7, "{sections:?}");
+    let marks = texts(&client, "article.report section mark").await;
+    assert!(!marks.is_empty(), "matches highlighted on the report page");
+    let shot = client.screenshot().await.expect("screenshot");
+    std::fs::write(shots.join("report.png"), shot).expect("write report.png");
+
+    // The same search on a phone-sized window.
+    client.set_window_size(390, 1000).await.expect("resize");
+    client
+        .goto(&server.url(&format!("/?q={}", enc("收費標準"))))
+        .await
+        .expect("search");
+    let shot = client.screenshot().await.expect("screenshot");
+    std::fs::write(shots.join("phone.png"), shot).expect("write phone.png");
+
+    client.close().await.expect("close the browser");
+    eprintln!("screenshots in {}", shots.display());
+    drop(driver);
+}
