@@ -418,7 +418,7 @@ async fn browser_searches_in_traditional_filters_by_year_and_opens_a_report() {
         "details[data-facet=year] a[aria-pressed=true] .name",
     )
     .await;
-    assert_eq!(pressed, [year.clone()]);
+    assert_eq!(pressed, std::slice::from_ref(&year));
     let shot = client.screenshot().await.expect("screenshot");
     std::fs::write(shots.join("search.png"), shot).expect("write search.png");
 
