@@ -150,6 +150,43 @@ async fn serve_shows_an_import_made_after_start_without_restart() {
     assert_eq!(status, 200);
     assert!(found["total"].as_u64().unwrap_or(0) >= 3, "{found}");
 
+    // The API answers with the CLI's JSON contracts.
+    let mut cli = crate::common::xxgk_json(data.path(), &["search", "收費標準", "--json"]);
+    let (_, mut api) = get_json(&server.url(&format!("/api/search?q={}", enc("收費標準")))).await;
+    for v in [&mut cli, &mut api] {
+        for hit in v["hits"].as_array_mut().into_iter().flatten() {
+            // Scores are floats printed by two serializers; compare them apart.
+            hit["score"] = json!(hit["score"].as_f64().map(|s| (s * 1000.0).round()));
+        }
+    }
+    assert_eq!(cli, api, "xxgk search --json and /api/search agree");
+    let cli = crate::common::xxgk_json(data.path(), &["schools", "收费标准", "--json"]);
+    let (_, api) = get_json(&server.url(&format!("/api/schools?q={}", enc("收费标准")))).await;
+    assert_eq!(cli, api, "xxgk schools --json and /api/schools agree");
+    let matched: Vec<&str> = api["matched"]
+        .as_array()
+        .expect("matched")
+        .iter()
+        .filter_map(|m| m["school"].as_str())
+        .collect();
+    // EXPECTED.md: 收费标准 in 东海 (two years), 北辰 (traditional) and 中原.
+    for school in ["东海海洋大学", "北辰職業技術學院", "中原农业大学"] {
+        assert!(matched.contains(&school), "{school} in {matched:?}");
+    }
+    let unmatched = api["unmatched"].as_array().map_or(0, Vec::len);
+    assert_eq!(matched.len() + unmatched, 8, "every school on one side");
+    let csv = xxgk_ok(data.path(), &["schools", "收费标准", "--csv"]);
+    let mut lines = csv.lines();
+    assert!(lines
+        .next()
+        .is_some_and(|h| h.starts_with("school,matched,")));
+    let (_, download) = get_text(&server.url(&format!("/schools.csv?q={}", enc("收费标准")))).await;
+    assert_eq!(
+        download.trim_start_matches('\u{feff}'),
+        csv,
+        "CLI and download agree"
+    );
+
     // Markup inside an imported report is shown as text by the real server.
     let (_, xss) = get_json(&server.url(&format!(
         "/api/search?q={}&school={}",
