@@ -11,7 +11,7 @@ use xxgk_index::{IndexStats, Report, SchoolMatches, SearchResults};
 use crate::export::schools_csv as to_csv;
 use crate::pages::load_report;
 use crate::params::{Params, RawSearch, SearchParams};
-use crate::{AppError, AppState};
+use crate::{AppError, AppState, ReportVersion};
 
 type Raw = Result<Params<RawSearch>, AppError>;
 
@@ -81,4 +81,19 @@ pub async fn stats(State(state): State<AppState>) -> Result<Json<IndexStats>, Ap
 
 pub async fn not_found() -> AppError {
     AppError::NotFound("no such API endpoint; see /about".into())
+}
+
+/// `/api/reports/{id}/versions`: the stored versions of the report's page (empty when
+/// the server has no archive, 404 for an unknown report).
+pub async fn versions(
+    State(state): State<AppState>,
+    id: Result<Path<String>, PathRejection>,
+) -> Result<Json<Vec<ReportVersion>>, AppError> {
+    let Path(id) = id.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    let report = load_report(&state, id).await?;
+    let versions = state
+        .archive(move |a| a.versions(&report.id))
+        .await?
+        .unwrap_or_default();
+    Ok(Json(versions))
 }

@@ -10,7 +10,7 @@
 //! | `/reports/{id}` | a whole report by section, matches of `?q=` highlighted |
 //! | `/schools` | which schools match a query, and which do not; `/schools.csv` |
 //! | `/about` | what is indexed, how to search |
-//! | `/api/search`, `/api/schools`, `/api/reports/{id}`, `/api/stats` | JSON |
+//! | `/api/search`, `/api/schools`, `/api/reports/{id}`, `/api/reports/{id}/versions`, `/api/stats` | JSON |
 //!
 //! Every page works without JavaScript and ships its one stylesheet inside the binary.
 //! All text is escaped by construction (maud); the only pre-escaped HTML is what the
@@ -55,10 +55,31 @@ pub use error::AppError;
 /// Default time a request may take before it is answered with 503.
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(20);
 
+/// What the site shows from the report archive, which `web` does not own: the binary
+/// passes the crawler's store, tests a fake. Calls are blocking (run off the async
+/// threads).
+pub trait Archive: Send + Sync + 'static {
+    /// The stored versions of a report's page, oldest first.
+    fn versions(&self, report_id: &str) -> anyhow::Result<Vec<ReportVersion>>;
+    /// When the last crawl run finished (ISO 8601), if one did.
+    fn last_crawl(&self) -> anyhow::Result<Option<String>>;
+}
+
+/// One fetched version of a report's page.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ReportVersion {
+    /// SHA-256 of the fetched bytes.
+    pub hash: String,
+    pub first_fetched: String,
+    pub last_seen: String,
+    pub bytes: u64,
+}
+
 /// What every handler shares: the engine (one reader for the whole process).
 #[derive(Clone)]
 pub struct AppState {
     engine: Arc<Engine>,
+    archive: Option<Arc<dyn Archive>>,
     index_dir: Option<Arc<PathBuf>>,
     timeout: Duration,
 }
@@ -67,6 +88,7 @@ impl std::fmt::Debug for AppState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AppState")
             .field("index_dir", &self.index_dir)
+            .field("archive", &self.archive.is_some())
             .field("timeout", &self.timeout)
             .finish_non_exhaustive()
     }
@@ -76,6 +98,7 @@ impl AppState {
     pub fn new(engine: Engine) -> Self {
         AppState {
             engine: Arc::new(engine),
+            archive: None,
             index_dir: None,
             timeout: DEFAULT_REQUEST_TIMEOUT,
         }
@@ -84,6 +107,12 @@ impl AppState {
     /// The index folder, so that `/about` can tell when the index last changed.
     pub fn with_index_dir(mut self, dir: impl Into<PathBuf>) -> Self {
         self.index_dir = Some(Arc::new(dir.into()));
+        self
+    }
+
+    /// The report archive, for version lists and the last crawl date.
+    pub fn with_archive(mut self, archive: Arc<dyn Archive>) -> Self {
+        self.archive = Some(archive);
         self
     }
 
@@ -103,6 +132,22 @@ impl AppState {
             .await
             .map_err(|e| AppError::Internal(anyhow::anyhow!("search task failed: {e}")))?
     }
+
+    /// Runs blocking archive work off the async threads; `None` without an archive.
+    async fn archive<T, F>(&self, work: F) -> Result<Option<T>, AppError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&dyn Archive) -> anyhow::Result<T> + Send + 'static,
+    {
+        let Some(archive) = self.archive.clone() else {
+            return Ok(None);
+        };
+        tokio::task::spawn_blocking(move || work(archive.as_ref()))
+            .await
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("archive task failed: {e}")))?
+            .map(Some)
+            .map_err(AppError::Internal)
+    }
 }
 
 /// The whole site and API.
@@ -118,6 +163,7 @@ pub fn app(state: AppState) -> Router {
         .route("/api/search", get(api::search))
         .route("/api/schools", get(api::schools))
         .route("/api/reports/{id}", get(api::report))
+        .route("/api/reports/{id}/versions", get(api::versions))
         .route("/api/stats", get(api::stats))
         .route("/api/{*rest}", get(api::not_found))
         .fallback(pages::not_found)

@@ -17,7 +17,7 @@ use crate::params::{href, Dim, Params, RawSearch, SearchParams, PAGE_SIZE};
 use crate::render::{
     count, error_box, external_link, highlighted, page, section_anchor, section_label, Nav,
 };
-use crate::{AppError, AppState};
+use crate::{AppError, AppState, ReportVersion};
 
 /// Longest report id we look up (ids are 16 hex digits).
 const MAX_REPORT_ID: usize = 128;
@@ -408,7 +408,20 @@ pub async fn report(
     let Path(id) = id.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let Params(params) = params?;
     let report = load_report(&state, id).await?;
-    Ok(html_response(report_page(&report, params.q.trim())))
+    let report_id = report.id.clone();
+    // A failing archive costs the version list, not the report.
+    let versions = match state.archive(move |a| a.versions(&report_id)).await {
+        Ok(v) => v.unwrap_or_default(),
+        Err(err) => {
+            tracing::warn!(error = %format!("{:#}", err), "cannot list report versions");
+            Vec::new()
+        }
+    };
+    Ok(html_response(report_page(
+        &report,
+        params.q.trim(),
+        &versions,
+    )))
 }
 
 pub(crate) async fn load_report(state: &AppState, id: String) -> Result<Report, AppError> {
@@ -424,7 +437,7 @@ pub(crate) async fn load_report(state: &AppState, id: String) -> Result<Report, 
     }
 }
 
-fn report_page(report: &Report, q: &str) -> Markup {
+fn report_page(report: &Report, q: &str, versions: &[ReportVersion]) -> Markup {
     let (needles, query_problem) = if q.is_empty() {
         (Vec::new(), None)
     } else {
@@ -503,6 +516,22 @@ fn report_page(report: &Report, q: &str) -> Markup {
                                     (if s.heading.is_empty() { s.id.label() } else { &s.heading })
                                 }
                                 @if *matches > 0 { " " span.n { (matches) } }
+                            }
+                        }
+                    }
+                }
+                @if !versions.is_empty() {
+                    details.versions {
+                        summary { "已存档的版本（" (versions.len()) "）" }
+                        ol {
+                            @for (i, v) in versions.iter().enumerate() {
+                                li {
+                                    "首次抓取 " (v.first_fetched)
+                                    " · 最后确认 " (v.last_seen)
+                                    " · " (count(v.bytes)) " 字节"
+                                    " · " code { (v.hash.get(..12).unwrap_or(&v.hash)) }
+                                    @if i + 1 == versions.len() { " " strong { "（最新）" } }
+                                }
                             }
                         }
                     }
@@ -700,16 +729,27 @@ fn schools_answer(params: &SearchParams, m: &SchoolMatches) -> Markup {
 /// `/about`: what is indexed and how to search.
 pub async fn about(State(state): State<AppState>) -> Result<Response, HtmlError> {
     let stats = state.blocking(|engine| Ok(engine.stats()?)).await?;
+    let last_crawl = match state.archive(|a| a.last_crawl()).await {
+        Ok(found) => found.flatten(),
+        Err(err) => {
+            tracing::warn!(error = %format!("{:#}", err), "cannot read the last crawl date");
+            None
+        }
+    };
     let updated = state.index_dir.as_ref().and_then(|dir| {
         let modified = std::fs::metadata(dir.join("meta.json"))
             .and_then(|m| m.modified())
             .ok()?;
         time::OffsetDateTime::from(modified).format(&Rfc3339).ok()
     });
-    Ok(html_response(about_page(&stats, updated.as_deref())))
+    Ok(html_response(about_page(
+        &stats,
+        updated.as_deref(),
+        last_crawl.as_deref(),
+    )))
 }
 
-fn about_page(stats: &IndexStats, updated: Option<&str>) -> Markup {
+fn about_page(stats: &IndexStats, updated: Option<&str>, last_crawl: Option<&str>) -> Markup {
     let examples: [(&str, &str); 6] = [
         ("收费标准", "“收费”与“标准”都出现的段落，连在一起的排在前面"),
         ("收費標準", "繁体检索同样找到简体报告，反之亦然"),
@@ -738,6 +778,7 @@ fn about_page(stats: &IndexStats, updated: Option<&str>) -> Markup {
                         a href=(href("/", &[("year", y.clone())])) { (y) } "（" (count(*n)) "） "
                     }
                 }
+                dt { "最近抓取" } dd #stat-last-crawl { (last_crawl.unwrap_or("无记录")) }
                 dt { "索引更新" } dd { (updated.unwrap_or("未知")) }
             }
             h2 #syntax { "检索语法" }
@@ -760,7 +801,7 @@ fn about_page(stats: &IndexStats, updated: Option<&str>) -> Markup {
             ul {
                 li { code { "/api/search?q=收费标准&year=2021-2022&section=proactive&page=1&limit=10&sort=relevance" } }
                 li { code { "/api/schools?q=收费标准" } " · " code { "/schools.csv?q=收费标准" } }
-                li { code { "/api/reports/{id}" } " · " code { "/api/stats" } }
+                li { code { "/api/reports/{id}" } " · " code { "/api/reports/{id}/versions" } " · " code { "/api/stats" } }
             }
             p { "错误以 " code { "{\"error\": {\"code\", \"message\"}}" } " 返回，参数有误时状态码为 4xx。" }
         },

@@ -712,3 +712,84 @@ async fn a_commit_after_start_shows_up_without_restart() {
     }
     assert_eq!(total, 1);
 }
+
+/// An archive that knows two versions of every report, or fails.
+struct FakeArchive {
+    fail: bool,
+}
+
+impl crate::Archive for FakeArchive {
+    fn versions(&self, report_id: &str) -> anyhow::Result<Vec<crate::ReportVersion>> {
+        if self.fail {
+            anyhow::bail!("archive unreadable");
+        }
+        Ok(["2021-10-30T08:00:00Z", "2022-03-01T08:00:00Z"]
+            .iter()
+            .enumerate()
+            .map(|(i, at)| crate::ReportVersion {
+                hash: format!("{report_id}{i}{}", "0".repeat(40)),
+                first_fetched: (*at).to_string(),
+                last_seen: (*at).to_string(),
+                bytes: 1000 + i as u64,
+            })
+            .collect())
+    }
+
+    fn last_crawl(&self) -> anyhow::Result<Option<String>> {
+        if self.fail {
+            anyhow::bail!("archive unreadable");
+        }
+        Ok(Some("2022-03-01T08:05:00Z".into()))
+    }
+}
+
+#[tokio::test]
+async fn report_page_lists_archived_versions_and_about_the_last_crawl() {
+    let state =
+        AppState::new(engine()).with_archive(std::sync::Arc::new(FakeArchive { fail: false }));
+    let app = app(state);
+    let id = &corpus()[0].id;
+    let page = get(&app, &format!("/reports/{id}")).await;
+    assert!(page.body.contains("已存档的版本（2）"), "{}", page.body);
+    assert!(page.body.contains("首次抓取 2022-03-01T08:00:00Z"));
+    let v = get(&app, &format!("/api/reports/{id}/versions")).await;
+    assert_eq!(v.status, StatusCode::OK);
+    assert_eq!(v.json().as_array().map(Vec::len), Some(2));
+    let missing = get(&app, "/api/reports/0000000000000000/versions").await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    let about = get(&app, "/about").await;
+    assert!(about
+        .body
+        .contains("<dd id=\"stat-last-crawl\">2022-03-01T08:05:00Z</dd>"));
+
+    // Without an archive: no list, an empty JSON list.
+    let bare = test_app();
+    assert!(!get(&bare, &format!("/reports/{id}"))
+        .await
+        .body
+        .contains("已存档的版本"));
+    assert_eq!(
+        get(&bare, &format!("/api/reports/{id}/versions"))
+            .await
+            .body,
+        "[]"
+    );
+}
+
+#[tokio::test]
+async fn a_failing_archive_costs_the_version_list_not_the_page() {
+    let state =
+        AppState::new(engine()).with_archive(std::sync::Arc::new(FakeArchive { fail: true }));
+    let app = app(state);
+    let id = &corpus()[0].id;
+    let page = get(&app, &format!("/reports/{id}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("<section id=\"overview\">"));
+    let about = get(&app, "/about").await;
+    assert_eq!(about.status, StatusCode::OK);
+    // The API says it failed, without the cause.
+    let v = get(&app, &format!("/api/reports/{id}/versions")).await;
+    assert_eq!(v.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(v.error_code(), "internal");
+    assert!(!v.body.contains("unreadable"));
+}
