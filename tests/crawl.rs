@@ -849,3 +849,11 @@ async fn killed_crawl_resumes_without_loss_or_duplicates() {
     let engine = Engine::open_or_create(&data2.join("index")).expect("index");
     assert_eq!(engine.stats().expect("stats").reports, N);
 }
+
+/// The shipped example sources file parses: 53 real disclosure sites.
+#[test]
+fn the_example_sources_file_parses() {
+    let sources = Sources::load(&repo_root().join("sources.example.toml")).expect("parses");
+    assert_eq!(sources.school.len(), 53);
+    assert!(sources.school.iter().all(|s| s.start_urls().is_ok()));
+}

@@ -208,3 +208,69 @@ fn link_density(el: ElementRef<'_>) -> f64 {
 fn node_key(el: ElementRef<'_>) -> usize {
     std::ptr::from_ref(el.value()) as usize
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn article(html: &str) -> Article {
+        let url = Url::parse("http://xxgk.example.edu.cn/info/1044/1.htm").expect("url");
+        extract_article(&Html::parse_document(html), &url)
+    }
+
+    #[test]
+    fn vsb_content_metas_and_attachments() {
+        let a = article(
+            r#"<html><head><meta name="ArticleTitle" content="甲大学2021-2022学年信息公开年度报告">
+            <meta name="PubDate" content="2022-10-20 09:30"><title>年度报告-甲大学</title></head>
+            <body><div class="nav"><a href="/">首页</a> 新闻 新闻 新闻 新闻 新闻 新闻 新闻 新闻 新闻</div>
+            <div id="vsb_content_2"><div class="v_news_content"><p>一、概述</p><p>正文。</p></div></div>
+            <ul><li>附件【<a href="/system/_content/download.jsp?wbfileid=9">清单.xlsx</a>】</li></ul>
+            <script>_showDynClicks("wbnews", 1, 2)</script></body></html>"#,
+        );
+        assert_eq!(a.cms, Cms::Vsb);
+        assert_eq!(
+            a.title.as_deref(),
+            Some("甲大学2021-2022学年信息公开年度报告")
+        );
+        assert_eq!(a.published.as_deref(), Some("2022-10-20"));
+        assert_eq!(a.text, "一、概述\n正文。");
+        assert_eq!(a.attachments.len(), 1);
+        assert_eq!(a.attachments[0].2, "xlsx");
+    }
+
+    #[test]
+    fn webplus_and_trs_by_their_content_classes() {
+        let wp = article(
+            r#"<html><head><title>乙学院2020-2021学年信息公开年度报告</title></head><body>
+            <h1 class="arti_title">乙学院2020-2021学年信息公开年度报告</h1>
+            <span class="arti_update">发布时间：2021-10-28</span>
+            <div class="wp_articlecontent"><p>二、主动公开</p></div></body></html>"#,
+        );
+        assert_eq!(wp.cms, Cms::WebPlus);
+        assert_eq!(wp.published.as_deref(), Some("2021-10-28"));
+        assert_eq!(wp.text, "二、主动公开");
+        let trs = article(
+            r#"<html><head><title>丙大学信息公开工作报告 - 丙大学</title></head><body>
+            <div class="TRS_Editor"><p>三、依申请公开</p></div></body></html>"#,
+        );
+        assert_eq!(trs.cms, Cms::Trs);
+        assert_eq!(trs.title.as_deref(), Some("丙大学信息公开工作报告"));
+        assert_eq!(trs.text, "三、依申请公开");
+    }
+
+    #[test]
+    fn readability_picks_the_text_block_over_navigation() {
+        let para =
+            "学校高度重视信息公开工作，健全工作机制，主动公开各类信息，依申请公开均按时答复。";
+        let html = format!(
+            r#"<html><body><table><tr><td class="menu"><a href="/1">学校概况</a><a href="/2">机构设置</a>
+            <a href="/3">信息公开目录与指南及相关规章制度文件汇编</a></td>
+            <td class="main"><p>{para}</p><p>{para}</p><p>{para}</p></td></tr></table>
+            <div class="footer">版权所有 地址：某某市某某路一号 邮编：000000 电话：00000000</div></body></html>"#
+        );
+        let a = article(&html);
+        assert_eq!(a.cms, Cms::Unknown);
+        assert_eq!(a.text, [para, para, para].join("\n"));
+    }
+}
