@@ -1,11 +1,11 @@
 //! One module per subcommand. Each takes the data folder and its parsed arguments.
 
-pub mod import;
 pub mod bench;
 pub mod crawl;
-pub mod search;
 pub mod demo;
+pub mod import;
 pub mod schools;
+pub mod search;
 pub mod serve;
 
 use std::path::{Path, PathBuf};
