@@ -82,6 +82,10 @@ pub struct AppState {
     archive: Option<Arc<dyn Archive>>,
     index_dir: Option<Arc<PathBuf>>,
     timeout: Duration,
+    /// Searches running at once. A search is CPU work: more of them than cores only
+    /// share the cores and raise every request's latency, so the rest wait here (and
+    /// time out with 503 under overload) instead of in the blocking thread pool.
+    searches: Arc<tokio::sync::Semaphore>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -101,6 +105,9 @@ impl AppState {
             archive: None,
             index_dir: None,
             timeout: DEFAULT_REQUEST_TIMEOUT,
+            searches: Arc::new(tokio::sync::Semaphore::new(
+                std::thread::available_parallelism().map_or(2, |n| n.get()),
+            )),
         }
     }
 
@@ -116,6 +123,12 @@ impl AppState {
         self
     }
 
+    /// How many searches may run at once (default: the number of cores).
+    pub fn with_max_searches(mut self, n: usize) -> Self {
+        self.searches = Arc::new(tokio::sync::Semaphore::new(n.max(1)));
+        self
+    }
+
     pub fn with_timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
@@ -127,10 +140,17 @@ impl AppState {
         T: Send + 'static,
         F: FnOnce(&Engine) -> Result<T, AppError> + Send + 'static,
     {
-        let engine = Arc::clone(&self.engine);
-        tokio::task::spawn_blocking(move || work(&engine))
+        let permit = Arc::clone(&self.searches)
+            .acquire_owned()
             .await
-            .map_err(|e| AppError::Internal(anyhow::anyhow!("search task failed: {e}")))?
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("search limiter closed: {e}")))?;
+        let engine = Arc::clone(&self.engine);
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            work(&engine)
+        })
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("search task failed: {e}")))?
     }
 
     /// Runs blocking archive work off the async threads; `None` without an archive.
