@@ -660,11 +660,30 @@ async fn unknown_paths_and_methods_answer_in_the_right_shape() {
 }
 
 #[tokio::test]
-async fn slow_requests_time_out_with_a_503_in_the_error_shape() {
-    let app = app(AppState::new(engine()).with_timeout(Duration::from_nanos(1)));
-    let a = get(&app, &format!("/api/search?q={}", enc("公开"))).await;
+async fn searches_wait_for_a_free_slot_and_time_out_with_a_503_in_the_error_shape() {
+    let state = AppState::new(engine())
+        .with_max_searches(1)
+        .with_timeout(Duration::from_millis(200));
+    let app = app(state.clone());
+    let uri = format!("/api/search?q={}", enc("公开"));
+    // The only search slot is taken (as by a long search): the request waits, then
+    // times out.
+    let busy = state
+        .searches
+        .clone()
+        .acquire_owned()
+        .await
+        .expect("permit");
+    let a = get(&app, &uri).await;
     assert_eq!(a.status, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(a.error_code(), "timeout");
+    let page = get(&app, "/?q=x").await;
+    assert_eq!(page.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(page.content_type().starts_with("text/html"));
+    // Static files do not wait for searches.
+    assert_eq!(get(&app, "/assets/style.css").await.status, StatusCode::OK);
+    drop(busy);
+    assert_eq!(get(&app, &uri).await.status, StatusCode::OK);
 }
 
 #[tokio::test]
