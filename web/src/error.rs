@@ -97,10 +97,19 @@ impl IntoResponse for AppError {
 }
 
 /// Logs each internal error once, inside the request's span (which names the route).
+/// Also logs every answer: user errors at info (with the message the user got), the
+/// rest at debug, so a busy server's log stays readable.
 pub(crate) async fn log_internal_errors(req: Request, next: Next) -> Response {
+    let started = std::time::Instant::now();
     let response = next.run(req).await;
+    let status = response.status().as_u16();
+    let ms = started.elapsed().as_millis() as u64;
     if let Some(InternalCause(cause)) = response.extensions().get::<InternalCause>() {
-        tracing::error!(cause = %cause, "internal error");
+        tracing::error!(status, ms, cause = %cause, "internal error");
+    } else if response.status().is_client_error() || response.status().is_server_error() {
+        tracing::info!(status, ms, "answered with an error");
+    } else {
+        tracing::debug!(status, ms, "answered");
     }
     response
 }
