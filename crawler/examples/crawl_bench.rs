@@ -38,11 +38,12 @@ async fn list(State(site): State<Arc<Site>>, Path(name): Path<String>) -> impl I
         .trim_start_matches("list")
         .trim_end_matches(".htm")
         .parse()
-        .unwrap_or(1);
+        .unwrap_or(1)
+        .max(1);
     let pages = site.reports.div_ceil(PER_LIST);
-    let mut out = format!(
+    let mut out = String::from(
         "<html><head><meta charset=utf-8><title>信息公开年度报告</title></head><body>\
-         <div class=nav><a href=/list.htm>年度报告</a></div><ul>"
+         <div class=nav><a href=/list.htm>年度报告</a></div><ul>",
     );
     for i in (n - 1) * PER_LIST..(n * PER_LIST).min(site.reports) {
         out.push_str(&format!(
