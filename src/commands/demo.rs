@@ -1,13 +1,14 @@
 //! `xxgk demo`: the whole thing with one command on a fresh machine. On an empty data
 //! folder it builds a sample corpus that ships inside the binary — a dozen made-up
-//! schools, four academic years, simplified and traditional — runs each page through the
-//! same extraction as `xxgk import`, stores and indexes it, then serves the site. A second
-//! run finds the index filled and only serves.
+//! schools, four academic years, simplified and traditional — serves it as sample
+//! disclosure sites on 127.0.0.1 (one port per school), crawls them with the real crawler
+//! into the store and the index, then serves the search site. A second run finds the
+//! index filled and only serves.
 //!
 //! The corpus is our own writing, generated from the templates below; every school,
 //! number and sentence is invented. [`sample_pages`] yields pages as a reader copies
-//! them off a school's site (title, date, numbered sections), so that the crawler can
-//! later serve them as sample sites on loopback and crawl them instead of importing.
+//! them off a school's site (title, date, numbered sections); `crawl::serve_sample_sites`
+//! turns them into report lists and article pages.
 
 use std::path::Path;
 use std::process::ExitCode;
