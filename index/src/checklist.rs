@@ -52,6 +52,7 @@ use std::sync::LazyLock;
 use serde::{Deserialize, Serialize};
 
 use crate::engine::{Engine, SearchRequest};
+use crate::fold::fold;
 use crate::highlight::{highlight_all, match_ranges, snippet, SNIPPET_CHARS};
 use crate::query::UserQuery;
 use crate::report::{Report, SectionId};
@@ -341,16 +342,15 @@ impl Engine {
         // The year's reports, whole (section texts for snippets).
         let mut reports: BTreeMap<String, Report> = BTreeMap::new();
         if !year.is_empty() {
-            let ids: BTreeSet<String> = self
+            let ids: Vec<String> = self
                 .matching_sections(&scoped(""))?
                 .into_iter()
                 .map(|(id, _)| id)
+                .collect::<BTreeSet<String>>()
+                .into_iter()
                 .collect();
-            for id in ids {
-                if let Some(report) = self.report(&id)? {
-                    reports.insert(id, report);
-                }
-            }
+            let loaded = parallel_map(&ids, |id| self.report(id))?;
+            reports.extend(loaded.into_iter().flatten().map(|r| (r.id.clone(), r)));
         }
         let provinces: BTreeSet<String> = reports
             .values()
@@ -375,22 +375,23 @@ impl Engine {
         }
 
         // Per item: the matching sections of the year's reports, the first one per report.
-        let mut first_match: Vec<BTreeMap<String, usize>> = Vec::with_capacity(ITEM_COUNT);
-        for item in items() {
+        // Fifty independent searches: run on every core (the searcher is shared).
+        let first_match: Vec<BTreeMap<String, usize>> = parallel_map(items(), |item| {
             let mut firsts: BTreeMap<String, usize> = BTreeMap::new();
-            if !reports.is_empty() {
-                for (id, idx) in self.matching_sections(&scoped(&item.query))? {
-                    if reports.contains_key(&id) {
-                        let idx = idx as usize;
-                        firsts
-                            .entry(id)
-                            .and_modify(|i| *i = (*i).min(idx))
-                            .or_insert(idx);
-                    }
+            if reports.is_empty() {
+                return Ok(firsts);
+            }
+            for (id, idx) in self.matching_sections(&scoped(&item.query))? {
+                if reports.contains_key(&id) {
+                    let idx = idx as usize;
+                    firsts
+                        .entry(id)
+                        .and_modify(|i| *i = (*i).min(idx))
+                        .or_insert(idx);
                 }
             }
-            first_match.push(firsts);
-        }
+            Ok(firsts)
+        })?;
 
         let needles: Vec<Vec<String>> = items()
             .iter()
@@ -404,10 +405,25 @@ impl Engine {
         let mut item_schools = vec![0usize; ITEM_COUNT];
         for (school, list) in &by_school {
             let mut cells = Vec::with_capacity(ITEM_COUNT);
+            // Many items match the same section (a checklist part lists them all): fold
+            // each section once.
+            let mut folded: BTreeMap<(&str, usize), String> = BTreeMap::new();
             for (i, firsts) in first_match.iter().enumerate() {
                 let found = list.iter().find_map(|r| {
                     let idx = *firsts.get(&r.id)?;
-                    evidence(r, idx, &needles[i], !req.without_snippets)
+                    let section = r.sections.get(idx)?;
+                    let snippet_html = if req.without_snippets {
+                        String::new()
+                    } else if let Some(at) = first_match_at(&section.text, &needles[i]) {
+                        // Found as written (simplified text): no folding needed.
+                        window_snippet(&section.text, at, &needles[i])
+                    } else {
+                        let folded = folded
+                            .entry((r.id.as_str(), idx))
+                            .or_insert_with(|| fold(&section.text));
+                        evidence_snippet(&section.heading, &section.text, folded, &needles[i])
+                    };
+                    Some(evidence(r, idx, snippet_html))
                 });
                 if found.is_some() {
                     item_schools[i] += 1;
@@ -463,36 +479,103 @@ impl Engine {
     }
 }
 
-/// The evidence for a match in section `idx` of `report`.
-fn evidence(
-    report: &Report,
-    idx: usize,
-    needles: &[String],
-    with_snippet: bool,
-) -> Option<Evidence> {
-    let section = report.sections.get(idx)?;
+/// The evidence for a match in section `idx` (which exists) of `report`.
+fn evidence(report: &Report, idx: usize, snippet_html: String) -> Evidence {
+    let section = &report.sections[idx];
     let nth = report.sections[..idx]
         .iter()
         .filter(|s| s.id == section.id)
         .count();
-    let snippet_html = if !with_snippet {
-        String::new()
-    } else if match_ranges(&section.text, needles).is_empty()
-        && !match_ranges(&section.heading, needles).is_empty()
-    {
-        // The heading is what matched: show it.
-        highlight_all(&section.heading, needles)
-    } else {
-        snippet(&section.text, needles, SNIPPET_CHARS)
-    };
-    Some(Evidence {
+    Evidence {
         report_id: report.id.clone(),
         section: section.id,
         section_index: idx,
         section_nth: nth,
         heading: section.heading.clone(),
         snippet_html,
-    })
+    }
+}
+
+/// The snippet of a matching section: [`snippet`] run on a window around the first match
+/// only, so that a long section is not folded and scanned again for every item (`folded`
+/// is `fold(text)`, computed once per section). When only the heading matched, the
+/// heading, highlighted.
+fn evidence_snippet(heading: &str, text: &str, folded: &str, needles: &[String]) -> String {
+    match first_match_at(folded, needles) {
+        // Folding keeps the number of characters, so a character index in `folded` is
+        // one in `text`.
+        Some(at) => window_snippet(text, at, needles),
+        None if !match_ranges(heading, needles).is_empty() => highlight_all(heading, needles),
+        None => snippet(text, needles, SNIPPET_CHARS),
+    }
+}
+
+/// Character index of the first occurrence of any needle in `text`.
+fn first_match_at(text: &str, needles: &[String]) -> Option<usize> {
+    let byte = needles
+        .iter()
+        .filter(|n| !n.is_empty())
+        .filter_map(|n| text.find(n.as_str()))
+        .min()?;
+    Some(text[..byte].chars().count())
+}
+
+/// [`snippet`] of the text around character `at`, with `…` where the window cut it.
+fn window_snippet(text: &str, at: usize, needles: &[String]) -> String {
+    let start = at.saturating_sub(SNIPPET_CHARS);
+    let mut chars = text.chars();
+    let window: String = chars.by_ref().skip(start).take(2 * SNIPPET_CHARS).collect();
+    let cut_end = chars.next().is_some();
+    let mut out = snippet(&window, needles, SNIPPET_CHARS);
+    if start > 0 && !out.starts_with('…') {
+        out.insert(0, '…');
+    }
+    if cut_end && !out.ends_with('…') {
+        out.push('…');
+    }
+    out
+}
+
+/// `f` over `inputs` on the machine's cores (at most 8 threads), results in input order;
+/// the first error wins.
+fn parallel_map<T: Sync, R: Send>(
+    inputs: &[T],
+    f: impl Fn(&T) -> Result<R> + Sync,
+) -> Result<Vec<R>> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 8)
+        .min(inputs.len());
+    if threads <= 1 {
+        return inputs.iter().map(f).collect();
+    }
+    let f = &f;
+    // Thread t takes inputs t, t + threads, …: item costs vary, neighbours alike.
+    let parts: Vec<Vec<(usize, R)>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                scope.spawn(move || {
+                    inputs
+                        .iter()
+                        .enumerate()
+                        .skip(t)
+                        .step_by(threads)
+                        .map(|(i, x)| f(x).map(|r| (i, r)))
+                        .collect::<Result<Vec<_>>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect::<Result<Vec<_>>>()
+    })?;
+    let mut all: Vec<(usize, R)> = parts.into_iter().flatten().collect();
+    all.sort_by_key(|(i, _)| *i);
+    Ok(all.into_iter().map(|(_, r)| r).collect())
 }
 
 #[cfg(test)]
@@ -807,6 +890,44 @@ mod tests {
         let cell = bare.rows[0].cells[20].as_ref().expect("cell");
         assert!(cell.snippet_html.is_empty());
         assert_eq!(cell.report_id, "a1");
+    }
+
+    #[test]
+    fn evidence_snippets_window_the_first_match_of_long_sections() {
+        let filler = "学校坚持以公开为常态、不公开为例外。".repeat(120);
+        let text = format!("{filler}學校公布了學費、住宿費收費標準。{filler}");
+        let needles = vec!["收费标准".to_string()];
+        let out = evidence_snippet("二、主動公開", &text, &fold(&text), &needles);
+        assert!(out.contains("<mark>收費標準</mark>"), "{out}");
+        assert!(out.starts_with('…') && out.ends_with('…'), "{out}");
+        assert!(!out.starts_with("……"), "{out}");
+        let shown = out.replace("<mark>", "").replace("</mark>", "");
+        assert!(shown.chars().count() <= SNIPPET_CHARS + 2, "{shown}");
+        // Only the heading matches: the heading is the evidence.
+        let out = evidence_snippet("收費標準公示", "正文", "正文", &needles);
+        assert_eq!(out, "<mark>收費標準</mark>公示");
+        // Short sections are shown whole.
+        let out = evidence_snippet("", "公開收費標準。", "公开收费标准。", &needles);
+        assert_eq!(out, "公開<mark>收費標準</mark>。");
+    }
+
+    #[test]
+    fn parallel_map_keeps_order_and_returns_the_error() {
+        let inputs: Vec<u32> = (0..101).collect();
+        let out = parallel_map(&inputs, |x| Ok(x * 2)).expect("map");
+        assert_eq!(out, inputs.iter().map(|x| x * 2).collect::<Vec<_>>());
+        let err = parallel_map(&inputs, |x| {
+            if *x == 77 {
+                Err(Error::BadRequest("seventy-seven".into()))
+            } else {
+                Ok(*x)
+            }
+        })
+        .expect_err("error");
+        assert!(err.to_string().contains("seventy-seven"));
+        assert!(parallel_map(&[] as &[u32], |x| Ok(*x))
+            .expect("empty")
+            .is_empty());
     }
 
     #[test]
