@@ -157,7 +157,7 @@ mod tests {
         html.split("<mark>")
             .skip(1)
             .filter_map(|part| part.split("</mark>").next())
-            .map(|m| visible(m))
+            .map(visible)
             .collect()
     }
 
