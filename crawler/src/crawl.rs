@@ -573,7 +573,7 @@ impl Crawler {
             let url = fetched.url.clone();
             let item = item.clone();
             let hosts = hosts.to_vec();
-            let max_depth = self.opts.max_depth;
+            let max_depth = school.max_depth.unwrap_or(self.opts.max_depth);
             let body = body.clone();
             let ct = content_type.clone();
             blocking(move || {
@@ -761,5 +761,65 @@ fn analyse(
         published: article.published,
         text: article.text,
         attachments: article.attachments,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(role: &str, depth: u32) -> QueueItem {
+        QueueItem {
+            url: "http://a.edu.cn/ndbg.htm".into(),
+            depth,
+            role: role.into(),
+            link_text: String::new(),
+        }
+    }
+
+    const LIST: &str = r#"<html><head><meta charset="utf-8"><title>年度报告</title></head><body>
+        <a href="/info/1.htm">甲大学2021-2022学年信息公开年度报告</a>
+        <a href="/ndbg/2.htm">下页</a> <a href="/xxgk/ndbg.htm">信息公开年度报告</a>
+        <a href="http://elsewhere.cn/info/2.htm">乙大学2021-2022学年信息公开年度报告</a></body></html>"#;
+
+    #[test]
+    fn lists_queue_reports_pagination_and_lists_within_depth() {
+        let url = Url::parse("http://a.edu.cn/ndbg.htm").expect("url");
+        let hosts = vec!["a.edu.cn".to_string()];
+        let a = analyse(LIST.as_bytes(), None, &url, &item("list", 1), &hosts, 4);
+        assert!(!a.report_candidate);
+        let got: Vec<(&str, u32, &str)> = a
+            .enqueue
+            .iter()
+            .map(|(u, d, r, _)| (u.as_str(), *d, r.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("http://a.edu.cn/info/1.htm", 2, "report"),
+                ("http://a.edu.cn/ndbg/2.htm", 1, "list"),
+                ("http://a.edu.cn/xxgk/ndbg.htm", 2, "list"),
+            ]
+        );
+        // At the depth limit, no deeper lists; pagination and reports still.
+        let a = analyse(LIST.as_bytes(), None, &url, &item("list", 4), &hosts, 4);
+        assert_eq!(a.enqueue.len(), 2);
+        // A report page is a leaf.
+        let a = analyse(LIST.as_bytes(), None, &url, &item("report", 2), &hosts, 4);
+        assert!(a.report_candidate);
+        assert!(a.enqueue.is_empty());
+    }
+
+    #[test]
+    fn summary_reads_well() {
+        let mut s = Summary {
+            fetched: 3,
+            not_modified: 2,
+            ..Summary::default()
+        };
+        s.error("timeout");
+        s.error("timeout");
+        assert!(s.to_string().starts_with("fetched 3 (304: 2)"));
+        assert!(s.to_string().ends_with("errors: timeout 2"));
     }
 }
