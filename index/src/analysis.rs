@@ -71,39 +71,47 @@ pub fn register(index: &Index) {
     index.tokenizers().register(TOKENIZER, ChineseTokenizer);
 }
 
-/// Tantivy tokenizer over [`analyze`].
+/// Tantivy tokenizer over [`plan`]: tokens are made one at a time into one reused
+/// [`Token`], so indexing allocates nothing per token.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct ChineseTokenizer;
 
 impl Tokenizer for ChineseTokenizer {
-    type TokenStream<'a> = VecTokenStream;
+    type TokenStream<'a> = ChineseTokenStream;
 
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> VecTokenStream {
-        VecTokenStream {
-            tokens: analyze(text),
-            index: 0,
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> ChineseTokenStream {
+        ChineseTokenStream {
+            plan: plan(text),
+            next: 0,
+            token: Token::default(),
         }
     }
 }
 
+/// The tokens of one text, made on demand from its [`Plan`].
 #[derive(Debug)]
-pub struct VecTokenStream {
-    tokens: Vec<Token>,
-    index: usize,
+pub struct ChineseTokenStream {
+    plan: Plan,
+    next: usize,
+    token: Token,
 }
 
-impl TokenStream for VecTokenStream {
+impl TokenStream for ChineseTokenStream {
     fn advance(&mut self) -> bool {
-        self.index += 1;
-        self.index <= self.tokens.len()
+        let Some(&span) = self.plan.spans.get(self.next) else {
+            return false;
+        };
+        self.next += 1;
+        self.plan.fill(span, &mut self.token);
+        true
     }
 
     fn token(&self) -> &Token {
-        &self.tokens[self.index - 1]
+        &self.token
     }
 
     fn token_mut(&mut self) -> &mut Token {
-        &mut self.tokens[self.index - 1]
+        &mut self.token
     }
 }
 
@@ -115,64 +123,137 @@ pub fn is_word_char(c: char) -> bool {
 /// Longest letter/digit token we index; longer runs are noise (base64, hashes).
 const MAX_WORD_CHARS: usize = 40;
 
-/// Tokens of `text`, sorted by position: see the module docs.
-pub fn analyze(text: &str) -> Vec<Token> {
-    let folded: Vec<char> = fold(text).chars().collect();
-    // Byte offset in the original text of each character index (plus the end).
-    let mut byte_at: Vec<usize> = text.char_indices().map(|(b, _)| b).collect();
-    byte_at.push(text.len());
-    debug_assert_eq!(byte_at.len(), folded.len() + 1);
+/// A token as `len` characters of the folded text from character `start`: every token
+/// is a slice of the folded text, so a plan needs no strings of its own. Ordered by
+/// position, then length — the order tantivy needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Span {
+    start: usize,
+    len: usize,
+}
 
-    let mut tokens = Vec::with_capacity(folded.len() + folded.len() / 4);
-    let mut push = |start: usize, end: usize, text: String| {
-        tokens.push(Token {
-            offset_from: byte_at[start],
-            offset_to: byte_at[end],
-            position: start,
-            text,
-            position_length: end - start,
-        });
+/// The folded text, where each character starts in it and in the original, and the
+/// token spans in order.
+#[derive(Debug)]
+struct Plan {
+    folded: String,
+    /// Byte offset in `folded` of each character index, plus the end.
+    folded_at: Vec<usize>,
+    /// Byte offset in the original text of each character index, plus the end.
+    original_at: Vec<usize>,
+    spans: Vec<Span>,
+}
+
+impl Plan {
+    fn fill(&self, span: Span, token: &mut Token) {
+        let end = span.start + span.len;
+        token.text.clear();
+        token
+            .text
+            .push_str(&self.folded[self.folded_at[span.start]..self.folded_at[end]]);
+        token.offset_from = self.original_at[span.start];
+        token.offset_to = self.original_at[end];
+        token.position = span.start;
+        token.position_length = span.len;
+    }
+}
+
+/// Plans the tokens of `text` (see the module docs), sorted by position and length,
+/// without duplicates.
+///
+/// jieba runs once over the whole folded text (not once per Han run: the per-call setup
+/// cost more than the segmentation), and only its words of three or more Han characters
+/// are kept. Everything else comes out of one left-to-right pass already in order, so the
+/// only sort is of the jieba words, which are few.
+fn plan(text: &str) -> Plan {
+    let folded = fold(text);
+    let mut chars: Vec<char> = Vec::with_capacity(folded.len() / 2);
+    let mut folded_at: Vec<usize> = Vec::with_capacity(folded.len() / 2 + 1);
+    for (b, c) in folded.char_indices() {
+        folded_at.push(b);
+        chars.push(c);
+    }
+    folded_at.push(folded.len());
+    let mut original_at: Vec<usize> = Vec::with_capacity(folded_at.len());
+    original_at.extend(text.char_indices().map(|(b, _)| b));
+    original_at.push(text.len());
+    debug_assert_eq!(original_at.len(), folded_at.len());
+
+    let mut words: Vec<Span> = if chars.windows(3).any(|w| w.iter().all(|&c| is_han(c))) {
+        JIEBA
+            .cut_for_search(&folded, false)
+            .into_iter()
+            .filter(|w| w.end - w.start >= 3 && chars[w.start..w.end].iter().all(|&c| is_han(c)))
+            .map(|w| Span {
+                start: w.start,
+                len: w.end - w.start,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    words.sort_unstable();
+    words.dedup();
+
+    let mut spans = Vec::with_capacity(chars.len() + words.len());
+    let mut words = words.into_iter().peekable();
+    let mut push = |span: Span| {
+        while let Some(word) = words.next_if(|w| *w < span) {
+            spans.push(word);
+        }
+        spans.push(span);
     };
     let mut i = 0;
-    while i < folded.len() {
-        let c = folded[i];
+    while i < chars.len() {
+        let c = chars[i];
         if is_han(c) {
             let start = i;
-            while i < folded.len() && is_han(folded[i]) {
+            while i < chars.len() && is_han(chars[i]) {
                 i += 1;
             }
-            let run = &folded[start..i];
-            for k in 0..run.len().saturating_sub(1) {
-                push(start + k, start + k + 2, run[k..k + 2].iter().collect());
+            for k in start..i - 1 {
+                push(Span { start: k, len: 2 });
             }
-            push(i - 1, i, run[run.len() - 1].to_string());
-            if run.len() >= 3 {
-                let run_text: String = run.iter().collect();
-                for word in JIEBA.cut_for_search(&run_text, false) {
-                    if word.end - word.start >= 3 {
-                        push(start + word.start, start + word.end, word.word.to_string());
-                    }
-                }
-            }
+            push(Span {
+                start: i - 1,
+                len: 1,
+            });
         } else if is_word_char(c) {
             let start = i;
-            while i < folded.len() && is_word_char(folded[i]) {
+            while i < chars.len() && is_word_char(chars[i]) {
                 i += 1;
             }
             if i - start <= MAX_WORD_CHARS {
-                push(start, i, folded[start..i].iter().collect());
+                push(Span {
+                    start,
+                    len: i - start,
+                });
             }
         } else {
             i += 1;
         }
     }
-    // Tantivy records positions per term as increasing deltas: sort, and drop duplicates
-    // (jieba can report the same word twice in search mode).
-    tokens.sort_by(|a, b| {
-        (a.position, a.position_length, &a.text).cmp(&(b.position, b.position_length, &b.text))
-    });
-    tokens.dedup_by(|a, b| a.position == b.position && a.text == b.text);
-    tokens
+    spans.extend(words);
+    Plan {
+        folded,
+        folded_at,
+        original_at,
+        spans,
+    }
+}
+
+/// Tokens of `text`, sorted by position: see the module docs. (The tokenizer makes the
+/// same tokens one at a time; this collects them, for tests and tools.)
+pub fn analyze(text: &str) -> Vec<Token> {
+    let plan = plan(text);
+    plan.spans
+        .iter()
+        .map(|&span| {
+            let mut token = Token::default();
+            plan.fill(span, &mut token);
+            token
+        })
+        .collect()
 }
 
 /// Default-mode jieba words of a folded query fragment (Han runs only), with character
@@ -207,6 +288,7 @@ pub fn query_words(folded: &str) -> Vec<(usize, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     fn texts(tokens: &[Token]) -> Vec<(usize, &str)> {
         tokens
@@ -280,5 +362,148 @@ mod tests {
         assert!(w.contains(&"信息公开"), "{w:?}");
         let (offset, _) = words.iter().find(|(_, w)| w == "信息公开").expect("word");
         assert_eq!(*offset, 5);
+    }
+
+    #[test]
+    fn the_token_stream_makes_the_same_tokens_as_analyze() {
+        let text = "二〇二一學年，依申請公開3件；PDF文件、收費標準等信息公開工作。";
+        let mut tokenizer = ChineseTokenizer;
+        let mut stream = tokenizer.token_stream(text);
+        let mut streamed = Vec::new();
+        while stream.advance() {
+            let t = stream.token();
+            streamed.push((
+                t.position,
+                t.position_length,
+                t.text.clone(),
+                t.offset_from,
+                t.offset_to,
+            ));
+        }
+        let collected: Vec<_> = analyze(text)
+            .into_iter()
+            .map(|t| {
+                (
+                    t.position,
+                    t.position_length,
+                    t.text,
+                    t.offset_from,
+                    t.offset_to,
+                )
+            })
+            .collect();
+        assert_eq!(streamed, collected);
+        assert!(!streamed.is_empty());
+    }
+
+    /// The first implementation: jieba once per Han run, every token a `String`, one sort
+    /// at the end. The optimised [`analyze`] must make the same bigrams, unigrams and
+    /// letter/digit tokens (the matching semantics); its jieba words may differ where a
+    /// run touches letters or digits, since jieba now sees the whole text.
+    fn analyze_per_run(text: &str) -> Vec<Token> {
+        let folded: Vec<char> = fold(text).chars().collect();
+        let mut byte_at: Vec<usize> = text.char_indices().map(|(b, _)| b).collect();
+        byte_at.push(text.len());
+        let mut tokens = Vec::new();
+        let mut push = |start: usize, end: usize, text: String| {
+            tokens.push(Token {
+                offset_from: byte_at[start],
+                offset_to: byte_at[end],
+                position: start,
+                text,
+                position_length: end - start,
+            });
+        };
+        let mut i = 0;
+        while i < folded.len() {
+            let c = folded[i];
+            if is_han(c) {
+                let start = i;
+                while i < folded.len() && is_han(folded[i]) {
+                    i += 1;
+                }
+                let run = &folded[start..i];
+                for k in 0..run.len().saturating_sub(1) {
+                    push(start + k, start + k + 2, run[k..k + 2].iter().collect());
+                }
+                push(i - 1, i, run[run.len() - 1].to_string());
+                if run.len() >= 3 {
+                    let run_text: String = run.iter().collect();
+                    for word in JIEBA.cut_for_search(&run_text, false) {
+                        if word.end - word.start >= 3 {
+                            push(start + word.start, start + word.end, word.word.to_string());
+                        }
+                    }
+                }
+            } else if is_word_char(c) {
+                let start = i;
+                while i < folded.len() && is_word_char(folded[i]) {
+                    i += 1;
+                }
+                if i - start <= MAX_WORD_CHARS {
+                    push(start, i, folded[start..i].iter().collect());
+                }
+            } else {
+                i += 1;
+            }
+        }
+        tokens.sort_by(|a, b| {
+            (a.position, a.position_length, &a.text).cmp(&(b.position, b.position_length, &b.text))
+        });
+        tokens.dedup_by(|a, b| a.position == b.position && a.text == b.text);
+        tokens
+    }
+
+    fn key(t: &Token) -> (usize, usize, String, usize, usize) {
+        (
+            t.position,
+            t.position_length,
+            t.text.clone(),
+            t.offset_from,
+            t.offset_to,
+        )
+    }
+
+    fn is_jieba_word(t: &Token) -> bool {
+        t.position_length >= 3 && t.text.chars().all(is_han)
+    }
+
+    #[test]
+    fn pure_chinese_runs_give_exactly_the_tokens_of_the_first_implementation() {
+        for text in [
+            "信息公开",
+            "本学年学校共受理信息公开申请12件，其中通过电子邮件提交3件。",
+            "學校的「信息公開」工作,包括財務、收費標準等內容",
+            "中华人民共和国高等学校信息公开办法",
+        ] {
+            let new: Vec<_> = analyze(text).iter().map(key).collect();
+            let old: Vec<_> = analyze_per_run(text).iter().map(key).collect();
+            assert_eq!(new, old, "{text}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn same_matching_tokens_as_the_first_implementation(
+            text in "[信息公開开依申請请財财務务收费費標标准準学學校年度报報告中华人民共和国a-cA-C0-9０-９，。、 😀é]{0,80}"
+        ) {
+            let new = analyze(&text);
+            let old = analyze_per_run(&text);
+            let matching = |ts: &[Token]| -> Vec<_> {
+                ts.iter().filter(|t| !is_jieba_word(t)).map(key).collect()
+            };
+            prop_assert_eq!(matching(&new), matching(&old));
+            for pair in new.windows(2) {
+                prop_assert!(
+                    (pair[0].position, pair[0].position_length)
+                        < (pair[1].position, pair[1].position_length),
+                    "sorted, no duplicates: {:?}", (key(&pair[0]), key(&pair[1]))
+                );
+            }
+            for t in new.iter().filter(|t| is_jieba_word(t)) {
+                prop_assert!(JIEBA.has_word(&t.text), "{} is not a dictionary word", t.text);
+                prop_assert_eq!(fold(&text[t.offset_from..t.offset_to]), t.text.clone());
+            }
+        }
     }
 }
