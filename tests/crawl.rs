@@ -693,6 +693,19 @@ async fn crawl_and_recrawl_from_the_cli() {
     let results: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     assert!(results["total"].as_u64().unwrap_or(0) >= 2, "{results}");
 
+    // `xxgk stats` reports the archive next to the reports.
+    let out = run(vec!["stats".into()]).await;
+    let stats = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(stats.contains("stored reports: 2"), "{stats}");
+    assert!(stats.contains("last crawl finished: 20"), "{stats}");
+    let pages: usize = stats
+        .lines()
+        .find_map(|l| l.strip_prefix("archive: "))
+        .and_then(|l| l.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .expect("archive line");
+    assert!(pages >= 5, "{stats}");
+
     // User errors: one clear line, non-zero exit.
     let out = run(vec!["recrawl".into()]).await;
     assert!(!out.status.success());

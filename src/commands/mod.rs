@@ -59,6 +59,15 @@ pub fn stats(data: &Path) -> anyhow::Result<ExitCode> {
     let stats = engine.stats()?;
     println!("data folder: {}", data.display());
     println!("stored reports: {}", store.count_reports()?);
+    let (pages, versions, fetches, gone) = store.archive_counts()?;
+    println!(
+        "archive: {pages} pages and attachments, {versions} distinct versions, \
+         {fetches} fetches, {gone} gone"
+    );
+    match store.last_crawl()? {
+        Some(at) => println!("last crawl finished: {at}"),
+        None => println!("last crawl finished: never"),
+    }
     println!(
         "indexed: {} reports, {} sections, {} schools",
         stats.reports,
