@@ -277,34 +277,43 @@ impl MatrixSort {
 impl Matrix {
     /// Sorts the rows; `reverse` turns the order around.
     pub fn sort_rows(&mut self, sort: MatrixSort, reverse: bool) {
-        let by_coverage = |a: &SchoolRow, b: &SchoolRow| {
-            b.covered
-                .cmp(&a.covered)
-                .then_with(|| a.school.cmp(&b.school))
-        };
-        match sort {
-            MatrixSort::Coverage => self.rows.sort_by(by_coverage),
-            MatrixSort::School => self.rows.sort_by(|a, b| a.school.cmp(&b.school)),
-            MatrixSort::Province => self.rows.sort_by(|a, b| {
-                // Schools without a province go last.
-                (a.province.is_none(), &a.province, &a.school).cmp(&(
-                    b.province.is_none(),
-                    &b.province,
-                    &b.school,
-                ))
-            }),
-            MatrixSort::Item(n) => {
-                let i = n as usize - 1;
-                self.rows.sort_by(|a, b| {
-                    let has = |r: &SchoolRow| r.cells.get(i).is_some_and(Option::is_some);
-                    has(b).cmp(&has(a)).then_with(|| by_coverage(a, b))
-                })
-            }
-        }
-        if reverse {
-            self.rows.reverse();
+        let order = row_order(&self.rows, sort, reverse);
+        let mut rows: Vec<Option<SchoolRow>> = self.rows.drain(..).map(Some).collect();
+        self.rows = order.into_iter().filter_map(|i| rows[i].take()).collect();
+    }
+}
+
+/// The positions of `rows` in the order `sort` (turned around with `reverse`) puts them,
+/// for a caller that shares the matrix and cannot sort it in place.
+pub fn row_order(rows: &[SchoolRow], sort: MatrixSort, reverse: bool) -> Vec<usize> {
+    let by_coverage = |a: &SchoolRow, b: &SchoolRow| {
+        b.covered
+            .cmp(&a.covered)
+            .then_with(|| a.school.cmp(&b.school))
+    };
+    let mut order: Vec<usize> = (0..rows.len()).collect();
+    match sort {
+        MatrixSort::Coverage => order.sort_by(|&a, &b| by_coverage(&rows[a], &rows[b])),
+        MatrixSort::School => order.sort_by(|&a, &b| rows[a].school.cmp(&rows[b].school)),
+        MatrixSort::Province => order.sort_by(|&a, &b| {
+            let key = |r: &SchoolRow| (r.province.is_none(), r.province.clone(), r.school.clone());
+            // Schools without a province go last.
+            key(&rows[a]).cmp(&key(&rows[b]))
+        }),
+        MatrixSort::Item(n) => {
+            let i = n as usize - 1;
+            let has = |r: &SchoolRow| r.cells.get(i).is_some_and(Option::is_some);
+            order.sort_by(|&a, &b| {
+                has(&rows[b])
+                    .cmp(&has(&rows[a]))
+                    .then_with(|| by_coverage(&rows[a], &rows[b]))
+            })
         }
     }
+    if reverse {
+        order.reverse();
+    }
+    order
 }
 
 impl Engine {

@@ -10,6 +10,8 @@
 //! | `/reports/{id}` | a whole report by section, matches of `?q=` highlighted |
 //! | `/schools` | which schools match a query, and which do not; `/schools.csv` |
 //! | `/about` | what is indexed, how to search |
+//! | `/checklist`, `/compare`, `/reports/{id}/versions`, `/changes` | journalist tools ([`journalist`]); CSV/JSON `/checklist.csv`, `/api/checklist`, `/api/changes`, `/api/reports/{id}/diff` |
+//! | `/feed`, `/changes.atom` | Atom feeds of a search and of edited or removed reports |
 //! | `/api/search`, `/api/schools`, `/api/reports/{id}`, `/api/reports/{id}/versions`, `/api/stats` | JSON |
 //!
 //! Every page works without JavaScript and ships its one stylesheet inside the binary.
@@ -29,6 +31,7 @@
 mod api;
 mod error;
 pub mod export;
+pub mod journalist;
 mod pages;
 mod params;
 mod render;
@@ -63,6 +66,25 @@ pub trait Archive: Send + Sync + 'static {
     fn versions(&self, report_id: &str) -> anyhow::Result<Vec<ReportVersion>>;
     /// When the last crawl run finished (ISO 8601), if one did.
     fn last_crawl(&self) -> anyhow::Result<Option<String>>;
+    /// The report as extracted from its stored version `hash` (see [`ReportVersion`]),
+    /// for the diff between versions; `None` when that fetch gave no report.
+    fn version_report(
+        &self,
+        _report_id: &str,
+        _hash: &str,
+    ) -> anyhow::Result<Option<xxgk_index::Report>> {
+        Ok(None)
+    }
+    /// Reports whose text changed, or whose page vanished, after they were first stored,
+    /// newest change first (at most `limit`; only changes at or after `since`, an ISO
+    /// 8601 date or time, when given).
+    fn changes(
+        &self,
+        _since: Option<&str>,
+        _limit: usize,
+    ) -> anyhow::Result<Vec<journalist::ReportChange>> {
+        Ok(Vec::new())
+    }
 }
 
 /// One fetched version of a report's page.
@@ -86,6 +108,8 @@ pub struct AppState {
     /// share the cores and raise every request's latency, so the rest wait here (and
     /// time out with 503 under overload) instead of in the blocking thread pool.
     searches: Arc<tokio::sync::Semaphore>,
+    /// Checklist matrices already computed (see [`journalist`]).
+    matrices: Arc<journalist::MatrixCache>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -108,6 +132,7 @@ impl AppState {
             searches: Arc::new(tokio::sync::Semaphore::new(
                 std::thread::available_parallelism().map_or(2, |n| n.get()),
             )),
+            matrices: Arc::default(),
         }
     }
 
@@ -185,6 +210,7 @@ pub fn app(state: AppState) -> Router {
         .route("/api/reports/{id}", get(api::report))
         .route("/api/reports/{id}/versions", get(api::versions))
         .route("/api/stats", get(api::stats))
+        .merge(journalist::routes())
         .route("/api/{*rest}", get(api::not_found))
         .fallback(pages::not_found)
         // Inside out: the timeout answers with an empty 503 and axum with an empty

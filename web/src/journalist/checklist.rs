@@ -1,0 +1,571 @@
+//! `/checklist`: schools × the 50 checklist items for one year; `/checklist.csv` and
+//! `/api/checklist` for download.
+
+use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use maud::{html, Markup};
+use serde::Deserialize;
+use xxgk_index::checklist::{
+    items, row_order, Matrix, MatrixRequest, MatrixSort, SchoolRow, CATEGORIES, ITEM_COUNT,
+};
+
+use super::{html_response, matrix, plain, report_href, stylesheet};
+use crate::pages::HtmlError;
+use crate::params::{href, Params};
+use crate::render::{count, error_box, page as frame, section_anchor, Nav};
+use crate::{AppError, AppState};
+
+/// Schools per page of the matrix.
+pub const ROWS_PER_PAGE: usize = 100;
+/// Most values of one filter.
+const MAX_FILTER_VALUES: usize = 50;
+
+/// The parameters as sent (strings, so that a bad value gets our message).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct RawChecklist {
+    year: String,
+    province: Vec<String>,
+    kind: Vec<String>,
+    school: Vec<String>,
+    sort: String,
+    order: String,
+    page: String,
+    layout: String,
+}
+
+/// Validated parameters.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChecklistParams {
+    pub year: Option<String>,
+    pub provinces: Vec<String>,
+    pub kinds: Vec<String>,
+    pub schools: Vec<String>,
+    pub sort: MatrixSort,
+    /// The sort turned around.
+    pub reverse: bool,
+    /// 1-based.
+    pub page: usize,
+    /// `long`: one CSV row per school and item.
+    pub long: bool,
+}
+
+impl TryFrom<RawChecklist> for ChecklistParams {
+    type Error = AppError;
+
+    fn try_from(raw: RawChecklist) -> Result<Self, AppError> {
+        let clean = |values: Vec<String>, name: &str| -> Result<Vec<String>, AppError> {
+            let out = super::split_list("", &values);
+            if out.len() > MAX_FILTER_VALUES {
+                return Err(AppError::BadRequest(format!(
+                    "too many {name} values ({}; at most {MAX_FILTER_VALUES})",
+                    out.len()
+                )));
+            }
+            Ok(out)
+        };
+        let sort = MatrixSort::parse(raw.sort.trim()).ok_or_else(|| {
+            AppError::BadRequest(format!(
+                "unknown sort {:?}; use coverage, school, province or item:N (1–{ITEM_COUNT})",
+                raw.sort
+            ))
+        })?;
+        let reverse = match raw.order.trim() {
+            "" => false,
+            "reverse" => true,
+            other => {
+                return Err(AppError::BadRequest(format!(
+                    "unknown order {other:?}; leave it out or use reverse"
+                )))
+            }
+        };
+        let page = match raw.page.trim() {
+            "" => 1,
+            p => p.parse::<usize>().ok().filter(|&p| p >= 1).ok_or_else(|| {
+                AppError::BadRequest(format!("page must be a whole number from 1, not {p:?}"))
+            })?,
+        };
+        let long = match raw.layout.trim() {
+            "" | "wide" => false,
+            "long" => true,
+            other => {
+                return Err(AppError::BadRequest(format!(
+                    "unknown layout {other:?}; use wide or long"
+                )))
+            }
+        };
+        let year = Some(raw.year.trim().to_string()).filter(|y| !y.is_empty());
+        Ok(ChecklistParams {
+            year,
+            provinces: clean(raw.province, "province")?,
+            kinds: clean(raw.kind, "kind")?,
+            schools: clean(raw.school, "school")?,
+            sort,
+            reverse,
+            page,
+            long,
+        })
+    }
+}
+
+impl ChecklistParams {
+    fn request(&self, without_snippets: bool) -> MatrixRequest {
+        MatrixRequest {
+            year: self.year.clone(),
+            provinces: self.provinces.clone(),
+            kinds: self.kinds.clone(),
+            schools: self.schools.clone(),
+            without_snippets,
+        }
+    }
+
+    /// The parameters as `key=value` pairs, defaults left out (`layout` and `page` are
+    /// set per link).
+    fn pairs(&self) -> Vec<(&'static str, String)> {
+        let mut pairs = Vec::new();
+        if let Some(y) = &self.year {
+            pairs.push(("year", y.clone()));
+        }
+        for p in &self.provinces {
+            pairs.push(("province", p.clone()));
+        }
+        for k in &self.kinds {
+            pairs.push(("kind", k.clone()));
+        }
+        for s in &self.schools {
+            pairs.push(("school", s.clone()));
+        }
+        if self.sort != MatrixSort::Coverage {
+            pairs.push(("sort", self.sort.as_string()));
+        }
+        if self.reverse {
+            pairs.push(("order", "reverse".into()));
+        }
+        pairs
+    }
+
+    fn href(&self, path: &str) -> String {
+        href(path, &self.pairs())
+    }
+
+    fn with_page(&self, page: usize) -> String {
+        let mut pairs = self.pairs();
+        if page > 1 {
+            pairs.push(("page", page.to_string()));
+        }
+        href("/checklist", &pairs)
+    }
+
+    /// A link sorting by `sort`: the same sort again turns it around.
+    fn sorted(&self, sort: MatrixSort) -> String {
+        let next = ChecklistParams {
+            sort,
+            reverse: self.sort == sort && !self.reverse,
+            page: 1,
+            ..self.clone()
+        };
+        next.href("/checklist")
+    }
+}
+
+type Raw = Result<Params<RawChecklist>, AppError>;
+
+fn validate(raw: Raw) -> Result<ChecklistParams, AppError> {
+    raw.and_then(|Params(raw)| ChecklistParams::try_from(raw))
+}
+
+/// `/checklist`: the matrix page. Computed without snippets (each mentioned cell links to
+/// its evidence in the report instead) and cached, so sorting and paging are cheap.
+pub async fn page(State(state): State<AppState>, raw: Raw) -> Result<Response, HtmlError> {
+    let params = validate(raw)?;
+    let m = match matrix(&state, params.request(true)).await {
+        Ok(m) => m,
+        Err(err @ (AppError::BadRequest(_) | AppError::BadQuery(_))) => {
+            let markup = page_frame(html! {
+                h1 { "信息公开事项清单对照" }
+                (error_box(&err.message()))
+                p { a href="/checklist" { "查看最新年度" } }
+            });
+            return Ok(err.finish(html_response(markup)));
+        }
+        Err(err) => return Err(err.into()),
+    };
+    let order = row_order(&m.rows, params.sort, params.reverse);
+    let last_page = order.len().div_ceil(ROWS_PER_PAGE).max(1);
+    if params.page > last_page {
+        return Err(AppError::BadRequest(format!(
+            "page {} is past the last page ({last_page})",
+            params.page
+        ))
+        .into());
+    }
+    Ok(html_response(matrix_page(&m, &params, &order, last_page)))
+}
+
+fn page_frame(content: Markup) -> Markup {
+    frame(
+        "信息公开事项清单对照",
+        Nav::None,
+        html! { (stylesheet()) (content) },
+    )
+}
+
+fn matrix_page(m: &Matrix, params: &ChecklistParams, order: &[usize], last_page: usize) -> Markup {
+    let from = (params.page - 1) * ROWS_PER_PAGE;
+    let shown: Vec<&SchoolRow> = order
+        .iter()
+        .skip(from)
+        .take(ROWS_PER_PAGE)
+        .map(|&i| &m.rows[i])
+        .collect();
+    let per_category: Vec<(usize, &str, usize)> = CATEGORIES
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (i, *c, items().iter().filter(|it| it.category == *c).count()))
+        .collect();
+    let category_of = |number: u32| {
+        CATEGORIES
+            .iter()
+            .position(|c| items()[number as usize - 1].category == *c)
+            .unwrap_or(0)
+    };
+    let year_pairs = |extra: Vec<(&'static str, String)>| {
+        let mut pairs = vec![("year", m.year.clone())];
+        pairs.extend(extra);
+        pairs
+    };
+    let mean = if m.rows.is_empty() {
+        0.0
+    } else {
+        m.rows.iter().map(|r| r.covered).sum::<usize>() as f64 / m.rows.len() as f64
+    };
+    page_frame(html! {
+        h1 { "信息公开事项清单对照" }
+        p.intro {
+            "按教育部《高等学校信息公开事项清单》的 50 项，逐校查看年度报告是否提到每一项。"
+            "● 表示该校当年报告中有相应表述（点开看原文出处）；空白表示报告没有提到，"
+            "不等于学校没有公开。每一项用下方列出的检索式查找，点列号可看"
+            "“哪些学校提到了、哪些没有”。"
+        }
+        form.checklist-filters action="/checklist" method="get" {
+            label {
+                "年度 "
+                select name="year" {
+                    @for y in &m.years {
+                        option value=(y) selected[*y == m.year] { (y) }
+                    }
+                }
+            }
+            @if !m.provinces.is_empty() {
+                fieldset {
+                    legend { "省份" }
+                    @for p in &m.provinces {
+                        label {
+                            input type="checkbox" name="province" value=(p)
+                                checked[params.provinces.contains(p)];
+                            (p)
+                        }
+                    }
+                }
+            }
+            @if !m.kinds.is_empty() {
+                fieldset {
+                    legend { "学校类型" }
+                    @for k in &m.kinds {
+                        label {
+                            input type="checkbox" name="kind" value=(k)
+                                checked[params.kinds.contains(k)];
+                            (k)
+                        }
+                    }
+                }
+            }
+            label {
+                "排序 "
+                select name="sort" {
+                    option value="coverage" selected[params.sort == MatrixSort::Coverage] { "提到的项数" }
+                    option value="school" selected[params.sort == MatrixSort::School] { "学校名称" }
+                    option value="province" selected[params.sort == MatrixSort::Province] { "省份" }
+                    @for it in items() {
+                        option value=(format!("item:{}", it.number))
+                            selected[params.sort == MatrixSort::Item(it.number)] {
+                            "第 " (it.number) " 项：" (it.short)
+                        }
+                    }
+                }
+            }
+            @for s in &params.schools {
+                input type="hidden" name="school" value=(s);
+            }
+            button type="submit" { "查看" }
+        }
+        p.summary {
+            (m.year) " 学年，" strong #school-count { (count(m.rows.len() as u64)) } " 所学校"
+            @if !m.rows.is_empty() {
+                "，平均提到 " (format!("{mean:.1}")) " / " (ITEM_COUNT) " 项"
+            }
+            "。下载："
+            a href=(params.href("/checklist.csv")) download { "CSV（每校一行）" }
+            " · "
+            a href=({
+                let mut p = params.pairs();
+                p.push(("layout", "long".into()));
+                href("/checklist.csv", &p)
+            }) download { "CSV（每校每项一行，含出处）" }
+            " · "
+            a href=(params.href("/api/checklist")) { "JSON" }
+        }
+        @if m.rows.is_empty() {
+            p.empty { "此范围内没有报告。" }
+        } @else {
+            div.matrix-wrap {
+                table.matrix {
+                    thead {
+                        tr.categories {
+                            th colspan="3" {}
+                            th.covered-h rowspan="3" {
+                                a href=(params.sorted(MatrixSort::Coverage)) title="按提到的项数排序" { "项数" }
+                            }
+                            @for (i, name, n) in &per_category {
+                                th.cat.(format!("c{}", i % 2)) colspan=(n) title=(name) { (name) }
+                            }
+                        }
+                        tr.numbers {
+                            th.school-h {
+                                a href=(params.sorted(MatrixSort::School)) { "学校" }
+                            }
+                            th { a href=(params.sorted(MatrixSort::Province)) { "省份" } }
+                            th { "类型" }
+                            @for it in items() {
+                                th.item.(format!("c{}", category_of(it.number) % 2)) {
+                                    a href=(href("/schools", &year_pairs(vec![("q", it.query.clone())])))
+                                        title=(format!("第 {} 项 {}：{}（点开看哪些学校提到、哪些没有）", it.number, it.short, it.wording)) {
+                                        (it.number)
+                                    }
+                                }
+                            }
+                        }
+                        tr.coverage {
+                            th colspan="3" { "提到的学校数（点击按此项排序）" }
+                            @for (it, cov) in items().iter().zip(&m.items) {
+                                td {
+                                    a href=(params.sorted(MatrixSort::Item(it.number)))
+                                        title=(format!("{}：{} 所学校提到；按此项排序", it.short, cov.schools)) {
+                                        (cov.schools)
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    tbody {
+                        @for row in &shown {
+                            (matrix_row(row, &m.year))
+                        }
+                    }
+                }
+            }
+            @if last_page > 1 {
+                nav.pages aria-label="分页" {
+                    @if params.page > 1 {
+                        a rel="prev" href=(params.with_page(params.page - 1)) { "‹ 上一页" }
+                    }
+                    span { "第 " (params.page) " / " (last_page) " 页" }
+                    @if params.page < last_page {
+                        a rel="next" href=(params.with_page(params.page + 1)) { "下一页 ›" }
+                    }
+                }
+            }
+        }
+        h2 #items { "50 个事项与检索式" }
+        div.table-wrap {
+            table.items {
+                thead {
+                    tr { th { "#" } th { "类别" } th { "事项" } th { "清单原文" } th { "检索式" } th { "提到的学校" } }
+                }
+                tbody {
+                    @for (it, cov) in items().iter().zip(&m.items) {
+                        tr id=(format!("item-{}", it.number)) {
+                            td { (it.number) }
+                            td { (it.category) }
+                            td { (it.short) }
+                            td.wording { (it.wording) }
+                            td { code { (it.query) } }
+                            td.n {
+                                a href=(href("/schools", &year_pairs(vec![("q", it.query.clone())]))) {
+                                    (cov.schools) " / " (m.rows.len())
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    })
+}
+
+fn matrix_row(row: &SchoolRow, year: &str) -> Markup {
+    html! {
+        tr {
+            th.school scope="row" {
+                a href=(href("/compare", &[("schools", row.school.clone()), ("year", year.to_string())]))
+                    title="与其他学校或其他年度对比" { (row.school) }
+            }
+            td.province { (row.province.as_deref().unwrap_or("")) }
+            td.kind { (row.kind.as_deref().unwrap_or("")) }
+            td.covered {
+                (row.covered)
+                meter min="0" max=(ITEM_COUNT) value=(row.covered) {}
+            }
+            @for (it, cell) in items().iter().zip(&row.cells) {
+                @match cell {
+                    Some(e) => {
+                        td.y {
+                            a href=(report_href(&e.report_id, &it.query, Some(&section_anchor(e.section, e.section_nth))))
+                                title=(format!("{}：见“{}”", it.short, if e.heading.is_empty() { e.section.label() } else { &e.heading })) {
+                                "●"
+                            }
+                        }
+                    }
+                    None => { td.n {} }
+                }
+            }
+        }
+    }
+}
+
+/// `/api/checklist`: the matrix with evidence snippets, sorted as asked.
+pub async fn json(State(state): State<AppState>, raw: Raw) -> Result<Json<Matrix>, AppError> {
+    let params = validate(raw)?;
+    let m = matrix(&state, params.request(false)).await?;
+    let mut m = (*m).clone();
+    m.sort_rows(params.sort, params.reverse);
+    Ok(Json(m))
+}
+
+/// `/checklist.csv`: one row per school (`layout=long`: per school and item, with the
+/// evidence). Starts with a byte-order mark so that spreadsheet programs read UTF-8.
+pub async fn csv(State(state): State<AppState>, raw: Raw) -> Result<Response, AppError> {
+    let params = validate(raw)?;
+    let m = matrix(&state, params.request(!params.long)).await?;
+    let mut m = (*m).clone();
+    m.sort_rows(params.sort, params.reverse);
+    let (body, name) = if params.long {
+        (checklist_long_csv(&m), "checklist-long")
+    } else {
+        (checklist_csv(&m), "checklist")
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}-{}.csv\"", m.year),
+            ),
+        ],
+        format!("\u{feff}{body}"),
+    )
+        .into_response())
+}
+
+fn csv_string(rows: Vec<Vec<String>>) -> String {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    for row in rows {
+        // Writing to a Vec cannot fail.
+        let _ = w.write_record(&row);
+    }
+    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+}
+
+/// A text cell that a spreadsheet would take for a formula gets a leading `'`.
+fn text_cell(text: &str) -> String {
+    match text.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{text}"),
+        _ => text.to_string(),
+    }
+}
+
+/// The matrix as CSV, one row per school: school, province, kind, year, covered, then
+/// one column per item (`1` mentioned, `0` not), headed `N 事项`. The CLI's
+/// `xxgk checklist --csv` prints the same.
+pub fn checklist_csv(m: &Matrix) -> String {
+    let mut header: Vec<String> = ["school", "province", "kind", "year", "covered", "reports"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    header.extend(items().iter().map(|i| format!("{} {}", i.number, i.short)));
+    let mut rows = vec![header];
+    for r in &m.rows {
+        let mut row = vec![
+            text_cell(&r.school),
+            text_cell(r.province.as_deref().unwrap_or("")),
+            text_cell(r.kind.as_deref().unwrap_or("")),
+            m.year.clone(),
+            r.covered.to_string(),
+            r.reports
+                .iter()
+                .map(|x| x.id.as_str())
+                .collect::<Vec<_>>()
+                .join(" "),
+        ];
+        row.extend(
+            r.cells
+                .iter()
+                .map(|c| if c.is_some() { "1" } else { "0" }.to_string()),
+        );
+        rows.push(row);
+    }
+    csv_string(rows)
+}
+
+/// The matrix as CSV, one row per school and item, with the evidence: report id, section,
+/// heading and the snippet as plain text (`xxgk checklist --csv --long`).
+pub fn checklist_long_csv(m: &Matrix) -> String {
+    let header = [
+        "school",
+        "province",
+        "kind",
+        "year",
+        "item",
+        "category",
+        "short",
+        "mentioned",
+        "report_id",
+        "section",
+        "heading",
+        "snippet",
+    ];
+    let mut rows = vec![header.iter().map(|s| s.to_string()).collect::<Vec<_>>()];
+    for r in &m.rows {
+        for (it, cell) in items().iter().zip(&r.cells) {
+            let mut row = vec![
+                text_cell(&r.school),
+                text_cell(r.province.as_deref().unwrap_or("")),
+                text_cell(r.kind.as_deref().unwrap_or("")),
+                m.year.clone(),
+                it.number.to_string(),
+                it.category.clone(),
+                it.short.clone(),
+            ];
+            match cell {
+                Some(e) => row.extend([
+                    "1".to_string(),
+                    e.report_id.clone(),
+                    e.section.as_str().to_string(),
+                    text_cell(&e.heading),
+                    text_cell(&plain(&e.snippet_html)),
+                ]),
+                None => row.extend([
+                    "0".to_string(),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                ]),
+            }
+            rows.push(row);
+        }
+    }
+    csv_string(rows)
+}

@@ -1,0 +1,218 @@
+//! The journalist's tools: the disclosure-checklist matrix (`/checklist`), schools and
+//! years side by side (`/compare`), stored versions of a report with a diff between any
+//! two (`/reports/{id}/versions`), reports edited or removed after publication
+//! (`/changes`), and Atom feeds for any search (`/feed`) and for the changes
+//! (`/changes.atom`).
+//!
+//! The matrix and comparison come from the index ([`xxgk_index::checklist`]); versions and
+//! changes from the report archive ([`crate::Archive`]), which the binary backs with the
+//! crawler's store.
+
+mod checklist;
+mod compare;
+pub mod diff;
+mod feed;
+mod versions;
+
+use std::sync::{Arc, Mutex};
+use std::time::SystemTime;
+
+use axum::http::{header, HeaderMap};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use maud::{html, Markup};
+use xxgk_index::checklist::{Matrix, MatrixRequest};
+use xxgk_index::highlight::escape_html;
+
+use crate::params::href;
+use crate::{AppError, AppState};
+
+pub use checklist::{checklist_csv, checklist_long_csv};
+pub use versions::{ChangeKind, ReportChange};
+
+/// The routes of this module, merged into [`crate::app`].
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/checklist", get(checklist::page))
+        .route("/checklist.csv", get(checklist::csv))
+        .route("/api/checklist", get(checklist::json))
+        .route("/compare", get(compare::page))
+        .route("/reports/{id}/versions", get(versions::page))
+        .route("/api/reports/{id}/diff", get(versions::diff_json))
+        .route("/changes", get(versions::changes_page))
+        .route("/api/changes", get(versions::changes_json))
+        .route("/changes.atom", get(feed::changes))
+        .route("/feed", get(feed::search))
+        .route("/assets/journalist.css", get(style))
+}
+
+static STYLE: &str = include_str!("../../assets/journalist.css");
+
+async fn style() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        STYLE,
+    )
+}
+
+/// This module's stylesheet: the site frame links only the main one, and `<link>` is
+/// allowed in the body.
+fn stylesheet() -> Markup {
+    html! { link rel="stylesheet" href="/assets/journalist.css"; }
+}
+
+fn html_response(markup: Markup) -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        markup.into_string(),
+    )
+        .into_response()
+}
+
+/// Percent-encodes one path segment.
+fn encode_path(segment: &str) -> String {
+    form_urlencoded::byte_serialize(segment.as_bytes())
+        .collect::<String>()
+        .replace('+', "%20")
+}
+
+/// `/reports/{id}`, with `q` highlighted and an anchor.
+fn report_href(id: &str, q: &str, anchor: Option<&str>) -> String {
+    let pairs = if q.is_empty() {
+        Vec::new()
+    } else {
+        vec![("q", q.to_string())]
+    };
+    let mut link = href(&format!("/reports/{}", encode_path(id)), &pairs);
+    if let Some(a) = anchor {
+        link.push('#');
+        link.push_str(a);
+    }
+    link
+}
+
+/// Highlighter output back to the text a reader sees (for `title` attributes and CSV).
+fn plain(snippet_html: &str) -> String {
+    crate::export::plain_text(snippet_html)
+}
+
+/// The absolute address of this site as the client reached it (for feed links, which a
+/// feed reader resolves without a page). A `Host` header that is not a plain host name
+/// (and port) is not trusted.
+fn base_url(headers: &HeaderMap) -> String {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| {
+            !h.is_empty()
+                && h.len() <= 255
+                && h.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
+        })
+        .unwrap_or("localhost");
+    let https = headers
+        .get("x-forwarded-proto")
+        .and_then(|h| h.to_str().ok())
+        .is_some_and(|p| p.eq_ignore_ascii_case("https"));
+    format!("{}://{host}", if https { "https" } else { "http" })
+}
+
+/// Escaped text (for the rare place that builds HTML by hand).
+fn esc(text: &str) -> String {
+    escape_html(text)
+}
+
+/// The last few matrices computed, keyed by request and the index's last commit (the
+/// modification time of its `meta.json`): a matrix over every school takes seconds, and
+/// sorting or paging the page must not recompute it. Without an index folder (an index
+/// in memory) nothing is cached.
+#[derive(Debug, Default)]
+pub(crate) struct MatrixCache {
+    entries: Mutex<Vec<(CacheKey, Arc<Matrix>)>>,
+}
+
+type CacheKey = (
+    String,
+    Vec<String>,
+    Vec<String>,
+    Vec<String>,
+    bool,
+    SystemTime,
+);
+
+const CACHE_ENTRIES: usize = 6;
+
+impl MatrixCache {
+    fn key(req: &MatrixRequest, stamp: SystemTime) -> CacheKey {
+        (
+            req.year.clone().unwrap_or_default(),
+            req.provinces.clone(),
+            req.kinds.clone(),
+            req.schools.clone(),
+            req.without_snippets,
+            stamp,
+        )
+    }
+
+    fn get(&self, key: &CacheKey) -> Option<Arc<Matrix>> {
+        let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        entries
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, m)| Arc::clone(m))
+    }
+
+    fn put(&self, key: CacheKey, matrix: Arc<Matrix>) {
+        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        // A newer commit makes every older entry useless.
+        entries.retain(|(k, _)| k.5 >= key.5 && k != &key);
+        entries.push((key, matrix));
+        let excess = entries.len().saturating_sub(CACHE_ENTRIES);
+        entries.drain(..excess);
+    }
+}
+
+/// The matrix for `req`, from the cache when the index has not changed since.
+async fn matrix(state: &AppState, req: MatrixRequest) -> Result<Arc<Matrix>, AppError> {
+    let stamp = state.index_dir.as_ref().and_then(|dir| {
+        std::fs::metadata(dir.join("meta.json"))
+            .and_then(|m| m.modified())
+            .ok()
+    });
+    let key = stamp.map(|s| MatrixCache::key(&req, s));
+    if let Some(hit) = key.as_ref().and_then(|k| state.matrices.get(k)) {
+        return Ok(hit);
+    }
+    let matrix = Arc::new(
+        state
+            .blocking(move |engine| Ok(engine.checklist_matrix(&req)?))
+            .await?,
+    );
+    if let Some(key) = key {
+        state.matrices.put(key, Arc::clone(&matrix));
+    }
+    Ok(matrix)
+}
+
+/// Splits a list typed into one box (`甲大学,乙学院`, `甲大学、乙学院`) and adds the
+/// values of repeated keys; trimmed, blanks and repeats dropped.
+fn split_list(joined: &str, repeated: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let pieces = joined
+        .split([',', '，', '、', ';', '；', '\n'])
+        .chain(repeated.iter().map(String::as_str));
+    for piece in pieces {
+        let piece = piece.trim();
+        if !piece.is_empty() && !out.iter().any(|o| o == piece) {
+            out.push(piece.to_string());
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests;
