@@ -43,6 +43,9 @@ pub enum Command {
     Serve(commands::serve::ServeArgs),
     /// Which schools mention QUERY, and which do not (text, --csv or --json).
     Schools(commands::schools::SchoolsArgs),
+    /// Which of the 50 items of the disclosure checklist each school's report mentions,
+    /// for one year (text, --csv or --json).
+    Checklist(commands::checklist::ChecklistArgs),
     /// Build a sample corpus (first run only) and serve it: the quickest look at xxgk.
     Demo(commands::demo::DemoArgs),
 }
@@ -71,6 +74,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Bench(args) => commands::bench::run(args),
         Command::Serve(args) => commands::serve::run(&data, args),
         Command::Schools(args) => commands::schools::run(&data, args),
+        Command::Checklist(args) => commands::checklist::run(&data, args),
         Command::Demo(args) => commands::demo::run(&data, args),
     }
 }

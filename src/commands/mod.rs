@@ -1,6 +1,7 @@
 //! One module per subcommand. Each takes the data folder and its parsed arguments.
 
 pub mod bench;
+pub mod checklist;
 pub mod crawl;
 pub mod demo;
 pub mod import;
