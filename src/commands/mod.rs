@@ -8,6 +8,7 @@ pub mod import;
 pub mod schools;
 pub mod search;
 pub mod serve;
+pub mod serve_versions;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;

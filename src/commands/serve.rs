@@ -59,6 +59,22 @@ impl Archive for StoreArchive {
     fn last_crawl(&self) -> anyhow::Result<Option<String>> {
         Ok(self.store().last_crawl()?)
     }
+
+    fn version_report(
+        &self,
+        report_id: &str,
+        hash: &str,
+    ) -> anyhow::Result<Option<xxgk_index::Report>> {
+        super::serve_versions::version_report(&self.store(), report_id, hash)
+    }
+
+    fn changes(
+        &self,
+        since: Option<&str>,
+        limit: usize,
+    ) -> anyhow::Result<Vec<xxgk_web::journalist::ReportChange>> {
+        super::serve_versions::changes(&self.store(), since, limit)
+    }
 }
 
 /// Serves `engine` until Ctrl-C or SIGTERM, then lets open requests finish.
