@@ -16,3 +16,7 @@ mod crawl;
 /// The real `xxgk serve` / `xxgk demo` on 127.0.0.1: reload on import, graceful shutdown,
 /// and a headless-Chromium run through search, facets and a report.
 mod web;
+
+/// The journalist's tools: the checklist matrix against the hand-made expectation, and
+/// the real server's versions, diff, changes and Atom feeds over a store with versions.
+mod journalist;
