@@ -11,6 +11,9 @@ pub const SITE: &str = "高校信息公开年报检索";
 pub enum Nav {
     Search,
     Schools,
+    Checklist,
+    Compare,
+    Changes,
     About,
     None,
 }
@@ -39,6 +42,9 @@ pub fn page(title: &str, nav: Nav, content: Markup) -> Markup {
                     nav {
                         (nav_link("/", "检索", nav == Nav::Search))
                         (nav_link("/schools", "哪些学校", nav == Nav::Schools))
+                        (nav_link("/checklist", "清单对照", nav == Nav::Checklist))
+                        (nav_link("/compare", "对比", nav == Nav::Compare))
+                        (nav_link("/changes", "变动", nav == Nav::Changes))
                         (nav_link("/about", "关于", nav == Nav::About))
                     }
                 }

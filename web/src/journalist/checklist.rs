@@ -207,7 +207,7 @@ pub async fn page(State(state): State<AppState>, raw: Raw) -> Result<Response, H
 fn page_frame(content: Markup) -> Markup {
     frame(
         "信息公开事项清单对照",
-        Nav::None,
+        Nav::Checklist,
         html! { (stylesheet()) (content) },
     )
 }

@@ -277,7 +277,7 @@ fn compare_page(p: &CompareParams, v: &View) -> Markup {
     let ncols = v.columns.len().max(1);
     frame(
         &title,
-        Nav::None,
+        Nav::Compare,
         html! {
             (stylesheet())
             h1 { "对比报告" }

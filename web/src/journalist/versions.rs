@@ -418,7 +418,7 @@ fn changes_view(changes: Option<&[ReportChange]>, since: Option<&str>) -> Markup
     let feed = href("/changes.atom", &[]);
     frame(
         "报告变动",
-        Nav::None,
+        Nav::Changes,
         html! {
             (stylesheet())
             h1 { "发布后被修改或删除的报告" }
