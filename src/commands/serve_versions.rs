@@ -9,7 +9,7 @@
 
 use std::collections::BTreeMap;
 
-use rusqlite::params;
+use rusqlite::{params, OptionalExtension};
 use xxgk_crawler::store::Store;
 use xxgk_index::Report;
 use xxgk_web::journalist::{ChangeKind, ReportChange};
@@ -113,18 +113,29 @@ pub fn changes(
             params![report_id],
             |r| r.get(0),
         )?;
-        // The report as last stored; a page gone before any report was kept has none.
-        let report = match store.report(&report_id)? {
-            Some(r) => Some(r),
-            None => latest_version_report(store, &report_id)?,
+        // The report as last stored (its columns, not the whole text); else as extracted
+        // from its newest version.
+        let stored: Option<(String, Option<String>, String, String)> = conn
+            .query_row(
+                "SELECT school, year, json_extract(json, '$.title'), url FROM reports
+                 WHERE id = ?1",
+                params![report_id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .optional()?;
+        let (school, year, title, url) = match stored {
+            Some(row) => row,
+            None => match latest_version_report(store, &report_id)? {
+                Some(r) => (r.school, r.year, r.title, r.url),
+                None => continue,
+            },
         };
-        let Some(report) = report else { continue };
         out.push(ReportChange {
             report_id,
-            school: report.school,
-            year: report.year,
-            title: report.title,
-            url: report.url,
+            school,
+            year,
+            title,
+            url,
             kind,
             first_seen: first_seen.unwrap_or_else(|| at.clone()),
             at,

@@ -108,8 +108,9 @@ pub struct AppState {
     /// share the cores and raise every request's latency, so the rest wait here (and
     /// time out with 503 under overload) instead of in the blocking thread pool.
     searches: Arc<tokio::sync::Semaphore>,
-    /// Checklist matrices already computed (see [`journalist`]).
-    matrices: Arc<journalist::MatrixCache>,
+    /// Checklist matrices already computed, and the change flags of search results
+    /// (see [`journalist`]).
+    journalist_cache: Arc<journalist::Cache>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -132,7 +133,7 @@ impl AppState {
             searches: Arc::new(tokio::sync::Semaphore::new(
                 std::thread::available_parallelism().map_or(2, |n| n.get()),
             )),
-            matrices: Arc::default(),
+            journalist_cache: Arc::default(),
         }
     }
 

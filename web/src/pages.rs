@@ -116,7 +116,10 @@ pub async fn search(
     };
     let p = params.clone();
     match state.blocking(move |engine| run_search(engine, &p)).await {
-        Ok(view) => html_response(search_page(&params, &view)),
+        Ok(view) => {
+            let flags = crate::journalist::change_flags(&state).await;
+            html_response(search_page(&params, &view, &flags))
+        }
         Err(err @ (AppError::BadQuery(_) | AppError::BadRequest(_))) => {
             search_page_error(&params, err)
         }
@@ -167,7 +170,11 @@ fn syntax_hint() -> Markup {
     }
 }
 
-fn search_page(params: &SearchParams, view: &SearchView) -> Markup {
+fn search_page(
+    params: &SearchParams,
+    view: &SearchView,
+    flags: &crate::journalist::ChangeFlags,
+) -> Markup {
     let browsing = params.q.is_empty() && !params.has_filters();
     let total = view.results.total;
     let title = if params.q.is_empty() {
@@ -233,7 +240,7 @@ fn search_page(params: &SearchParams, view: &SearchView) -> Markup {
                         } @else {
                             ol.hits start=((params.page - 1) * params.limit + 1) {
                                 @for hit in &view.results.hits {
-                                    (hit_item(params, hit))
+                                    (hit_item(params, hit, flags.get(&hit.report_id)))
                                 }
                             }
                             (pagination(params, total))
@@ -335,7 +342,11 @@ fn encode_path(segment: &str) -> String {
         .replace('+', "%20")
 }
 
-fn hit_item(params: &SearchParams, hit: &Hit) -> Markup {
+fn hit_item(
+    params: &SearchParams,
+    hit: &Hit,
+    flag: Option<&crate::journalist::ChangeKind>,
+) -> Markup {
     let title = if hit.title.is_empty() {
         format!("{}信息公开年度报告", hit.school)
     } else {
@@ -353,6 +364,7 @@ fn hit_item(params: &SearchParams, hit: &Hit) -> Markup {
                 @if let Some(year) = &hit.year { span.year { (year) "学年" } }
                 span.section { (hit.section.label()) }
                 @if !hit.heading.is_empty() { span.heading { (highlighted(&hit.heading_html)) } }
+                (crate::journalist::change_badge(&hit.report_id, flag))
             }
             p.snippet { (highlighted(&hit.snippet_html)) }
             p.source {

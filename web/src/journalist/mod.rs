@@ -14,8 +14,9 @@ pub mod diff;
 mod feed;
 mod versions;
 
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::SystemTime;
+use std::time::{Duration, Instant, SystemTime};
 
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
@@ -126,14 +127,25 @@ fn esc(text: &str) -> String {
     escape_html(text)
 }
 
-/// The last few matrices computed, keyed by request and the index's last commit (the
+/// The last few matrices computed (and the change flags), keyed by request and the index's last commit (the
 /// modification time of its `meta.json`): a matrix over every school takes seconds, and
 /// sorting or paging the page must not recompute it. Without an index folder (an index
 /// in memory) nothing is cached.
 #[derive(Debug, Default)]
-pub(crate) struct MatrixCache {
+pub(crate) struct Cache {
     entries: Mutex<Vec<(CacheKey, Arc<Matrix>)>>,
+    /// Which reports changed after publication, as last read from the archive.
+    flags: Mutex<Option<(Instant, Arc<ChangeFlags>)>>,
 }
+
+/// Report id → how it changed after publication (the newest change of each).
+pub type ChangeFlags = HashMap<String, ChangeKind>;
+
+/// How long the change flags shown in search results are reused before the archive is
+/// asked again (a recrawl that finds an edit shows within this time).
+const FLAGS_FOR: Duration = Duration::from_secs(60);
+/// Most changes read for the flags.
+const MAX_FLAGS: usize = 100_000;
 
 type CacheKey = (
     String,
@@ -146,7 +158,7 @@ type CacheKey = (
 
 const CACHE_ENTRIES: usize = 6;
 
-impl MatrixCache {
+impl Cache {
     fn key(req: &MatrixRequest, stamp: SystemTime) -> CacheKey {
         (
             req.year.clone().unwrap_or_default(),
@@ -183,8 +195,8 @@ async fn matrix(state: &AppState, req: MatrixRequest) -> Result<Arc<Matrix>, App
             .and_then(|m| m.modified())
             .ok()
     });
-    let key = stamp.map(|s| MatrixCache::key(&req, s));
-    if let Some(hit) = key.as_ref().and_then(|k| state.matrices.get(k)) {
+    let key = stamp.map(|s| Cache::key(&req, s));
+    if let Some(hit) = key.as_ref().and_then(|k| state.journalist_cache.get(k)) {
         return Ok(hit);
     }
     let matrix = Arc::new(
@@ -193,9 +205,64 @@ async fn matrix(state: &AppState, req: MatrixRequest) -> Result<Arc<Matrix>, App
             .await?,
     );
     if let Some(key) = key {
-        state.matrices.put(key, Arc::clone(&matrix));
+        state.journalist_cache.put(key, Arc::clone(&matrix));
     }
     Ok(matrix)
+}
+
+/// The reports flagged as changed after publication, for search results: from the
+/// archive at most once a minute; empty without an archive or when it fails (a flag is
+/// worth less than the results).
+pub(crate) async fn change_flags(state: &AppState) -> Arc<ChangeFlags> {
+    if state.archive.is_none() {
+        return Arc::default();
+    }
+    {
+        let cached = state
+            .journalist_cache
+            .flags
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        if let Some((at, flags)) = cached.as_ref() {
+            if at.elapsed() < FLAGS_FOR {
+                return Arc::clone(flags);
+            }
+        }
+    }
+    let flags: ChangeFlags = match state.archive(|a| a.changes(None, MAX_FLAGS)).await {
+        Ok(list) => {
+            let mut flags = ChangeFlags::new();
+            // Newest first: the first entry of a report is its latest change.
+            for c in list.unwrap_or_default() {
+                flags.entry(c.report_id).or_insert(c.kind);
+            }
+            flags
+        }
+        Err(err) => {
+            tracing::warn!(error = %format!("{err:#}"), "cannot read report changes");
+            ChangeFlags::new()
+        }
+    };
+    let flags = Arc::new(flags);
+    *state
+        .journalist_cache
+        .flags
+        .lock()
+        .unwrap_or_else(|p| p.into_inner()) = Some((Instant::now(), Arc::clone(&flags)));
+    flags
+}
+
+/// The mark on a search result whose report changed after publication, linking to its
+/// versions; nothing for the others.
+pub(crate) fn change_badge(report_id: &str, flag: Option<&ChangeKind>) -> Markup {
+    html! {
+        @if let Some(kind) = flag {
+            a.change-flag href=(format!("/reports/{}/versions", encode_path(report_id)))
+                title="此报告首次收录后被修改或删除，点击查看存档版本" {
+                "⚠ " (kind.label())
+            }
+        }
+    }
 }
 
 /// Splits a list typed into one box (`甲大学,乙学院`, `甲大学、乙学院`) and adds the

@@ -12,7 +12,7 @@ use serde_json::Value;
 use tower::ServiceExt;
 use xxgk_index::{Engine, Report, Script, Section, SectionId};
 
-use super::{ChangeKind, MatrixCache, ReportChange};
+use super::{Cache, ChangeKind, ReportChange};
 use crate::{app, AppState, Archive, ReportVersion};
 
 const XSS: &str = "<i>丁</i>学院";
@@ -630,11 +630,38 @@ async fn search_feed_lists_matching_reports_newest_first_in_either_script() {
     assert_eq!(a.json()["error"]["code"], "bad_query");
 }
 
+#[tokio::test]
+async fn search_results_flag_reports_changed_after_publication() {
+    let app = archive_app();
+    let a = get(&app, &format!("/?q={}", enc("收费标准"))).await;
+    assert_eq!(a.status, StatusCode::OK);
+    // 甲 (edited) and 乙 (gone) match, each flagged, linking to its versions.
+    for (id, label) in [
+        (jia_id(), "内容被修改"),
+        (corpus()[2].id.clone(), "页面已删除"),
+    ] {
+        let badge = format!("href=\"/reports/{id}/versions\"");
+        let at = a
+            .body
+            .find(&badge)
+            .unwrap_or_else(|| panic!("no badge for {id}"));
+        assert!(a.body[at..].contains(label), "{label}");
+    }
+    assert_eq!(a.body.matches("class=\"change-flag\"").count(), 2);
+    // 丁 matches 学籍 and never changed: no flag.
+    let a = get(&app, &format!("/?q={}", enc("学籍管理"))).await;
+    assert!(a.body.contains("学籍管理"));
+    assert!(!a.body.contains("change-flag"));
+    // Without an archive nothing is flagged.
+    let a = get(&plain_app(), &format!("/?q={}", enc("收费标准"))).await;
+    assert!(!a.body.contains("change-flag"));
+}
+
 #[test]
 fn matrix_cache_keeps_recent_entries_and_drops_older_commits() {
     use std::time::{Duration, SystemTime};
     use xxgk_index::checklist::MatrixRequest;
-    let cache = MatrixCache::default();
+    let cache = Cache::default();
     let engine = engine();
     let m = Arc::new(
         engine
@@ -647,18 +674,18 @@ fn matrix_cache_keeps_recent_entries_and_drops_older_commits() {
         year: Some(year.into()),
         ..MatrixRequest::default()
     };
-    cache.put(MatrixCache::key(&req("a"), t0), Arc::clone(&m));
-    assert!(cache.get(&MatrixCache::key(&req("a"), t0)).is_some());
-    assert!(cache.get(&MatrixCache::key(&req("b"), t0)).is_none());
+    cache.put(Cache::key(&req("a"), t0), Arc::clone(&m));
+    assert!(cache.get(&Cache::key(&req("a"), t0)).is_some());
+    assert!(cache.get(&Cache::key(&req("b"), t0)).is_none());
     // A newer commit: the old entry is useless and goes.
-    cache.put(MatrixCache::key(&req("b"), t1), Arc::clone(&m));
-    assert!(cache.get(&MatrixCache::key(&req("a"), t0)).is_none());
+    cache.put(Cache::key(&req("b"), t1), Arc::clone(&m));
+    assert!(cache.get(&Cache::key(&req("a"), t0)).is_none());
     for i in 0..20 {
-        cache.put(MatrixCache::key(&req(&i.to_string()), t1), Arc::clone(&m));
+        cache.put(Cache::key(&req(&i.to_string()), t1), Arc::clone(&m));
     }
     let kept: BTreeMap<String, bool> = (0..20)
         .map(|i| {
-            let k = MatrixCache::key(&req(&i.to_string()), t1);
+            let k = Cache::key(&req(&i.to_string()), t1);
             (i.to_string(), cache.get(&k).is_some())
         })
         .collect();
