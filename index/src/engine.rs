@@ -7,7 +7,6 @@ use std::sync::{Arc, Mutex};
 use serde::Serialize;
 use tantivy::collector::{Collector, Count, SegmentCollector, TopDocs};
 use tantivy::directory::MmapDirectory;
-use tantivy::fastfield::FacetReader;
 use tantivy::index::SegmentId;
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, Occur, PhrasePrefixQuery, PhraseQuery, Query, TermQuery,
@@ -625,24 +624,35 @@ fn get_str(doc: &TantivyDocument, field: Field) -> Option<String> {
         .map(str::to_string)
 }
 
-/// The three facets we count.
+/// The three facets we count, in the order of [`SegmentFacets::docs`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum FacetRoot {
-    School,
-    Year,
-    Section,
+    School = 0,
+    Year = 1,
+    Section = 2,
 }
 
-/// What each facet ordinal of one segment stands for (`None`: not a value we count).
-type SegmentFacets = Vec<Option<(FacetRoot, Arc<str>)>>;
+/// No facet of this kind on a document.
+const NO_FACET: u32 = u32::MAX;
 
-/// Facet names by segment and ordinal, read once per segment.
+/// One segment's facets, decoded once: the name behind each ordinal, and each
+/// document's school, year and section ordinals side by side.
+struct SegmentFacets {
+    /// By ordinal (`None`: not a value we count).
+    names: Vec<Option<(FacetRoot, Arc<str>)>>,
+    /// By document: `[school, year, section]` ordinals, [`NO_FACET`] where absent.
+    docs: Vec<[u32; 3]>,
+}
+
+/// Facets by segment, decoded once per segment.
 ///
 /// Tantivy's `FacetCollector` turns ordinals into names through the segment's facet
 /// dictionary on every search, and that dictionary is zstd-compressed in blocks: with a
 /// few hundred schools, that was 70 % of a search's time (a new zstd context per
-/// lookup). Segments never change, so the names are read once, by one pass over the
-/// dictionary, and kept until a merge retires the segment.
+/// lookup). Reading each document's ordinals from the multi-valued facet column was most
+/// of the rest of a broad search. Segments never change, so both are decoded once (one
+/// pass over the dictionary, one over the documents: 12 bytes a document) and kept until
+/// a merge retires the segment.
 #[derive(Default)]
 struct FacetNames {
     by_segment: Mutex<HashMap<SegmentId, Arc<SegmentFacets>>>,
@@ -658,31 +668,12 @@ impl FacetNames {
 
     fn for_segment(&self, reader: &SegmentReader) -> tantivy::Result<Arc<SegmentFacets>> {
         let id = reader.segment_id();
-        if let Some(names) = self.lock().get(&id) {
-            return Ok(names.clone());
+        if let Some(facets) = self.lock().get(&id) {
+            return Ok(facets.clone());
         }
-        let facets = reader.facet_reader("facets")?;
-        let mut names: SegmentFacets = vec![None; facets.num_facets()];
-        let mut stream = facets.facet_dict().stream()?;
-        while stream.advance() {
-            let Ok(facet) = Facet::from_encoded(stream.key().to_vec()) else {
-                continue;
-            };
-            let root = match facet.to_path().as_slice() {
-                ["school", name] => Some((FacetRoot::School, *name)),
-                ["year", name] => Some((FacetRoot::Year, *name)),
-                ["section", name] => Some((FacetRoot::Section, *name)),
-                _ => None,
-            };
-            if let (Some(slot), Some((root, name))) =
-                (names.get_mut(stream.term_ord() as usize), root)
-            {
-                *slot = Some((root, Arc::from(name)));
-            }
-        }
-        let names = Arc::new(names);
-        self.lock().insert(id, names.clone());
-        Ok(names)
+        let facets = Arc::new(decode_facets(reader)?);
+        self.lock().insert(id, facets.clone());
+        Ok(facets)
     }
 
     /// Forgets segments that `searcher` no longer has.
@@ -696,14 +687,46 @@ impl FacetNames {
     }
 }
 
+fn decode_facets(reader: &SegmentReader) -> tantivy::Result<SegmentFacets> {
+    let facet_reader = reader.facet_reader("facets")?;
+    let mut names: Vec<Option<(FacetRoot, Arc<str>)>> = vec![None; facet_reader.num_facets()];
+    let mut stream = facet_reader.facet_dict().stream()?;
+    while stream.advance() {
+        let Ok(facet) = Facet::from_encoded(stream.key().to_vec()) else {
+            continue;
+        };
+        let root = match facet.to_path().as_slice() {
+            ["school", name] => Some((FacetRoot::School, *name)),
+            ["year", name] => Some((FacetRoot::Year, *name)),
+            ["section", name] => Some((FacetRoot::Section, *name)),
+            _ => None,
+        };
+        if let (Some(slot), Some((root, name))) = (names.get_mut(stream.term_ord() as usize), root)
+        {
+            *slot = Some((root, Arc::from(name)));
+        }
+    }
+    let docs = (0..reader.max_doc())
+        .map(|doc| {
+            let mut ords = [NO_FACET; 3];
+            for ord in facet_reader.facet_ords(doc) {
+                if let Some(Some((root, _))) = names.get(ord as usize) {
+                    ords[*root as usize] = ord as u32;
+                }
+            }
+            ords
+        })
+        .collect();
+    Ok(SegmentFacets { names, docs })
+}
+
 /// Counts the school, year and section facets of the matching sections.
 struct FacetCounter<'a> {
     names: &'a FacetNames,
 }
 
 struct SegmentFacetCounter {
-    reader: FacetReader,
-    names: Arc<SegmentFacets>,
+    facets: Arc<SegmentFacets>,
     counts: Vec<u32>,
 }
 
@@ -716,11 +739,10 @@ impl Collector for FacetCounter<'_> {
         _segment_local_id: u32,
         segment: &SegmentReader,
     ) -> tantivy::Result<SegmentFacetCounter> {
-        let names = self.names.for_segment(segment)?;
+        let facets = self.names.for_segment(segment)?;
         Ok(SegmentFacetCounter {
-            reader: segment.facet_reader("facets")?,
-            counts: vec![0; names.len()],
-            names,
+            counts: vec![0; facets.names.len()],
+            facets,
         })
     }
 
@@ -728,20 +750,20 @@ impl Collector for FacetCounter<'_> {
         false
     }
 
-    fn merge_fruits(&self, fruits: Vec<FacetCounts>) -> tantivy::Result<FacetCounts> {
+    fn merge_fruits(&self, fruits: Vec<SegmentCounts>) -> tantivy::Result<FacetCounts> {
         let mut total = FacetCounts::default();
         for fruit in fruits {
-            for (into, from) in [
-                (&mut total.school, fruit.school),
-                (&mut total.year, fruit.year),
-                (&mut total.section, fruit.section),
-            ] {
-                if into.is_empty() {
-                    *into = from;
-                    continue;
-                }
-                for (name, n) in from {
-                    *into.entry(name).or_default() += n;
+            for (root, name, n) in fruit {
+                let map = match root {
+                    FacetRoot::School => &mut total.school,
+                    FacetRoot::Year => &mut total.year,
+                    FacetRoot::Section => &mut total.section,
+                };
+                match map.get_mut(&*name) {
+                    Some(count) => *count += n,
+                    None => {
+                        map.insert(name.to_string(), n);
+                    }
                 }
             }
         }
@@ -749,33 +771,32 @@ impl Collector for FacetCounter<'_> {
     }
 }
 
+/// One segment's non-zero counts.
+type SegmentCounts = Vec<(FacetRoot, Arc<str>, u64)>;
+
 impl SegmentCollector for SegmentFacetCounter {
-    type Fruit = FacetCounts;
+    type Fruit = SegmentCounts;
 
     fn collect(&mut self, doc: DocId, _score: Score) {
-        for ord in self.reader.facet_ords(doc) {
-            if let Some(n) = self.counts.get_mut(ord as usize) {
-                *n += 1;
+        if let Some(ords) = self.facets.docs.get(doc as usize) {
+            for &ord in ords {
+                if let Some(n) = self.counts.get_mut(ord as usize) {
+                    *n += 1;
+                }
             }
         }
     }
 
-    fn harvest(self) -> FacetCounts {
-        let mut out = FacetCounts::default();
-        for (ord, &n) in self.counts.iter().enumerate() {
-            if n == 0 {
-                continue;
-            }
-            if let Some(Some((root, name))) = self.names.get(ord) {
-                let map = match root {
-                    FacetRoot::School => &mut out.school,
-                    FacetRoot::Year => &mut out.year,
-                    FacetRoot::Section => &mut out.section,
-                };
-                map.insert(name.to_string(), u64::from(n));
-            }
-        }
-        out
+    fn harvest(self) -> SegmentCounts {
+        self.counts
+            .iter()
+            .enumerate()
+            .filter(|(_, &n)| n > 0)
+            .filter_map(|(ord, &n)| {
+                let (root, name) = self.facets.names.get(ord)?.as_ref()?;
+                Some((*root, name.clone(), u64::from(n)))
+            })
+            .collect()
     }
 }
 
