@@ -49,10 +49,11 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::LazyLock;
 
+use aho_corasick::AhoCorasick;
 use serde::{Deserialize, Serialize};
 
 use crate::engine::{Engine, SearchRequest};
-use crate::fold::fold;
+use crate::fold::{fold, is_han};
 use crate::highlight::{highlight_all, match_ranges, snippet, SNIPPET_CHARS};
 use crate::query::UserQuery;
 use crate::report::{Report, SectionId};
@@ -321,8 +322,13 @@ impl Engine {
     /// the filters) × the 50 items, each cell the first section of the school's report(s)
     /// that the item's query matches. Rows come sorted by coverage.
     ///
-    /// Built from [`Engine::matching_sections`]: one pass for the year's reports, one per
-    /// item; then every report of the year is read once for metadata and snippets.
+    /// One search finds the year's reports, which are read once; every item whose query
+    /// is alternatives of exact phrases (all of the data file's) is then matched in
+    /// memory by [`PhraseMatcher`], with exactly the index's semantics (a folded phrase
+    /// occurring in a section's text or heading, or in the report's title and school
+    /// line) — fifty searches would read every matching section back from the index's
+    /// store, which costs far more at the scale of every school. Any other query is
+    /// searched with [`Engine::matching_sections`].
     pub fn checklist_matrix(&self, req: &MatrixRequest) -> Result<Matrix> {
         let _span = tracing::info_span!("checklist_matrix", year = ?req.year).entered();
         let stats = self.stats()?;
@@ -383,24 +389,34 @@ impl Engine {
             list.sort_by(|a, b| b.published.cmp(&a.published).then(a.id.cmp(&b.id)));
         }
 
-        // Per item: the matching sections of the year's reports, the first one per report.
-        // Fifty independent searches: run on every core (the searcher is shared).
-        let first_match: Vec<BTreeMap<String, usize>> = parallel_map(items(), |item| {
-            let mut firsts: BTreeMap<String, usize> = BTreeMap::new();
-            if reports.is_empty() {
-                return Ok(firsts);
-            }
-            for (id, idx) in self.matching_sections(&scoped(&item.query))? {
-                if reports.contains_key(&id) {
-                    let idx = idx as usize;
-                    firsts
-                        .entry(id)
-                        .and_modify(|i| *i = (*i).min(idx))
-                        .or_insert(idx);
+        // Per report: the first section matching each item.
+        let list: Vec<&Report> = reports.values().collect();
+        let matcher = PhraseMatcher::get();
+        let mut found: BTreeMap<&str, Vec<Option<Found>>> = list
+            .iter()
+            .map(|r| r.id.as_str())
+            .zip(parallel_map(&list, |r| Ok(matcher.scan(r)))?)
+            .collect();
+        // Items the matcher cannot take: ordinary searches.
+        let searched: Vec<usize> = (0..ITEM_COUNT).filter(|&i| !matcher.handles(i)).collect();
+        if !reports.is_empty() {
+            let results = parallel_map(&searched, |&i| {
+                self.matching_sections(&scoped(&items()[i].query))
+            })?;
+            for (&i, sections) in searched.iter().zip(results) {
+                for (id, idx) in sections {
+                    if let Some(cells) = found.get_mut(id.as_str()) {
+                        let idx = idx as usize;
+                        if cells[i].is_none_or(|f| idx < f.section) {
+                            cells[i] = Some(Found {
+                                section: idx,
+                                at: None,
+                            });
+                        }
+                    }
                 }
             }
-            Ok(firsts)
-        })?;
+        }
 
         let needles: Vec<Vec<String>> = items()
             .iter()
@@ -414,30 +430,27 @@ impl Engine {
         let mut item_schools = vec![0usize; ITEM_COUNT];
         for (school, list) in &by_school {
             let mut cells = Vec::with_capacity(ITEM_COUNT);
-            // Many items match the same section (a checklist part lists them all): fold
-            // each section once.
-            let mut folded: BTreeMap<(&str, usize), String> = BTreeMap::new();
-            for (i, firsts) in first_match.iter().enumerate() {
-                let found = list.iter().find_map(|r| {
-                    let idx = *firsts.get(&r.id)?;
-                    let section = r.sections.get(idx)?;
-                    let snippet_html = if req.without_snippets {
-                        String::new()
-                    } else if let Some(at) = first_match_at(&section.text, &needles[i]) {
-                        // Found as written (simplified text): no folding needed.
-                        window_snippet(&section.text, at, &needles[i])
-                    } else {
-                        let folded = folded
-                            .entry((r.id.as_str(), idx))
-                            .or_insert_with(|| fold(&section.text));
-                        evidence_snippet(&section.heading, &section.text, folded, &needles[i])
+            for (i, needles) in needles.iter().enumerate() {
+                let cell = list.iter().find_map(|r| {
+                    let f = found.get(r.id.as_str())?[i]?;
+                    let section = r.sections.get(f.section)?;
+                    let snippet_html = match (req.without_snippets, f.at) {
+                        (true, _) => String::new(),
+                        (false, Some(at)) => window_snippet(&section.text, at, needles),
+                        // Matched in the heading or the title line, or by a search.
+                        (false, None) => evidence_snippet(
+                            &section.heading,
+                            &section.text,
+                            &fold(&section.text),
+                            needles,
+                        ),
                     };
-                    Some(evidence(r, idx, snippet_html))
+                    Some(evidence(r, f.section, snippet_html))
                 });
-                if found.is_some() {
+                if cell.is_some() {
                     item_schools[i] += 1;
                 }
-                cells.push(found);
+                cells.push(cell);
             }
             let newest = list.first().copied();
             rows.push(SchoolRow {
@@ -485,6 +498,152 @@ impl Engine {
             "checklist matrix"
         );
         Ok(matrix)
+    }
+}
+
+/// Where a report first mentions an item: the section, and the character index of the
+/// match in its text (`None` when the heading or the title line matched, or a search
+/// found it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Found {
+    section: usize,
+    at: Option<usize>,
+}
+
+/// The items' queries as folded phrases, all searched in one pass (Aho–Corasick,
+/// overlapping matches: 财务预算决算 holds both 财务预算 and 预算决算).
+///
+/// Only a query of alternatives of quoted phrases of two or more Han characters is taken:
+/// for those the index matches exactly where the folded phrase is a substring of the
+/// folded text (see [`crate::analysis`]), which is what this does. The tests hold it to
+/// the index on random reports.
+#[derive(Debug)]
+pub(crate) struct PhraseMatcher {
+    ac: AhoCorasick,
+    /// Pattern → the items (0-based) it belongs to.
+    owners: Vec<Vec<usize>>,
+    /// Item (0-based) → taken by the matcher.
+    handled: Vec<bool>,
+}
+
+static MATCHER: LazyLock<PhraseMatcher> = LazyLock::new(PhraseMatcher::build);
+
+/// The phrases of `query` if it is only alternatives of Han phrases.
+fn phrases_of(query: &str) -> Option<Vec<String>> {
+    let q = UserQuery::parse(query).ok()?;
+    let [clause] = q.clauses.as_slice() else {
+        return None;
+    };
+    if clause.negated {
+        return None;
+    }
+    clause
+        .alternatives
+        .iter()
+        .map(|a| {
+            let han = a.text.chars().count() >= 2 && a.text.chars().all(is_han);
+            (a.phrase && han).then(|| a.text.clone())
+        })
+        .collect()
+}
+
+impl PhraseMatcher {
+    fn get() -> &'static PhraseMatcher {
+        &MATCHER
+    }
+
+    fn build() -> PhraseMatcher {
+        let mut patterns: Vec<String> = Vec::new();
+        let mut owners: Vec<Vec<usize>> = Vec::new();
+        let mut handled = vec![false; ITEM_COUNT];
+        for (i, item) in items().iter().enumerate() {
+            let Some(phrases) = phrases_of(&item.query) else {
+                continue;
+            };
+            handled[i] = true;
+            for phrase in phrases {
+                match patterns.iter().position(|p| *p == phrase) {
+                    Some(k) => owners[k].push(i),
+                    None => {
+                        patterns.push(phrase);
+                        owners.push(vec![i]);
+                    }
+                }
+            }
+        }
+        // Patterns are a few hundred short strings of our own data file.
+        let ac = AhoCorasick::new(&patterns)
+            .unwrap_or_else(|e| panic!("checklist phrases do not build a matcher: {e}"));
+        PhraseMatcher {
+            ac,
+            owners,
+            handled,
+        }
+    }
+
+    fn handles(&self, item: usize) -> bool {
+        self.handled[item]
+    }
+
+    /// The items (0-based) with a phrase in `folded`, each with the byte offset of its
+    /// first occurrence.
+    fn first_hits(&self, folded: &str) -> BTreeMap<usize, usize> {
+        let mut first: BTreeMap<usize, usize> = BTreeMap::new();
+        for m in self.ac.find_overlapping_iter(folded) {
+            for &item in &self.owners[m.pattern().as_usize()] {
+                first
+                    .entry(item)
+                    .and_modify(|b| *b = (*b).min(m.start()))
+                    .or_insert(m.start());
+            }
+        }
+        first
+    }
+
+    /// The first section of `report` matching each item the matcher takes.
+    fn scan(&self, report: &Report) -> Vec<Option<Found>> {
+        let mut found: Vec<Option<Found>> = vec![None; ITEM_COUNT];
+        // The index searches the title-and-school line with every section (as the engine
+        // writes it), so a phrase there matches the first section.
+        let school = if report.school.is_empty() {
+            "(未知)"
+        } else {
+            report.school.as_str()
+        };
+        let in_meta = self.first_hits(&fold(&format!("{} {school}", report.title)));
+        for (idx, section) in report.sections.iter().enumerate() {
+            let text = fold(&section.text);
+            let mut in_text: Vec<(usize, usize)> = self
+                .first_hits(&text)
+                .into_iter()
+                .filter(|(item, _)| found[*item].is_none())
+                .map(|(item, byte)| (byte, item))
+                .collect();
+            // Character indices of the byte offsets, counted in one pass.
+            in_text.sort_unstable();
+            let (mut byte, mut chars) = (0usize, 0usize);
+            for (at, item) in in_text {
+                chars += text[byte..at].chars().count();
+                byte = at;
+                found[item] = Some(Found {
+                    section: idx,
+                    at: Some(chars),
+                });
+            }
+            let heading = fold(&section.heading);
+            let others = self.first_hits(&heading).into_keys().chain(if idx == 0 {
+                in_meta.keys().copied().collect::<Vec<_>>()
+            } else {
+                Vec::new()
+            });
+            for item in others {
+                found[item].get_or_insert(Found {
+                    section: idx,
+                    at: None,
+                });
+            }
+        }
+        found
     }
 }
 
@@ -937,6 +1096,118 @@ mod tests {
         assert!(parallel_map(&[] as &[u32], |x| Ok(*x))
             .expect("empty")
             .is_empty());
+    }
+
+    /// The in-memory matcher against its naive twin, the index: on random reports built
+    /// from item phrases, near-misses and filler (in either script, in text, heading and
+    /// title), every cell names the first section that the item's own search finds.
+    mod twin {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn fragments() -> Vec<String> {
+            let mut out: Vec<String> = vec![
+                "学校坚持以公开为常态。".into(),
+                "财务预算决算".into(),
+                "同等学历".into(),
+                "安全巡查".into(),
+                "不收取费用".into(),
+                "信息公开年度报告".into(),
+                "、".into(),
+                "\n".into(),
+                "ABC１２３".into(),
+            ];
+            for item in items() {
+                if let Some(phrases) = phrases_of(&item.query) {
+                    out.extend(phrases);
+                }
+                out.extend(item.near_misses.iter().cloned());
+            }
+            out
+        }
+
+        fn text(picks: &[(usize, bool)], pool: &[String]) -> String {
+            picks
+                .iter()
+                .map(|(i, trad)| {
+                    let f = &pool[i % pool.len()];
+                    if *trad {
+                        hanconv::s2t(f)
+                    } else {
+                        f.clone()
+                    }
+                })
+                .collect()
+        }
+
+        type SectionPicks = (Vec<(usize, bool)>, Vec<(usize, bool)>);
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(24))]
+            #[test]
+            fn matrix_cells_are_what_each_items_search_finds(
+                schools in prop::collection::vec(
+                    (
+                        prop::collection::vec((any::<usize>(), any::<bool>()), 0..2),
+                        prop::collection::vec(
+                            (
+                                prop::collection::vec((any::<usize>(), any::<bool>()), 0..2),
+                                prop::collection::vec((any::<usize>(), any::<bool>()), 0..6),
+                            ),
+                            1..5,
+                        ),
+                    ),
+                    1..6,
+                )
+            ) {
+                let pool = fragments();
+                let engine = Engine::create_in_ram().expect("ram index");
+                let mut w = engine.writer(1).expect("writer");
+                for (n, (title, sections)) in schools.iter().enumerate() {
+                    let sections: &Vec<SectionPicks> = sections;
+                    let texts: Vec<(String, String)> = sections
+                        .iter()
+                        .map(|(h, t)| (text(h, &pool), text(t, &pool)))
+                        .collect();
+                    // The school's name may hold a phrase too (it is searched with the title).
+                    let name_picks: Vec<(usize, bool)> =
+                        title.iter().map(|(i, t)| (i.wrapping_add(1), *t)).collect();
+                    let school = format!("学校{n}{}", text(&name_picks, &pool).replace('\n', ""));
+                    let mut r = report(&format!("r{n}"), &school, "2020-2021", &[]);
+                    r.title = format!("报告{}", text(title, &pool));
+                    r.sections = texts
+                        .into_iter()
+                        .enumerate()
+                        .map(|(k, (heading, text))| Section {
+                            id: SectionId::ALL[k % SectionId::ALL.len()],
+                            heading,
+                            text,
+                        })
+                        .collect();
+                    w.upsert(&r).expect("upsert");
+                }
+                w.commit().expect("commit");
+                engine.reload().expect("reload");
+                let m = engine.checklist_matrix(&MatrixRequest::default()).expect("matrix");
+                prop_assert_eq!(m.rows.len(), schools.len());
+                for (i, item) in items().iter().enumerate() {
+                    let mut first: BTreeMap<String, u64> = BTreeMap::new();
+                    for (id, idx) in engine
+                        .matching_sections(&SearchRequest::new(item.query.clone()))
+                        .expect("search")
+                    {
+                        let e = first.entry(id).or_insert(idx);
+                        *e = (*e).min(idx);
+                    }
+                    for row in &m.rows {
+                        let got = row.cells[i].as_ref().map(|e| (e.report_id.clone(), e.section_index as u64));
+                        let id = &row.reports[0].id;
+                        let want = first.get(id).map(|idx| (id.clone(), *idx));
+                        prop_assert_eq!(got, want, "item {} school {}", item.number, row.school);
+                    }
+                }
+            }
+        }
     }
 
     #[test]
