@@ -1,5 +1,7 @@
 //! The Tantivy index: schema, writer, search with snippets and facets.
 
+mod cover;
+
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -9,7 +11,7 @@ use tantivy::collector::{Collector, Count, SegmentCollector, TopDocs};
 use tantivy::directory::MmapDirectory;
 use tantivy::index::SegmentId;
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, Occur, PhrasePrefixQuery, PhraseQuery, Query, TermQuery,
+    AllQuery, BooleanQuery, BoostQuery, Occur, PhrasePrefixQuery, Query, TermQuery,
 };
 use tantivy::schema::{
     Facet, FacetOptions, Field, IndexRecordOption, NumericOptions, OwnedValue, Schema,
@@ -21,6 +23,7 @@ use tantivy::{
 };
 use tracing::{debug, info_span};
 
+use self::cover::CoverQuery;
 use crate::analysis::{self, is_word_char, TOKENIZER};
 use crate::fold::{fold, is_han};
 use crate::highlight::{highlight_all, snippet, SNIPPET_CHARS};
@@ -606,7 +609,14 @@ fn substring_query(field: Field, text: &str) -> Option<Box<dyn Query>> {
                 IndexRecordOption::WithFreqs,
             )))
         }
-        (_, None) => Some(Box::new(PhraseQuery::new_with_offset(to_terms(terms)))),
+        (_, None) => {
+            // A Han string of three or more characters may be indexed whole as a jieba
+            // word too; where it is, the cover query needs no positions.
+            let folded = fold(text);
+            let whole = folded.chars().count() >= 3 && folded.chars().all(is_han);
+            let word = whole.then(|| Term::from_field_text(field, &folded));
+            Some(Box::new(CoverQuery::new(to_terms(terms), word)))
+        }
         (_, Some(p)) => {
             let mut all = to_terms(terms);
             all.push((p.0, Term::from_field_text(field, &p.1)));
@@ -1010,5 +1020,89 @@ mod tests {
             1,
             "retired segments forgotten"
         );
+    }
+
+    fn body_matches(engine: &Engine, query: &dyn Query) -> Vec<u32> {
+        let searcher = engine.reader.searcher();
+        let mut docs: Vec<u32> = searcher
+            .search(query, &tantivy::collector::DocSetCollector)
+            .expect("search")
+            .into_iter()
+            .map(|addr| addr.doc_id)
+            .collect();
+        docs.sort_unstable();
+        docs
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(40))]
+
+        /// The cover query (with its jieba-word shortcut) finds exactly the sections whose
+        /// folded text contains the string: the same as a plain scan, and as tantivy's
+        /// phrase query over the same cover.
+        #[test]
+        fn cover_query_matches_a_substring_scan_and_the_phrase_query(
+            texts in proptest::collection::vec(
+                "(信息公开|信息公開|依申请公开|收费标准|[信息公開开依申請请工作收费費标准學学校年度，。]){0,16}",
+                1..12,
+            ),
+            picks in proptest::collection::vec((0usize..12, 0usize..40, 2usize..7), 1..6),
+            extra in proptest::collection::vec("[信息公開开依申請请工作收费標准]{2,6}", 0..4),
+        ) {
+            let engine = Engine::create_in_ram().expect("ram index");
+            let mut w = engine.writer(1).expect("writer");
+            let reports: Vec<Report> = texts
+                .iter()
+                .enumerate()
+                .map(|(i, t)| report(&format!("校{i}"), "2020-2021", &[(SectionId::Other, t.as_str())]))
+                .collect();
+            for r in &reports {
+                w.upsert(r).expect("upsert");
+            }
+            w.commit().expect("commit");
+            engine.reload().expect("reload");
+            let searcher = engine.reader.searcher();
+            proptest::prop_assert_eq!(searcher.segment_readers().len(), 1);
+            // Document ids follow insertion order in a single fresh segment.
+            let folded: Vec<String> = texts.iter().map(|t| fold(t)).collect();
+            let mut queries: Vec<String> = extra.iter().map(|q| fold(q)).collect();
+            for (doc, start, len) in picks {
+                let chars: Vec<char> = folded[doc % folded.len()].chars().collect();
+                if chars.len() >= 2 {
+                    let start = start % (chars.len() - 1);
+                    let end = (start + len).min(chars.len());
+                    queries.push(chars[start..end].iter().collect());
+                }
+            }
+            for q in queries {
+                if q.chars().count() < 2 || !q.chars().all(is_han) {
+                    continue;
+                }
+                let expected: Vec<u32> = folded
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, text)| text.contains(q.as_str()))
+                    .map(|(i, _)| i as u32)
+                    .collect();
+                let Some(cover_query) = substring_query(engine.f.body, &q) else {
+                    continue;
+                };
+                proptest::prop_assert_eq!(
+                    &body_matches(&engine, cover_query.as_ref()), &expected, "cover {}", q
+                );
+                let (terms, prefix) = cover(&q);
+                if prefix.is_none() && terms.len() > 1 {
+                    let phrase = tantivy::query::PhraseQuery::new_with_offset(
+                        terms
+                            .into_iter()
+                            .map(|(o, t)| (o, Term::from_field_text(engine.f.body, &t)))
+                            .collect(),
+                    );
+                    proptest::prop_assert_eq!(
+                        &body_matches(&engine, &phrase), &expected, "phrase {}", q
+                    );
+                }
+            }
+        }
     }
 }

@@ -1,0 +1,293 @@
+//! [`CoverQuery`]: "this string occurs in the field", by its bigram cover at character
+//! offsets — tantivy's phrase query with one shortcut.
+//!
+//! A common word such as 信息公开 is two bigrams that occur dozens of times in nearly
+//! every section; a phrase query reads and intersects all their positions in every
+//! section that has both. But the analyzer also indexes jieba's words of three or more
+//! characters as whole terms, and a section holding that term at some position holds the
+//! string there: its bigrams at the cover's offsets are certain. So where the section has
+//! the word term, it matches without reading a position; elsewhere (the string occurs but
+//! jieba cut it differently, or it is no dictionary word) the positions decide, exactly
+//! as a phrase query would. Matches are the same as the phrase query's; scores are BM25
+//! over the cover's terms with the phrase frequency, or the word's frequency where the
+//! shortcut answered.
+
+use tantivy::fieldnorm::FieldNormReader;
+use tantivy::postings::{Postings, SegmentPostings};
+use tantivy::query::{Bm25Weight, EmptyScorer, EnableScoring, Explanation, Query, Scorer, Weight};
+use tantivy::schema::IndexRecordOption;
+use tantivy::{DocId, DocSet, Score, SegmentReader, TantivyError, Term, TERMINATED};
+
+/// The string whose cover is `terms` (each at its character offset), and the string
+/// itself as one term when the analyzer may have indexed it whole.
+#[derive(Clone, Debug)]
+pub(super) struct CoverQuery {
+    terms: Vec<(u32, Term)>,
+    word: Option<Term>,
+}
+
+impl CoverQuery {
+    /// `terms` must not be empty and must all be in one field, as must `word`.
+    pub(super) fn new(terms: Vec<(usize, Term)>, word: Option<Term>) -> CoverQuery {
+        debug_assert!(!terms.is_empty());
+        CoverQuery {
+            terms: terms.into_iter().map(|(o, t)| (o as u32, t)).collect(),
+            word,
+        }
+    }
+}
+
+impl Query for CoverQuery {
+    fn weight(&self, enable_scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        let terms: Vec<Term> = self.terms.iter().map(|(_, t)| t.clone()).collect();
+        let bm25 = match enable_scoring {
+            EnableScoring::Enabled {
+                statistics_provider,
+                ..
+            } => Some(Bm25Weight::for_terms(statistics_provider, &terms)?),
+            EnableScoring::Disabled { .. } => None,
+        };
+        Ok(Box::new(CoverWeight {
+            query: self.clone(),
+            bm25,
+        }))
+    }
+
+    fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
+        for (_, term) in &self.terms {
+            visitor(term, true);
+        }
+    }
+}
+
+struct CoverWeight {
+    query: CoverQuery,
+    bm25: Option<Bm25Weight>,
+}
+
+impl CoverWeight {
+    fn cover_scorer(
+        &self,
+        reader: &SegmentReader,
+        boost: Score,
+    ) -> tantivy::Result<Option<CoverScorer>> {
+        let Some((_, first)) = self.query.terms.first() else {
+            return Ok(None);
+        };
+        let field = first.field();
+        let index = reader.inverted_index(field)?;
+        let mut terms = Vec::with_capacity(self.query.terms.len());
+        for (offset, term) in &self.query.terms {
+            match index.read_postings(term, IndexRecordOption::WithFreqsAndPositions)? {
+                Some(postings) => terms.push((*offset, postings)),
+                None => return Ok(None),
+            }
+        }
+        let word = match &self.query.word {
+            Some(word) => index.read_postings(word, IndexRecordOption::WithFreqs)?,
+            None => None,
+        };
+        Ok(Some(CoverScorer::new(
+            terms,
+            word,
+            reader.get_fieldnorms_reader(field)?,
+            self.bm25.as_ref().map(|w| w.boost_by(boost)),
+        )))
+    }
+}
+
+impl Weight for CoverWeight {
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        Ok(match self.cover_scorer(reader, boost)? {
+            Some(scorer) => Box::new(scorer),
+            None => Box::new(EmptyScorer),
+        })
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        let not_found = || TantivyError::InvalidArgument(format!("document {doc} does not match"));
+        let mut scorer = self.cover_scorer(reader, 1.0)?.ok_or_else(not_found)?;
+        if scorer.seek(doc) != doc {
+            return Err(not_found());
+        }
+        let mut explanation = Explanation::new("CoverQuery", scorer.score());
+        explanation.add_context(format!("string frequency {}", scorer.freq));
+        Ok(explanation)
+    }
+}
+
+struct CoverScorer {
+    /// Rarest first: the leapfrog starts from the shortest list.
+    terms: Vec<(u32, SegmentPostings)>,
+    word: Option<SegmentPostings>,
+    fieldnorms: FieldNormReader,
+    bm25: Option<Bm25Weight>,
+    doc: DocId,
+    /// Occurrences of the string in `doc` (of the word, where the shortcut answered).
+    freq: u32,
+    positions: Vec<u32>,
+    starts: Vec<u32>,
+    next_starts: Vec<u32>,
+}
+
+/// Moves `postings` to the first document ≥ `target` (never backwards).
+fn seek(postings: &mut SegmentPostings, target: DocId) -> DocId {
+    if postings.doc() >= target {
+        postings.doc()
+    } else {
+        postings.seek(target)
+    }
+}
+
+impl CoverScorer {
+    fn new(
+        mut terms: Vec<(u32, SegmentPostings)>,
+        word: Option<SegmentPostings>,
+        fieldnorms: FieldNormReader,
+        bm25: Option<Bm25Weight>,
+    ) -> CoverScorer {
+        terms.sort_by_key(|(_, p)| p.doc_freq());
+        let mut scorer = CoverScorer {
+            terms,
+            word,
+            fieldnorms,
+            bm25,
+            doc: 0,
+            freq: 0,
+            positions: Vec::new(),
+            starts: Vec::new(),
+            next_starts: Vec::new(),
+        };
+        scorer.find(0);
+        scorer
+    }
+
+    /// Moves to the first matching document ≥ `target`.
+    fn find(&mut self, mut target: DocId) -> DocId {
+        loop {
+            let doc = self.align(target);
+            if doc == TERMINATED || self.occurs(doc) {
+                self.doc = doc;
+                return doc;
+            }
+            target = doc + 1;
+        }
+    }
+
+    /// The first document ≥ `target` that has every term of the cover.
+    fn align(&mut self, target: DocId) -> DocId {
+        let Some(((_, first), rest)) = self.terms.split_first_mut() else {
+            return TERMINATED;
+        };
+        let mut doc = seek(first, target);
+        'align: loop {
+            if doc == TERMINATED {
+                return TERMINATED;
+            }
+            for (_, postings) in rest.iter_mut() {
+                let d = seek(postings, doc);
+                if d > doc {
+                    doc = seek(first, d);
+                    continue 'align;
+                }
+            }
+            return doc;
+        }
+    }
+
+    /// Does the string occur in `doc`, which has every term of the cover?
+    fn occurs(&mut self, doc: DocId) -> bool {
+        if let Some(word) = &mut self.word {
+            if seek(word, doc) == doc {
+                self.freq = word.term_freq();
+                return true;
+            }
+        }
+        // Candidate start positions: where each term sits at its offset from the start.
+        for (i, (offset, postings)) in self.terms.iter_mut().enumerate() {
+            self.positions.clear();
+            postings.positions(&mut self.positions);
+            let shifted = self
+                .positions
+                .iter()
+                .filter(|&&p| p >= *offset)
+                .map(|&p| p - *offset);
+            if i == 0 {
+                self.starts.clear();
+                self.starts.extend(shifted);
+            } else {
+                intersect_sorted(&self.starts, shifted, &mut self.next_starts);
+                std::mem::swap(&mut self.starts, &mut self.next_starts);
+            }
+            if self.starts.is_empty() {
+                return false;
+            }
+        }
+        self.freq = self.starts.len() as u32;
+        true
+    }
+}
+
+/// `left ∩ right` into `out`; both sorted ascending.
+fn intersect_sorted(left: &[u32], right: impl Iterator<Item = u32>, out: &mut Vec<u32>) {
+    out.clear();
+    let mut i = 0;
+    for r in right {
+        while i < left.len() && left[i] < r {
+            i += 1;
+        }
+        if i == left.len() {
+            break;
+        }
+        if left[i] == r {
+            out.push(r);
+        }
+    }
+}
+
+impl DocSet for CoverScorer {
+    fn advance(&mut self) -> DocId {
+        if self.doc == TERMINATED {
+            return TERMINATED;
+        }
+        self.find(self.doc + 1)
+    }
+
+    fn seek(&mut self, target: DocId) -> DocId {
+        if self.doc >= target {
+            return self.doc;
+        }
+        self.find(target)
+    }
+
+    fn doc(&self) -> DocId {
+        self.doc
+    }
+
+    fn size_hint(&self) -> u32 {
+        self.terms.first().map_or(0, |(_, p)| p.size_hint())
+    }
+}
+
+impl Scorer for CoverScorer {
+    fn score(&mut self) -> Score {
+        match &self.bm25 {
+            Some(bm25) => bm25.score(self.fieldnorms.fieldnorm_id(self.doc), self.freq),
+            None => 1.0,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sorted_intersection() {
+        let mut out = Vec::new();
+        intersect_sorted(&[1, 3, 5, 9], [0, 3, 4, 5, 10].into_iter(), &mut out);
+        assert_eq!(out, vec![3, 5]);
+        intersect_sorted(&[], [1].into_iter(), &mut out);
+        assert!(out.is_empty());
+    }
+}
