@@ -98,6 +98,10 @@ pub struct Machine {
     pub cores: usize,
     pub memory_gb: f64,
     pub kernel: String,
+    /// 1-minute load average when the run started and when it ended: other work on the
+    /// machine slows every wall-clock figure.
+    pub load_before: f64,
+    pub load_after: f64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -137,6 +141,9 @@ pub struct IndexRun {
     pub commit_secs: f64,
     /// Including the wait for background merges.
     pub total_secs: f64,
+    /// CPU time of the whole process until the commit (all threads): less sensitive to
+    /// other work on the machine than wall time.
+    pub cpu_secs: f64,
     pub mb_per_sec: f64,
     pub sections_per_sec: f64,
     pub index_bytes: u64,
@@ -244,6 +251,7 @@ pub fn run(opts: &Options) -> Result<BenchReport> {
             "need at least one thread count and one round".into(),
         ));
     }
+    let load_before = load_average();
     let temp;
     let work = match &opts.work_dir {
         Some(dir) => {
@@ -384,10 +392,13 @@ pub fn run(opts: &Options) -> Result<BenchReport> {
         },
     };
 
+    let mut machine = machine();
+    machine.load_before = load_before;
+    machine.load_after = load_average();
     Ok(BenchReport {
         size: opts.size.clone(),
         spec,
-        machine: machine(),
+        machine,
         corpus,
         fold: fold_rate,
         jieba,
@@ -463,6 +474,7 @@ fn index_corpus(
 ) -> Result<IndexRun> {
     let rss_before = proc_status_kb("VmRSS").unwrap_or(0) * 1024;
     reset_peak_rss();
+    let cpu_before = process_cpu_secs();
     let t = Instant::now();
     let engine = Engine::open_or_create(dir)?;
     let mut writer = engine.writer(threads)?;
@@ -471,6 +483,7 @@ fn index_corpus(
     }
     writer.commit()?;
     let commit_secs = t.elapsed().as_secs_f64();
+    let cpu_secs = process_cpu_secs() - cpu_before;
     writer.finish()?;
     let total_secs = t.elapsed().as_secs_f64();
     let peak_rss = proc_status_kb("VmHWM").unwrap_or(0) * 1024;
@@ -479,6 +492,7 @@ fn index_corpus(
         threads,
         commit_secs,
         total_secs,
+        cpu_secs,
         mb_per_sec: corpus.bytes as f64 / MB / commit_secs,
         sections_per_sec: corpus.sections as f64 / commit_secs,
         index_bytes: dir_size(dir)?,
@@ -741,6 +755,33 @@ fn url_encode(s: &str) -> String {
     out
 }
 
+/// User + system CPU seconds of this process (all threads), from /proc/self/stat.
+fn process_cpu_secs() -> f64 {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return 0.0;
+    };
+    // Fields after the command name (which is in parentheses and may hold spaces):
+    // state is field 3, utime 14, stime 15, in USER_HZ ticks (100 on Linux).
+    let Some(rest) = stat.rfind(')').map(|i| &stat[i + 1..]) else {
+        return 0.0;
+    };
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let tick = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    (tick(11) + tick(12)) / 100.0
+}
+
+fn load_average() -> f64 {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|s| s.split_whitespace().next().and_then(|l| l.parse().ok()))
+        .unwrap_or(0.0)
+}
+
 fn dir_size(dir: &Path) -> std::io::Result<u64> {
     let mut total = 0;
     for entry in std::fs::read_dir(dir)? {
@@ -791,6 +832,8 @@ fn machine() -> Machine {
             .unwrap_or_default()
             .trim()
             .to_string(),
+        load_before: 0.0,
+        load_after: 0.0,
     }
 }
 
@@ -952,8 +995,8 @@ impl BenchReport {
             self.size, self.spec.schools, self.spec.years, self.spec.seed
         ));
         o.push_str(&format!(
-            "Machine: {}, {} cores, {:.1} GB RAM, Linux {}\n\n",
-            m.cpu, m.cores, m.memory_gb, m.kernel
+            "Machine: {}, {} cores, {:.1} GB RAM, Linux {}; load average {:.1} at the start, {:.1} at the end\n\n",
+            m.cpu, m.cores, m.memory_gb, m.kernel, m.load_before, m.load_after
         ));
         o.push_str(&format!(
             "Corpus: {} reports ({} traditional), {} sections, {:.1} M chars, {:.1} MB of text (UTF-8), generated in {:.1} s\n\n",
@@ -966,16 +1009,17 @@ impl BenchReport {
         ));
 
         o.push_str("### Indexing\n\n");
-        o.push_str("| engine | threads | MB/s | sections/s | time | index size | size / text | peak RSS (before) |\n");
-        o.push_str("|---|---:|---:|---:|---:|---:|---:|---:|\n");
+        o.push_str("| engine | threads | MB/s | sections/s | time | MB per CPU-s | index size | size / text | peak RSS (before) |\n");
+        o.push_str("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for r in &self.indexing {
             o.push_str(&format!(
-                "| xxgk | {} | {:.1} | {:.0} | {:.1} s (+{:.1} s merges) | {} | {:.2} | {} ({}) |\n",
+                "| xxgk | {} | {:.1} | {:.0} | {:.1} s (+{:.1} s merges) | {:.1} | {} | {:.2} | {} ({}) |\n",
                 r.threads,
                 r.mb_per_sec,
                 r.sections_per_sec,
                 r.commit_secs,
                 r.total_secs - r.commit_secs,
+                c.bytes as f64 / MB / r.cpu_secs.max(1e-9),
                 human_bytes(r.index_bytes),
                 r.index_bytes as f64 / c.bytes as f64,
                 human_bytes(r.peak_rss),
@@ -984,7 +1028,7 @@ impl BenchReport {
         }
         if let Some(p) = &self.peer {
             o.push_str(&format!(
-                "| FTS5 trigram | 1 | {:.1} | {:.0} | {:.1} s | {} | {:.2} | — |\n",
+                "| FTS5 trigram | 1 | {:.1} | {:.0} | {:.1} s | — | {} | {:.2} | — |\n",
                 p.mb_per_sec,
                 p.sections_per_sec,
                 p.load_secs,
