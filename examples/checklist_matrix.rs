@@ -2,7 +2,8 @@
 //! benchmark corpus (`xxgk_bench::corpus`, the same reports `xxgk bench` uses).
 //!
 //! ```text
-//! cargo run --release --example checklist_matrix -- [SCHOOLS] [YEARS] [RUNS]
+//! RUST_LOG=xxgk_index::checklist=debug \\
+//!   cargo run --release --example checklist_matrix -- [SCHOOLS] [YEARS] [RUNS]
 //! ```
 //!
 //! Defaults: 3,000 schools (every Chinese university) × 2 years, 3 timed runs. The index
@@ -23,6 +24,12 @@ fn arg(n: usize, default: usize) -> usize {
 }
 
 fn main() -> anyhow::Result<()> {
+    // RUST_LOG=xxgk_index::checklist=debug shows each matrix's phases (reports loaded,
+    // items scanned, total).
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_writer(std::io::stderr)
+        .init();
     let spec = CorpusSpec {
         schools: arg(1, 3000),
         years: arg(2, 2),

@@ -331,6 +331,7 @@ impl Engine {
     /// searched with [`Engine::matching_sections`].
     pub fn checklist_matrix(&self, req: &MatrixRequest) -> Result<Matrix> {
         let _span = tracing::info_span!("checklist_matrix", year = ?req.year).entered();
+        let started = std::time::Instant::now();
         let stats = self.stats()?;
         let years: Vec<String> = stats.years.keys().rev().cloned().collect();
         let year = match &req.year {
@@ -367,6 +368,7 @@ impl Engine {
             let loaded = parallel_map(&ids, |id| self.report(id))?;
             reports.extend(loaded.into_iter().flatten().map(|r| (r.id.clone(), r)));
         }
+        let loaded_ms = started.elapsed().as_millis();
         let provinces: BTreeSet<String> = reports
             .values()
             .filter_map(|r| r.province.clone())
@@ -397,6 +399,7 @@ impl Engine {
             .map(|r| r.id.as_str())
             .zip(parallel_map(&list, |r| Ok(matcher.scan(r)))?)
             .collect();
+        let scanned_ms = started.elapsed().as_millis();
         // Items the matcher cannot take: ordinary searches.
         let searched: Vec<usize> = (0..ITEM_COUNT).filter(|&i| !matcher.handles(i)).collect();
         if !reports.is_empty() {
@@ -426,37 +429,35 @@ impl Engine {
                     .unwrap_or_default()
             })
             .collect();
-        let mut rows = Vec::with_capacity(by_school.len());
-        let mut item_schools = vec![0usize; ITEM_COUNT];
-        for (school, list) in &by_school {
-            let mut cells = Vec::with_capacity(ITEM_COUNT);
-            for (i, needles) in needles.iter().enumerate() {
-                let cell = list.iter().find_map(|r| {
-                    let f = found.get(r.id.as_str())?[i]?;
-                    let section = r.sections.get(f.section)?;
-                    let snippet_html = match (req.without_snippets, f.at) {
-                        (true, _) => String::new(),
-                        (false, Some(at)) => window_snippet(&section.text, at, needles),
-                        // Matched in the heading or the title line, or by a search.
-                        (false, None) => evidence_snippet(
-                            &section.heading,
-                            &section.text,
-                            &fold(&section.text),
-                            needles,
-                        ),
-                    };
-                    Some(evidence(r, f.section, snippet_html))
-                });
-                if cell.is_some() {
-                    item_schools[i] += 1;
-                }
-                cells.push(cell);
-            }
-            let newest = list.first().copied();
-            rows.push(SchoolRow {
-                school: school.clone(),
+        // Rows, with their snippets, on every core.
+        let schools: Vec<(&String, &Vec<&Report>)> = by_school.iter().collect();
+        let rows: Vec<SchoolRow> = parallel_map(&schools, |(school, list)| {
+            let cells: Vec<Option<Evidence>> = needles
+                .iter()
+                .enumerate()
+                .map(|(i, needles)| {
+                    list.iter().find_map(|r| {
+                        let f = found.get(r.id.as_str())?[i]?;
+                        let section = r.sections.get(f.section)?;
+                        let snippet_html = match (req.without_snippets, f.at) {
+                            (true, _) => String::new(),
+                            (false, Some(at)) => window_snippet(&section.text, at, needles),
+                            // Matched in the heading or the title line, or by a search.
+                            (false, None) => evidence_snippet(
+                                &section.heading,
+                                &section.text,
+                                &fold(&section.text),
+                                needles,
+                            ),
+                        };
+                        Some(evidence(r, f.section, snippet_html))
+                    })
+                })
+                .collect();
+            Ok(SchoolRow {
+                school: (*school).clone(),
                 province: list.iter().find_map(|r| r.province.clone()),
-                kind: newest.and_then(|r| r.kind.clone()),
+                kind: list.first().and_then(|r| r.kind.clone()),
                 reports: list
                     .iter()
                     .map(|r| ReportRef {
@@ -468,7 +469,13 @@ impl Engine {
                     .collect(),
                 covered: cells.iter().filter(|c| c.is_some()).count(),
                 cells,
-            });
+            })
+        })?;
+        let mut item_schools = vec![0usize; ITEM_COUNT];
+        for row in &rows {
+            for (n, cell) in item_schools.iter_mut().zip(&row.cells) {
+                *n += usize::from(cell.is_some());
+            }
         }
         let mut matrix = Matrix {
             year,
@@ -495,6 +502,9 @@ impl Engine {
         tracing::debug!(
             schools = matrix.rows.len(),
             year = %matrix.year,
+            loaded_ms,
+            scanned_ms,
+            total_ms = started.elapsed().as_millis(),
             "checklist matrix"
         );
         Ok(matrix)

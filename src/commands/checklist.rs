@@ -2,12 +2,14 @@
 //! report mentions, for one year — the same matrix as the site's `/checklist`, as a text
 //! table, CSV or JSON.
 
+use std::fmt::Write as _;
+use std::io::Write as _;
 use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::anyhow;
 use clap::Args;
-use xxgk_index::checklist::{items, MatrixRequest, MatrixSort, CATEGORIES, ITEM_COUNT};
+use xxgk_index::checklist::{items, Matrix, MatrixRequest, MatrixSort, CATEGORIES, ITEM_COUNT};
 use xxgk_web::journalist::{checklist_csv, checklist_long_csv};
 
 #[derive(Debug, Args)]
@@ -60,20 +62,33 @@ pub fn run(data: &Path, args: ChecklistArgs) -> anyhow::Result<ExitCode> {
         without_snippets: text || (args.csv && !args.long),
     })?;
     matrix.sort_rows(sort, false);
-    if args.json {
-        println!("{}", serde_json::to_string_pretty(&matrix)?);
-        return Ok(ExitCode::SUCCESS);
+    let out = if args.json {
+        format!("{}\n", serde_json::to_string_pretty(&matrix)?)
+    } else if args.csv && args.long {
+        checklist_long_csv(&matrix)
+    } else if args.csv {
+        checklist_csv(&matrix)
+    } else {
+        table(&matrix, args.items)
+    };
+    // A reader that stops early (`| head`) is not an error.
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(out.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(ExitCode::SUCCESS),
     }
-    if args.csv {
-        if args.long {
-            print!("{}", checklist_long_csv(&matrix));
-        } else {
-            print!("{}", checklist_csv(&matrix));
-        }
-        return Ok(ExitCode::SUCCESS);
-    }
+}
+
+/// The matrix as a text table: a row of marks per school, grouped by category, then the
+/// number of schools mentioning each item.
+fn table(matrix: &Matrix, with_queries: bool) -> String {
+    let mut out = String::new();
     if matrix.rows.is_empty() {
-        println!(
+        let _ = writeln!(
+            out,
             "no reports for {}",
             if matrix.year.is_empty() {
                 "any year (the index is empty)"
@@ -81,9 +96,10 @@ pub fn run(data: &Path, args: ChecklistArgs) -> anyhow::Result<ExitCode> {
                 &matrix.year
             }
         );
-        return Ok(ExitCode::SUCCESS);
+        return out;
     }
-    println!(
+    let _ = writeln!(
+        out,
         "{}: {} schools × {ITEM_COUNT} items (● mentioned, · not; groups: {})",
         matrix.year,
         matrix.rows.len(),
@@ -104,35 +120,38 @@ pub fn run(data: &Path, args: ChecklistArgs) -> anyhow::Result<ExitCode> {
             marks.push(if cell.is_some() { '●' } else { '·' });
         }
         let pad = width - row.school.chars().count();
-        println!(
+        let _ = writeln!(
+            out,
             "  {}{} {:>2}/{ITEM_COUNT}  {marks}",
             row.school,
             "　".repeat(pad),
             row.covered
         );
     }
-    println!("\nschools mentioning each item:");
+    let _ = writeln!(out, "\nschools mentioning each item:");
     for (it, cov) in items().iter().zip(&matrix.items) {
-        println!(
+        let _ = writeln!(
+            out,
             "  {:>2}. {} — {}/{}",
             it.number,
             it.short,
             cov.schools,
             matrix.rows.len()
         );
-        if args.items {
-            println!("      {}", it.wording);
-            println!("      query: {}", it.query);
+        if with_queries {
+            let _ = writeln!(out, "      {}", it.wording);
+            let _ = writeln!(out, "      query: {}", it.query);
         }
     }
     // A pointer to the evidence for the first school, so the table is not a dead end.
     if let Some(first) = matrix.rows.first() {
         if let Some(report) = first.reports.first() {
-            println!(
+            let _ = writeln!(
+                out,
                 "\n(--json or --csv --long give each cell's report and snippet; {}'s report is {})",
                 first.school, report.id
             );
         }
     }
-    Ok(ExitCode::SUCCESS)
+    out
 }
