@@ -245,6 +245,7 @@ impl Server {
                 }
                 Err(_) => {
                     let _ = child.kill();
+                    let _ = child.wait();
                     panic!("xxgk serve printed no URL");
                 }
             }
