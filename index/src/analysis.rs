@@ -9,7 +9,9 @@
 //!   substring matching on folded text, whatever jieba made of the context — this is what
 //!   gives full recall for words that jieba segments differently in different sentences;
 //! - jieba search-mode words of three or more characters (two-character words are bigrams
-//!   already), so that whole dictionary words can rank above chance bigram runs;
+//!   already), and the dictionary words of four or more characters inside them, so that
+//!   whole dictionary words can rank above chance bigram runs (and a search for one can
+//!   skip reading positions where the word is indexed whole);
 //! - every run of letters or digits, lower-cased, as one token.
 //!
 //! jieba's dictionary is simplified only, so it segments the folded text; as folding keeps
@@ -192,6 +194,25 @@ fn plan(text: &str) -> Plan {
     } else {
         Vec::new()
     };
+    // Search mode offers the 2- and 3-character dictionary words inside a longer word;
+    // offer the longer ones too (信息公开 inside 信息公开工作, 依申请公开 inside
+    // 依申请公开工作), so that a search for them finds the word term wherever the string
+    // stands inside a longer word (see `engine::cover`).
+    let long = words.len();
+    for w in 0..long {
+        let Span { start, len } = words[w];
+        for sub in 4..len {
+            for from in start..=start + len - sub {
+                let piece = &folded[folded_at[from]..folded_at[from + sub]];
+                if JIEBA.has_word(piece) {
+                    words.push(Span {
+                        start: from,
+                        len: sub,
+                    });
+                }
+            }
+        }
+    }
     words.sort_unstable();
     words.dedup();
 
@@ -469,7 +490,7 @@ mod tests {
     }
 
     #[test]
-    fn pure_chinese_runs_give_exactly_the_tokens_of_the_first_implementation() {
+    fn pure_chinese_runs_give_the_tokens_of_the_first_implementation_and_inner_words() {
         for text in [
             "信息公开",
             "本学年学校共受理信息公开申请12件，其中通过电子邮件提交3件。",
@@ -478,8 +499,25 @@ mod tests {
         ] {
             let new: Vec<_> = analyze(text).iter().map(key).collect();
             let old: Vec<_> = analyze_per_run(text).iter().map(key).collect();
-            assert_eq!(new, old, "{text}");
+            let extra: Vec<_> = new.iter().filter(|t| !old.contains(t)).collect();
+            assert_eq!(
+                new.len(),
+                old.len() + extra.len(),
+                "{text}: every old token kept"
+            );
+            for (pos, len, word, ..) in extra {
+                assert!(*len >= 4 && JIEBA.has_word(word), "{text}: {word}");
+                assert!(
+                    old.iter()
+                        .any(|(p, l, ..)| *l > *len && p <= pos && pos + len <= p + l),
+                    "{text}: {word} lies inside a longer word"
+                );
+            }
         }
+        let tokens = analyze("中华人民共和国高等学校信息公开办法");
+        let t = texts(&tokens);
+        assert!(t.contains(&(11, "信息公开")), "{t:?}");
+        assert!(t.contains(&(7, "高等学校")), "{t:?}");
     }
 
     proptest! {
