@@ -301,7 +301,7 @@ fn matrix_page(m: &Matrix, params: &ChecklistParams, order: &[usize], last_page:
             }
             button type="submit" { "查看" }
         }
-        p.summary {
+        p.matrix-summary {
             (m.year) " 学年，" strong #school-count { (count(m.rows.len() as u64)) } " 所学校"
             @if !m.rows.is_empty() {
                 "，平均提到 " (format!("{mean:.1}")) " / " (ITEM_COUNT) " 项"

@@ -311,9 +311,9 @@ fn compare_page(p: &CompareParams, v: &View) -> Markup {
                     p.hint { "输入学校名称。也可以从" a href="/checklist" { "清单对照" } "页面点学校进入。" }
                 }
             } @else {
-                @if let Some(y) = &v.year { p.summary { (y) " 学年" } }
+                @if let Some(y) = &v.year { p.compare-summary { (y) " 学年" } }
                 @if across_years {
-                    p.summary { (v.columns[0].school) " 历年报告" }
+                    p.compare-summary { (v.columns[0].school) " 历年报告" }
                 }
                 h2 { "清单事项对照" }
                 p.hint {
