@@ -546,6 +546,9 @@ fn report_page(report: &Report, q: &str, versions: &[ReportVersion]) -> Markup {
                                 }
                             }
                         }
+                        @if versions.len() >= 2 {
+                            p { a href=(format!("/reports/{}/versions", encode_path(&report.id))) { "比较版本差异" } }
+                        }
                     }
                 }
                 @for (anchor, _, s) in &sections {
