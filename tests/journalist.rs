@@ -14,7 +14,7 @@ use serde_json::Value;
 use xxgk_crawler::store::{DocRecord, DocState, PageWork, Store};
 use xxgk_index::{Report, Script, Section, SectionId};
 
-use crate::common::{fixture_reports, repo_root, xxgk, xxgk_bin, xxgk_json, xxgk_ok};
+use crate::common::{fixture_reports, repo_root, skip_without, xxgk, xxgk_bin, xxgk_json, xxgk_ok};
 
 fn checklist_reports() -> PathBuf {
     repo_root().join("tests/fixtures/checklist-reports")
@@ -469,4 +469,69 @@ async fn serve_shows_versions_diff_changes_and_feeds_from_the_store() {
         .await;
     assert_eq!(status, 200);
     assert_eq!(csv.trim_start_matches('\u{feff}').lines().count(), 1 + 2);
+}
+
+/// Headless Chromium renders the matrix page of the fixture corpus (the DOM it builds has
+/// every school's row and every mark) and leaves a screenshot in
+/// `target/browser-test/checklist.png`.
+#[tokio::test(flavor = "multi_thread")]
+async fn checklist_page_renders_in_headless_chromium() {
+    let chromium = std::env::var_os("XXGK_CHROMIUM")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/usr/bin/chromium"));
+    if skip_without("chromium", chromium.exists()) {
+        return;
+    }
+    let data = fixture_data();
+    let server = Server::start(data.path());
+    let url = format!("{}/checklist?year=2020-2021", server.base);
+    let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
+    let shots = tmp.parent().unwrap_or(tmp).join("browser-test");
+    std::fs::create_dir_all(&shots).expect("screenshot folder");
+    let shot = shots.join("checklist.png");
+    let _ = std::fs::remove_file(&shot);
+    let profile = tempfile::tempdir().expect("profile");
+    let chrome = |extra: &[String]| {
+        let out = Command::new(&chromium)
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--window-size=1280,900",
+            ])
+            .arg(format!("--user-data-dir={}", profile.path().display()))
+            .args(extra)
+            .arg(&url)
+            .output()
+            .expect("run chromium");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).to_string()
+    };
+    let dom = tokio::task::block_in_place(|| chrome(&["--dump-dom".to_string()]));
+    assert!(
+        dom.contains("<strong id=\"school-count\">7</strong>"),
+        "{dom}"
+    );
+    let expected = expected_2020_2021();
+    for school in expected.keys() {
+        assert!(dom.contains(&format!(">{school}</a>")), "{school}");
+    }
+    let marks = dom.matches("<td class=\"y\">").count();
+    assert_eq!(marks, expected.values().map(Vec::len).sum::<usize>());
+    tokio::task::block_in_place(|| chrome(&[format!("--screenshot={}", shot.display())]));
+    let png = std::fs::read(&shot).expect("screenshot written");
+    assert!(
+        png.starts_with(b"\x89PNG") && png.len() > 10_000,
+        "{} bytes",
+        png.len()
+    );
+    eprintln!("screenshot of the matrix: {}", shot.display());
 }
