@@ -12,6 +12,17 @@ use xxgk_index::{Report, Script, Section, SectionId};
 
 use crate::vocab::*;
 
+/// A section of the template: id, heading labels, topic phrases, min and max
+/// characters, and a seed salt.
+type SectionPlan = (
+    SectionId,
+    &'static [&'static str],
+    &'static [&'static str],
+    usize,
+    usize,
+    u64,
+);
+
 /// The last academic year of every corpus ends in this year.
 pub const LAST_YEAR: u32 = 2023;
 
@@ -172,7 +183,7 @@ impl CorpusSpec {
             let sep = if rng.chance(85) { "、" } else { "．" };
             format!("{n}{sep}{}", rng.pick(labels))
         };
-        let parts: [(SectionId, &[&str], &[&str], usize, usize, u64); 9] = [
+        let parts: [SectionPlan; 9] = [
             (
                 SectionId::Overview,
                 &["概述", "基本情况", "总体情况", "工作概述"],
