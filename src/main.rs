@@ -1,6 +1,23 @@
 //! `xxgk`: the command line. Thin glue: parse arguments, call the crates, print.
 //! Only this layer prints errors and picks exit codes.
 
+/// `writeln!` into a `String` (cannot fail) — commands build their output, then
+/// `commands::emit` writes it.
+macro_rules! outln {
+    ($out:expr, $($arg:tt)*) => {{
+        use std::fmt::Write as _;
+        let _ = writeln!($out, $($arg)*);
+    }};
+}
+
+/// `write!` into a `String`, as [`outln!`].
+macro_rules! outp {
+    ($out:expr, $($arg:tt)*) => {{
+        use std::fmt::Write as _;
+        let _ = write!($out, $($arg)*);
+    }};
+}
+
 mod commands;
 
 use std::path::PathBuf;

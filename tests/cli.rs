@@ -94,3 +94,32 @@ fn import_skips_bad_files_and_keeps_the_rest() {
     assert!(!missing.status.success());
     assert!(stderr(&missing).contains("/nonexistent/path"));
 }
+
+/// A reader that stops early (`xxgk search … | head`) ends the output quietly: no panic
+/// from `println!` on a closed pipe.
+#[test]
+fn closed_stdout_is_not_a_panic() {
+    let data = tempfile::tempdir().expect("tempdir");
+    let d = data.path();
+    xxgk_ok(d, &["import", fixture_reports().to_str().expect("path")]);
+    for args in [
+        vec!["search", "公开", "--limit", "50"],
+        vec!["search", "公开", "--json"],
+        vec!["schools", "收费标准"],
+    ] {
+        let mut child = std::process::Command::new(crate::common::xxgk_bin())
+            .arg("--data")
+            .arg(d)
+            .args(&args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        // Close the read end before the command has written anything.
+        drop(child.stdout.take());
+        let out = child.wait_with_output().expect("wait");
+        let err = stderr(&out);
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert!(out.status.success(), "{args:?}: {err}");
+    }
+}

@@ -37,6 +37,20 @@ pub fn open_store(data: &Path) -> anyhow::Result<Store> {
     Store::open(&path).with_context(|| format!("opening the store {}", path.display()))
 }
 
+/// Writes a command's output to stdout. A reader that stops early (`xxgk search … | head`)
+/// is not an error: a broken pipe ends the output quietly instead of panicking in `println!`.
+pub fn emit(out: &str) -> anyhow::Result<ExitCode> {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(out.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(ExitCode::SUCCESS),
+    }
+}
+
 /// `xxgk reindex`: rebuild the whole index from the stored reports.
 pub fn reindex(data: &Path) -> anyhow::Result<ExitCode> {
     let store = open_store(data)?;

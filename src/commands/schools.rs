@@ -33,6 +33,7 @@ pub struct SchoolsArgs {
 }
 
 pub fn run(data: &Path, args: SchoolsArgs) -> anyhow::Result<ExitCode> {
+    let mut out = String::new();
     let sections = args
         .section
         .iter()
@@ -51,48 +52,51 @@ pub fn run(data: &Path, args: SchoolsArgs) -> anyhow::Result<ExitCode> {
         sections,
     })?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&answer)?);
-        return Ok(ExitCode::SUCCESS);
+        outln!(out, "{}", serde_json::to_string_pretty(&answer)?);
+        return super::emit(&out);
     }
     if args.csv {
-        print!("{}", schools_csv(&answer));
-        return Ok(ExitCode::SUCCESS);
+        outp!(out, "{}", schools_csv(&answer));
+        return super::emit(&out);
     }
-    println!(
+    outln!(
+        out,
         "{} schools mention {:?}, {} do not",
         answer.matched.len(),
         answer.query,
         answer.unmatched.len()
     );
     if !answer.matched.is_empty() {
-        println!("\nmention it:");
+        outln!(out, "\nmention it:");
     }
     for m in &answer.matched {
         let years: Vec<String> = m.years.iter().map(|(y, n)| format!("{y}:{n}")).collect();
-        println!(
+        outln!(
+            out,
             "  {} — {} of {} sections ({})",
             m.school,
             m.matching_sections,
             m.sections_in_scope,
             years.join(" ")
         );
-        println!(
+        outln!(
+            out,
             "      {} · {}: {}",
             m.best.title,
             m.best.section.label(),
             plain_text(&m.best.snippet_html).replace('\n', " ")
         );
-        println!("      report {}", m.best.report_id);
+        outln!(out, "      report {}", m.best.report_id);
     }
     if !answer.unmatched.is_empty() {
-        println!("\ndo not:");
+        outln!(out, "\ndo not:");
     }
     for u in &answer.unmatched {
         if u.sections_in_scope == 0 {
-            println!("  {} — no report in scope", u.school);
+            outln!(out, "  {} — no report in scope", u.school);
         } else {
-            println!("  {} — {}", u.school, u.years_in_scope.join(" "));
+            outln!(out, "  {} — {}", u.school, u.years_in_scope.join(" "));
         }
     }
-    Ok(ExitCode::SUCCESS)
+    super::emit(&out)
 }

@@ -37,6 +37,7 @@ pub struct SearchArgs {
 }
 
 pub fn run(data: &Path, args: SearchArgs) -> anyhow::Result<ExitCode> {
+    let mut out = String::new();
     let sections = args
         .section
         .iter()
@@ -63,15 +64,18 @@ pub fn run(data: &Path, args: SearchArgs) -> anyhow::Result<ExitCode> {
     };
     let results = engine.search(&request)?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&results)?);
-        return Ok(ExitCode::SUCCESS);
+        outln!(out, "{}", serde_json::to_string_pretty(&results)?);
+        return super::emit(&out);
     }
-    println!(
+    outln!(
+        out,
         "{} matching sections for {:?}",
-        results.total, results.query
+        results.total,
+        results.query
     );
     for (i, hit) in results.hits.iter().enumerate() {
-        println!(
+        outln!(
+            out,
             "\n{}. {} {} · {} · {}",
             args.offset + i + 1,
             hit.school,
@@ -83,8 +87,8 @@ pub fn run(data: &Path, args: SearchArgs) -> anyhow::Result<ExitCode> {
                 &hit.heading
             },
         );
-        println!("   {}", terminal_text(&hit.snippet_html));
-        println!("   {} · report {}", hit.url, hit.report_id);
+        outln!(out, "   {}", terminal_text(&hit.snippet_html));
+        outln!(out, "   {} · report {}", hit.url, hit.report_id);
     }
     if !results.facets.school.is_empty() {
         let schools: Vec<String> = results
@@ -93,9 +97,9 @@ pub fn run(data: &Path, args: SearchArgs) -> anyhow::Result<ExitCode> {
             .iter()
             .map(|(name, n)| format!("{name} {n}"))
             .collect();
-        println!("\nschools: {}", schools.join(", "));
+        outln!(out, "\nschools: {}", schools.join(", "));
     }
-    Ok(ExitCode::SUCCESS)
+    super::emit(&out)
 }
 
 /// Snippet HTML for a terminal: marks as 【】, entities decoded.
