@@ -12,8 +12,8 @@ use xxgk_index::{Report, Script, Section, SectionId};
 
 use crate::vocab::*;
 
-/// A section of the template: id, heading labels, topic phrases, min and max
-/// characters, and a seed salt.
+/// A section of the template: id, heading labels, sentence templates, min and max
+/// characters, and the percentage of reports that have it.
 type SectionPlan = (
     SectionId,
     &'static [&'static str],
