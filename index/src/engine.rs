@@ -645,7 +645,19 @@ fn substring_query(field: Field, text: &str) -> Option<Box<dyn Query>> {
             let folded = fold(text);
             let whole = folded.chars().count() >= 3 && folded.chars().all(is_han);
             let word = whole.then(|| Term::from_field_text(field, &folded));
-            Some(Box::new(CoverQuery::new(to_terms(terms), word)))
+            // A Han string may use any covering set of its bigrams (see `CoverQuery`).
+            let chars: Vec<char> = folded.chars().collect();
+            let bigrams: Vec<Term> = if whole {
+                chars
+                    .windows(2)
+                    .map(|w| Term::from_field_text(field, &w.iter().collect::<String>()))
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            Some(Box::new(
+                CoverQuery::new(to_terms(terms), word).with_bigrams(bigrams),
+            ))
         }
         (_, Some(p)) => {
             let mut all = to_terms(terms);
