@@ -3,7 +3,6 @@
 //! table, CSV or JSON.
 
 use std::fmt::Write as _;
-use std::io::Write as _;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -71,15 +70,7 @@ pub fn run(data: &Path, args: ChecklistArgs) -> anyhow::Result<ExitCode> {
     } else {
         table(&matrix, args.items)
     };
-    // A reader that stops early (`| head`) is not an error.
-    let mut stdout = std::io::stdout().lock();
-    match stdout
-        .write_all(out.as_bytes())
-        .and_then(|()| stdout.flush())
-    {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
-        _ => Ok(ExitCode::SUCCESS),
-    }
+    super::emit(&out)
 }
 
 /// The matrix as a text table: a row of marks per school, grouped by category, then the

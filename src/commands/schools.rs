@@ -4,9 +4,8 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use anyhow::anyhow;
 use clap::Args;
-use xxgk_index::{SchoolsRequest, SectionId};
+use xxgk_index::SchoolsRequest;
 use xxgk_web::export::{plain_text, schools_csv};
 
 #[derive(Debug, Args)]
@@ -34,16 +33,7 @@ pub struct SchoolsArgs {
 
 pub fn run(data: &Path, args: SchoolsArgs) -> anyhow::Result<ExitCode> {
     let mut out = String::new();
-    let sections = args
-        .section
-        .iter()
-        .map(|s| {
-            SectionId::parse(s).ok_or_else(|| {
-                let known: Vec<&str> = SectionId::ALL.iter().map(|s| s.as_str()).collect();
-                anyhow!("unknown section {s:?}; known: {}", known.join(", "))
-            })
-        })
-        .collect::<anyhow::Result<Vec<_>>>()?;
+    let sections = super::parse_sections(&args.section)?;
     let engine = super::open_engine(data)?;
     let answer = engine.schools(&SchoolsRequest {
         query: args.query,

@@ -3,9 +3,8 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use anyhow::anyhow;
 use clap::Args;
-use xxgk_index::{SearchRequest, SectionId, Sort};
+use xxgk_index::{SearchRequest, Sort};
 
 #[derive(Debug, Args)]
 pub struct SearchArgs {
@@ -38,16 +37,7 @@ pub struct SearchArgs {
 
 pub fn run(data: &Path, args: SearchArgs) -> anyhow::Result<ExitCode> {
     let mut out = String::new();
-    let sections = args
-        .section
-        .iter()
-        .map(|s| {
-            SectionId::parse(s).ok_or_else(|| {
-                let known: Vec<&str> = SectionId::ALL.iter().map(|s| s.as_str()).collect();
-                anyhow!("unknown section {s:?}; known: {}", known.join(", "))
-            })
-        })
-        .collect::<anyhow::Result<Vec<_>>>()?;
+    let sections = super::parse_sections(&args.section)?;
     let engine = super::open_engine(data)?;
     let request = SearchRequest {
         schools: args.school,
