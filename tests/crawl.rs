@@ -16,10 +16,10 @@ use axum::response::Response;
 use axum::Router;
 use encoding_rs::Encoding;
 use serde::Deserialize;
+use xxgk_archive::sources::Sources;
+use xxgk_archive::Archive as Store;
 use xxgk_crawler::crawl::{CrawlOptions, Crawler, LogProgress, Mode, Summary};
 use xxgk_crawler::fetch::{FetchConfig, Fetcher};
-use xxgk_crawler::sources::Sources;
-use xxgk_crawler::store::Store;
 use xxgk_index::{Engine, Script, SearchRequest};
 
 use crate::common::{repo_root, xxgk};
@@ -544,14 +544,12 @@ async fn crawl_recrawl_change_and_gone_on_the_fixture_web() {
         .versions(&format!("{}/info/1044/1001.htm", web.donghai.base))
         .expect("versions");
     assert_eq!(versions_1001.len(), 1);
-    let logged: usize = store
-        .conn()
-        .query_row(
-            "SELECT count(*) FROM fetch_log WHERE error_kind = 'http_503' AND url LIKE '%/flaky.html'",
-            [],
-            |r| r.get(0),
-        )
-        .expect("log");
+    let logged = store
+        .fetch_log(&format!("{}/flaky.html", web.lingnan.base))
+        .expect("log")
+        .iter()
+        .filter(|e| e.error_kind.as_deref() == Some("http_503"))
+        .count();
     assert_eq!(logged, 2);
     // The index has them all.
     let hits = search(data, "住宿费收费标准");
@@ -569,14 +567,7 @@ async fn crawl_recrawl_change_and_gone_on_the_fixture_web() {
     let second = crawl(data, &sources, Mode::Recrawl).await;
     eprintln!("recrawl: {second}");
     let served_304 = web.not_modified() - before_304;
-    let stored_docs: usize = store
-        .conn()
-        .query_row(
-            "SELECT count(*) FROM pages WHERE current_version IS NOT NULL",
-            [],
-            |r| r.get(0),
-        )
-        .expect("count");
+    let stored_docs = store.archive_counts().expect("count").stored_documents;
     assert_eq!(
         served_304, stored_docs,
         "every stored page and attachment answered 304"

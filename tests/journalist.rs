@@ -11,7 +11,7 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use xxgk_crawler::store::{DocRecord, DocState, PageWork, Store};
+use xxgk_archive::{Archive as Store, DocRecord, DocState, PageWork};
 use xxgk_index::{Report, Script, Section, SectionId};
 
 use crate::common::{fixture_reports, repo_root, skip_without, xxgk, xxgk_bin, xxgk_json, xxgk_ok};

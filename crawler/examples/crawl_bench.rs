@@ -16,10 +16,10 @@ use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::Router;
+use xxgk_archive::sources::School;
+use xxgk_archive::Archive;
 use xxgk_crawler::crawl::{CrawlOptions, Crawler, LogProgress, Mode};
 use xxgk_crawler::fetch::{FetchConfig, Fetcher};
-use xxgk_crawler::sources::School;
-use xxgk_crawler::store::Store;
 
 const PER_LIST: usize = 20;
 
@@ -129,18 +129,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         });
         schools.push(School {
             name: site.school.clone(),
-            province: None,
-            kind: None,
             start: vec![format!("http://{addr}/list.htm")],
-            hosts: Vec::new(),
-            max_pages: None,
-            max_depth: None,
+            ..School::default()
         });
     }
     let lists = reports.div_ceil(PER_LIST);
     let expected_pages = sites * (reports + lists);
     let dir = tempfile::tempdir()?;
-    let store = Store::open(&dir.path().join("xxgk.sqlite"))?;
+    let store = Archive::open(&dir.path().join("xxgk.sqlite"))?;
     let engine = xxgk_index::Engine::open_or_create(&dir.path().join("index"))?;
     let writer = engine.writer(1)?;
     let fetcher = Fetcher::new(FetchConfig {
@@ -159,7 +155,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .await?;
     let elapsed = started.elapsed();
     let rss = peak_rss_kib();
-    let store = Store::open(&dir.path().join("xxgk.sqlite"))?;
+    let store = Archive::open(&dir.path().join("xxgk.sqlite"))?;
     let db_size = std::fs::metadata(dir.path().join("xxgk.sqlite"))?.len()
         + std::fs::metadata(dir.path().join("xxgk.sqlite-wal")).map_or(0, |m| m.len());
     println!("crawl benchmark: {sites} loopback sites x ({reports} reports + {lists} list pages), politeness delay 0");

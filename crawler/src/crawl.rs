@@ -21,9 +21,9 @@ use crate::decode::decode;
 use crate::discover::{is_report_title, links, LinkKind};
 use crate::extract::{report_from_text, Hints};
 use crate::fetch::{ErrorKind, FetchError, Fetched, Fetcher, Validators};
-use crate::sources::{host_key, School};
-use crate::store::{DocRecord, DocState, FetchLogEntry, PageWork, PutOutcome, QueueItem, Store};
 use crate::{attach, Error, Result};
+use xxgk_archive::sources::{host_key, School};
+use xxgk_archive::{Archive, DocRecord, DocState, FetchLogEntry, PageWork, PutOutcome, QueueItem};
 
 /// Where new and changed reports go (the search index). Called from blocking threads.
 pub trait ReportSink: Send {
@@ -177,7 +177,7 @@ struct SinkState {
 
 /// A crawler over one store (and optionally one index).
 pub struct Crawler {
-    store: Arc<Mutex<Store>>,
+    store: Arc<Mutex<Archive>>,
     fetcher: Arc<Fetcher>,
     opts: CrawlOptions,
     sink: Arc<Mutex<Option<SinkState>>>,
@@ -215,7 +215,7 @@ struct Analysis {
 
 impl Crawler {
     pub fn new(
-        store: Store,
+        store: Archive,
         fetcher: Fetcher,
         opts: CrawlOptions,
         sink: Option<Box<dyn ReportSink>>,
@@ -279,7 +279,7 @@ impl Crawler {
             blocking(move || {
                 let ids = state.uncommitted;
                 state.sink.finish()?;
-                lock(&store).clear_pending(&ids)
+                Ok(lock(&store).clear_pending(&ids)?)
             })
             .await?;
         }

@@ -14,7 +14,7 @@ use scraper::{Html, Selector};
 use url::Url;
 use xxgk_index::fold::fold;
 
-use crate::sources::host_key;
+use xxgk_archive::sources::host_key;
 
 /// What a link seems to lead to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

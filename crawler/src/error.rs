@@ -6,8 +6,8 @@ pub enum Error {
     /// The input is not something we can read as a report; the message says why.
     #[error("not a report: {0}")]
     NotAReport(String),
-    #[error("store error: {0}")]
-    Store(#[from] rusqlite::Error),
+    #[error("archive: {0}")]
+    Archive(#[from] xxgk_archive::Error),
     #[error("stored report is corrupt: {0}")]
     Corrupt(#[from] serde_json::Error),
     #[error("I/O error: {0}")]
@@ -30,6 +30,7 @@ impl Error {
     /// Whether this is the caller's mistake (bad input or configuration) rather than ours.
     pub fn is_user_error(&self) -> bool {
         matches!(self, Error::Config(_) | Error::NotAReport(_))
+            || matches!(self, Error::Archive(e) if e.is_user_error())
     }
 }
 

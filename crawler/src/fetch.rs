@@ -15,8 +15,8 @@ use tokio::sync::OnceCell;
 use url::Url;
 
 use crate::robots::Robots;
-use crate::sources::host_key;
 use crate::{Error, Result};
+use xxgk_archive::sources::host_key;
 
 /// The User-Agent we send: who we are and why, so a webmaster can tell.
 pub const USER_AGENT: &str = concat!(

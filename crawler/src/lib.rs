@@ -1,5 +1,6 @@
-//! The crawler side of xxgk: turning pages into [`xxgk_index::Report`]s ([`extract`]) and
-//! keeping them ([`store`]).
+//! The crawler side of xxgk: fetching pages politely ([`fetch`]), turning them into
+//! [`xxgk_index::Report`]s ([`extract`]) and writing them to the archive
+//! ([`xxgk_archive::Archive`]) as it goes ([`crawl`]).
 //!
 //! ```
 //! use xxgk_crawler::extract::{report_from_text, Hints};
@@ -20,7 +21,5 @@ mod error;
 pub mod extract;
 pub mod fetch;
 pub mod robots;
-pub mod sources;
-pub mod store;
 
 pub use error::{Error, Result};

@@ -9,9 +9,9 @@ use std::time::Duration;
 
 use anyhow::{bail, Context};
 use clap::Args;
+use xxgk_archive::sources::{School, Sources};
 use xxgk_crawler::crawl::{CrawlOptions, Crawler, Mode, Progress, ReportSink, Summary};
 use xxgk_crawler::fetch::{FetchConfig, Fetcher};
-use xxgk_crawler::sources::{School, Sources};
 
 use super::{open_engine, open_store};
 
@@ -109,7 +109,13 @@ pub fn run(data: &Path, args: CrawlArgs) -> anyhow::Result<ExitCode> {
     if schools.is_empty() {
         bail!("{} lists no schools", path.display());
     }
+    // Every source of the file, crawled now or not, links its institution: coverage then
+    // tells "has a source, not crawled yet" from "no source".
+    open_store(data)?.sync_sources(&sources.school)?;
+    let names: Vec<String> = schools.iter().map(|s| s.name.clone()).collect();
     finish(
+        data,
+        &names,
         runtime()?.block_on(crawl_schools(
             data,
             schools,
@@ -144,7 +150,10 @@ pub fn recrawl(data: &Path, args: RecrawlArgs) -> anyhow::Result<ExitCode> {
     if schools.is_empty() {
         bail!("nothing has been crawled yet (run xxgk crawl)");
     }
+    let names: Vec<String> = schools.iter().map(|s| s.name.clone()).collect();
     finish(
+        data,
+        &names,
         runtime()?.block_on(crawl_schools(
             data,
             schools,
@@ -163,14 +172,26 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
         .context("starting the async runtime")
 }
 
-fn finish(summary: anyhow::Result<Summary>, json: bool) -> anyhow::Result<ExitCode> {
+/// Prints the run's summary, then each crawled school's health (pages, reports found,
+/// or why its site could not be reached) on stderr.
+fn finish(
+    data: &Path,
+    schools: &[String],
+    summary: anyhow::Result<Summary>,
+    json: bool,
+) -> anyhow::Result<ExitCode> {
     let summary = summary?;
-    if json {
-        println!("{}", serde_json::to_string_pretty(&summary)?);
+    let out = if json {
+        format!("{}\n", serde_json::to_string_pretty(&summary)?)
     } else {
-        println!("{summary}");
+        format!("{summary}\n")
+    };
+    for h in open_store(data)?.crawl_health()? {
+        if schools.contains(&h.source) {
+            eprintln!("{}", super::health_line(&h));
+        }
     }
-    Ok(ExitCode::SUCCESS)
+    super::emit(&out)
 }
 
 /// Crawls `schools` into the store and index of `data`, committing the index as it goes
@@ -365,9 +386,7 @@ pub fn serve_sample_sites(sites: &[SampleSite]) -> anyhow::Result<SampleSites> {
             province: site.province.clone(),
             kind: site.kind.clone(),
             start: vec![format!("http://{addr}/")],
-            hosts: Vec::new(),
-            max_pages: None,
-            max_depth: None,
+            ..School::default()
         });
     }
     Ok(SampleSites { runtime, schools })

@@ -7,8 +7,8 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Args;
+use xxgk_archive::PutOutcome;
 use xxgk_crawler::extract::{report_from_html, report_from_text, Hints};
-use xxgk_crawler::store::PutOutcome;
 
 #[derive(Debug, Args)]
 pub struct ImportArgs {

@@ -8,13 +8,12 @@ pub mod import;
 pub mod schools;
 pub mod search;
 pub mod serve;
-pub mod serve_versions;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
-use xxgk_crawler::store::Store;
+use xxgk_archive::{Archive, Reader};
 use xxgk_index::Engine;
 
 /// The Tantivy index inside the data folder.
@@ -32,9 +31,15 @@ pub fn open_engine(data: &Path) -> anyhow::Result<Engine> {
     Engine::open_or_create(&dir).with_context(|| format!("opening the index in {}", dir.display()))
 }
 
-pub fn open_store(data: &Path) -> anyhow::Result<Store> {
+pub fn open_store(data: &Path) -> anyhow::Result<Archive> {
     let path = store_path(data);
-    Store::open(&path).with_context(|| format!("opening the store {}", path.display()))
+    Archive::open(&path).with_context(|| format!("opening the archive {}", path.display()))
+}
+
+/// The archive for the web site (reads only).
+pub fn open_reader(data: &Path) -> anyhow::Result<Reader> {
+    let path = store_path(data);
+    Reader::open(&path).with_context(|| format!("opening the archive {}", path.display()))
 }
 
 /// Writes a command's output to stdout. A reader that stops early (`xxgk search … | head`)
@@ -82,6 +87,36 @@ pub fn reindex(data: &Path) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// One source's crawl health in a line (`xxgk stats`, crawl summaries).
+pub fn health_line(h: &xxgk_archive::SourceHealth) -> String {
+    let Some(run) = &h.last_run else {
+        return format!("{}: never crawled", h.source);
+    };
+    let mut line = format!(
+        "{}: {} {} → {}, {} pages, {} reports",
+        h.source,
+        run.mode,
+        run.started,
+        run.finished.as_deref().unwrap_or("not finished"),
+        run.pages_ok,
+        run.reports_found
+    );
+    if let Some(e) = &run.start_error {
+        line.push_str(&format!(", UNREACHABLE ({e})"));
+    }
+    if !run.errors.is_empty() {
+        let list: Vec<String> = run.errors.iter().map(|(k, n)| format!("{k} {n}")).collect();
+        line.push_str(&format!(", errors: {}", list.join(", ")));
+    }
+    if !run.robots_blocked.is_empty() {
+        line.push_str(&format!(
+            ", robots-blocked: {}",
+            run.robots_blocked.join(" ")
+        ));
+    }
+    line
+}
+
 /// `xxgk stats`: what is stored and indexed.
 pub fn stats(data: &Path) -> anyhow::Result<ExitCode> {
     let store = open_store(data)?;
@@ -89,14 +124,21 @@ pub fn stats(data: &Path) -> anyhow::Result<ExitCode> {
     let stats = engine.stats()?;
     println!("data folder: {}", data.display());
     println!("stored reports: {}", store.count_reports()?);
-    let (pages, versions, fetches, gone) = store.archive_counts()?;
+    let c = store.archive_counts()?;
     println!(
-        "archive: {pages} pages and attachments, {versions} distinct versions, \
-         {fetches} fetches, {gone} gone"
+        "archive: {} pages and attachments, {} distinct versions, {} fetches, {} gone",
+        c.pages, c.versions, c.fetches, c.gone
+    );
+    println!(
+        "institutions: {} (registry of 2017 and schools not in it), sources: {}",
+        c.institutions, c.sources
     );
     match store.last_crawl()? {
         Some(at) => println!("last crawl finished: {at}"),
         None => println!("last crawl finished: never"),
+    }
+    for h in store.crawl_health()? {
+        println!("  {}", health_line(&h));
     }
     println!(
         "indexed: {} reports, {} sections, {} schools",

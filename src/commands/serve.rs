@@ -5,14 +5,13 @@
 use std::net::SocketAddr;
 use std::path::Path;
 use std::process::ExitCode;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
 use clap::Args;
-use xxgk_crawler::store::Store;
 use xxgk_index::Engine;
-use xxgk_web::{AppState, Archive, ReportVersion};
+use xxgk_web::AppState;
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {
@@ -29,60 +28,12 @@ pub fn run(data: &Path, args: ServeArgs) -> anyhow::Result<ExitCode> {
     serve_engine(engine, data, &args)
 }
 
-/// The crawler's store as the site's archive (versions, last crawl). One connection
-/// behind a lock: these are small reads on the report page and `/about`.
-struct StoreArchive(Mutex<Store>);
-
-impl StoreArchive {
-    fn store(&self) -> std::sync::MutexGuard<'_, Store> {
-        // A panic while holding the lock leaves the connection usable.
-        self.0
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-}
-
-impl Archive for StoreArchive {
-    fn versions(&self, report_id: &str) -> anyhow::Result<Vec<ReportVersion>> {
-        let versions = self.store().report_versions(report_id)?;
-        Ok(versions
-            .into_iter()
-            .map(|v| ReportVersion {
-                hash: v.hash,
-                first_fetched: v.first_fetched,
-                last_seen: v.last_seen,
-                bytes: u64::try_from(v.size).unwrap_or(0),
-            })
-            .collect())
-    }
-
-    fn last_crawl(&self) -> anyhow::Result<Option<String>> {
-        Ok(self.store().last_crawl()?)
-    }
-
-    fn version_report(
-        &self,
-        report_id: &str,
-        hash: &str,
-    ) -> anyhow::Result<Option<xxgk_index::Report>> {
-        super::serve_versions::version_report(&self.store(), report_id, hash)
-    }
-
-    fn changes(
-        &self,
-        since: Option<&str>,
-        limit: usize,
-    ) -> anyhow::Result<Vec<xxgk_web::journalist::ReportChange>> {
-        super::serve_versions::changes(&self.store(), since, limit)
-    }
-}
-
 /// Serves `engine` until Ctrl-C or SIGTERM, then lets open requests finish.
 pub fn serve_engine(engine: Engine, data: &Path, args: &ServeArgs) -> anyhow::Result<ExitCode> {
     let stats = engine.stats()?;
     let mut state = AppState::new(engine).with_index_dir(super::index_dir(data));
-    match super::open_store(data) {
-        Ok(store) => state = state.with_archive(Arc::new(StoreArchive(Mutex::new(store)))),
+    match super::open_reader(data) {
+        Ok(reader) => state = state.with_archive(Arc::new(reader)),
         // The index alone is enough to search; say what is missing.
         Err(err) => tracing::warn!("serving without report versions: {err:#}"),
     }

@@ -34,6 +34,16 @@ pub enum AppError {
 #[derive(Debug, Clone)]
 struct InternalCause(Arc<String>);
 
+impl From<xxgk_archive::Error> for AppError {
+    fn from(e: xxgk_archive::Error) -> Self {
+        if e.is_user_error() {
+            AppError::BadRequest(e.to_string())
+        } else {
+            AppError::Internal(e.into())
+        }
+    }
+}
+
 impl AppError {
     pub fn status_code(&self) -> StatusCode {
         match self {

@@ -58,50 +58,13 @@ pub use error::AppError;
 /// Default time a request may take before it is answered with 503.
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(20);
 
-/// What the site shows from the report archive, which `web` does not own: the binary
-/// passes the crawler's store, tests a fake. Calls are blocking (run off the async
-/// threads).
-pub trait Archive: Send + Sync + 'static {
-    /// The stored versions of a report's page, oldest first.
-    fn versions(&self, report_id: &str) -> anyhow::Result<Vec<ReportVersion>>;
-    /// When the last crawl run finished (ISO 8601), if one did.
-    fn last_crawl(&self) -> anyhow::Result<Option<String>>;
-    /// The report as extracted from its stored version `hash` (see [`ReportVersion`]),
-    /// for the diff between versions; `None` when that fetch gave no report.
-    fn version_report(
-        &self,
-        _report_id: &str,
-        _hash: &str,
-    ) -> anyhow::Result<Option<xxgk_index::Report>> {
-        Ok(None)
-    }
-    /// Reports whose text changed, or whose page vanished, after they were first stored,
-    /// newest change first (at most `limit`; only changes at or after `since`, an ISO
-    /// 8601 date or time, when given).
-    fn changes(
-        &self,
-        _since: Option<&str>,
-        _limit: usize,
-    ) -> anyhow::Result<Vec<journalist::ReportChange>> {
-        Ok(Vec::new())
-    }
-}
-
-/// One fetched version of a report's page.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct ReportVersion {
-    /// SHA-256 of the fetched bytes.
-    pub hash: String,
-    pub first_fetched: String,
-    pub last_seen: String,
-    pub bytes: u64,
-}
+pub use xxgk_archive::{ReadArchive, ReportVersion};
 
 /// What every handler shares: the engine (one reader for the whole process).
 #[derive(Clone)]
 pub struct AppState {
     engine: Arc<Engine>,
-    archive: Option<Arc<dyn Archive>>,
+    archive: Option<Arc<dyn ReadArchive>>,
     index_dir: Option<Arc<PathBuf>>,
     timeout: Duration,
     /// Searches running at once. A search is CPU work: more of them than cores only
@@ -144,7 +107,7 @@ impl AppState {
     }
 
     /// The report archive, for version lists and the last crawl date.
-    pub fn with_archive(mut self, archive: Arc<dyn Archive>) -> Self {
+    pub fn with_archive(mut self, archive: Arc<dyn ReadArchive>) -> Self {
         self.archive = Some(archive);
         self
     }
@@ -183,7 +146,7 @@ impl AppState {
     async fn archive<T, F>(&self, work: F) -> Result<Option<T>, AppError>
     where
         T: Send + 'static,
-        F: FnOnce(&dyn Archive) -> anyhow::Result<T> + Send + 'static,
+        F: FnOnce(&dyn ReadArchive) -> xxgk_archive::Result<T> + Send + 'static,
     {
         let Some(archive) = self.archive.clone() else {
             return Ok(None);
@@ -192,7 +155,7 @@ impl AppState {
             .await
             .map_err(|e| AppError::Internal(anyhow::anyhow!("archive task failed: {e}")))?
             .map(Some)
-            .map_err(AppError::Internal)
+            .map_err(AppError::from)
     }
 }
 

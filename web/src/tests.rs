@@ -737,10 +737,14 @@ struct FakeArchive {
     fail: bool,
 }
 
-impl crate::Archive for FakeArchive {
-    fn versions(&self, report_id: &str) -> anyhow::Result<Vec<crate::ReportVersion>> {
+fn unreadable() -> xxgk_archive::Error {
+    xxgk_archive::Error::Io(std::io::Error::other("archive unreadable"))
+}
+
+impl crate::ReadArchive for FakeArchive {
+    fn versions(&self, report_id: &str) -> xxgk_archive::Result<Vec<crate::ReportVersion>> {
         if self.fail {
-            anyhow::bail!("archive unreadable");
+            return Err(unreadable());
         }
         Ok(["2021-10-30T08:00:00Z", "2022-03-01T08:00:00Z"]
             .iter()
@@ -754,11 +758,53 @@ impl crate::Archive for FakeArchive {
             .collect())
     }
 
-    fn last_crawl(&self) -> anyhow::Result<Option<String>> {
+    fn last_crawl(&self) -> xxgk_archive::Result<Option<String>> {
         if self.fail {
-            anyhow::bail!("archive unreadable");
+            return Err(unreadable());
         }
         Ok(Some("2022-03-01T08:05:00Z".into()))
+    }
+
+    fn version_report(
+        &self,
+        _report_id: &str,
+        _hash: &str,
+    ) -> xxgk_archive::Result<Option<xxgk_index::Report>> {
+        Err(unreadable())
+    }
+
+    fn changes(
+        &self,
+        _since: Option<&str>,
+        _limit: usize,
+    ) -> xxgk_archive::Result<Vec<xxgk_archive::ReportChange>> {
+        Err(unreadable())
+    }
+
+    fn coverage(
+        &self,
+        _req: &xxgk_archive::CoverageRequest,
+    ) -> xxgk_archive::Result<xxgk_archive::Coverage> {
+        Err(unreadable())
+    }
+
+    fn no_report(
+        &self,
+        _years: &[String],
+        _schools: &[String],
+        _filter: &xxgk_archive::InstitutionFilter,
+    ) -> xxgk_archive::Result<Vec<xxgk_archive::NoReport>> {
+        if self.fail {
+            return Err(unreadable());
+        }
+        Ok(Vec::new())
+    }
+
+    fn crawl_health(&self) -> xxgk_archive::Result<Vec<xxgk_archive::SourceHealth>> {
+        if self.fail {
+            return Err(unreadable());
+        }
+        Ok(Vec::new())
     }
 }
 

@@ -10,7 +10,6 @@
 
 mod checklist;
 mod compare;
-pub mod diff;
 mod feed;
 mod versions;
 

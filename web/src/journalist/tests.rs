@@ -13,7 +13,8 @@ use tower::ServiceExt;
 use xxgk_index::{Engine, Report, Script, Section, SectionId};
 
 use super::{Cache, ChangeKind, ReportChange};
-use crate::{app, AppState, Archive, ReportVersion};
+use crate::{app, AppState, ReadArchive, ReportVersion};
+use xxgk_archive::Result as ArchiveResult;
 
 const XSS: &str = "<i>丁</i>学院";
 
@@ -130,8 +131,8 @@ impl FakeArchive {
     }
 }
 
-impl Archive for FakeArchive {
-    fn versions(&self, report_id: &str) -> anyhow::Result<Vec<ReportVersion>> {
+impl ReadArchive for FakeArchive {
+    fn versions(&self, report_id: &str) -> ArchiveResult<Vec<ReportVersion>> {
         Ok(if report_id == jia_id() {
             self.versions.iter().map(|(v, _)| v.clone()).collect()
         } else {
@@ -139,11 +140,11 @@ impl Archive for FakeArchive {
         })
     }
 
-    fn last_crawl(&self) -> anyhow::Result<Option<String>> {
+    fn last_crawl(&self) -> ArchiveResult<Option<String>> {
         Ok(None)
     }
 
-    fn version_report(&self, report_id: &str, hash: &str) -> anyhow::Result<Option<Report>> {
+    fn version_report(&self, report_id: &str, hash: &str) -> ArchiveResult<Option<Report>> {
         Ok(self
             .versions
             .iter()
@@ -151,7 +152,7 @@ impl Archive for FakeArchive {
             .map(|(_, r)| r.clone()))
     }
 
-    fn changes(&self, since: Option<&str>, limit: usize) -> anyhow::Result<Vec<ReportChange>> {
+    fn changes(&self, since: Option<&str>, limit: usize) -> ArchiveResult<Vec<ReportChange>> {
         let all = vec![
             ReportChange {
                 report_id: corpus()[2].id.clone(),
@@ -181,6 +182,27 @@ impl Archive for FakeArchive {
             .filter(|c| since.is_none_or(|s| c.at.as_str() >= s))
             .take(limit)
             .collect())
+    }
+
+    // Coverage and health come from a real, empty archive (the registry only).
+    fn coverage(
+        &self,
+        req: &xxgk_archive::CoverageRequest,
+    ) -> ArchiveResult<xxgk_archive::Coverage> {
+        xxgk_archive::Archive::open_in_memory()?.coverage(req)
+    }
+
+    fn no_report(
+        &self,
+        years: &[String],
+        schools: &[String],
+        filter: &xxgk_archive::InstitutionFilter,
+    ) -> ArchiveResult<Vec<xxgk_archive::NoReport>> {
+        xxgk_archive::Archive::open_in_memory()?.no_report(years, schools, filter)
+    }
+
+    fn crawl_health(&self) -> ArchiveResult<Vec<xxgk_archive::SourceHealth>> {
+        Ok(Vec::new())
     }
 }
 

@@ -9,54 +9,18 @@ use maud::{html, Markup};
 use serde::{Deserialize, Serialize};
 use xxgk_index::Report;
 
-use super::diff::{diff_reports, Piece, ReportDiff, Status};
 use super::{html_response, report_href, stylesheet};
 use crate::pages::{load_report, HtmlError};
 use crate::params::{href, Params};
 use crate::render::{error_box, page as frame, section_anchor, Nav};
 use crate::{AppError, AppState, ReportVersion};
+use xxgk_archive::diff::{diff_reports, Piece, ReportDiff, Status};
+pub use xxgk_archive::{ChangeKind, ReportChange};
 
 /// Most changes listed on `/changes` and in its feed.
 pub const MAX_CHANGES: usize = 200;
 /// Unchanged text inside a changed section longer than this is shortened on the page.
 const SAME_SHOWN: usize = 60;
-
-/// How a report changed after it was first stored.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ChangeKind {
-    /// A later fetch found different report text.
-    Edited,
-    /// The page now answers 404 / 410 (its versions are kept).
-    Gone,
-}
-
-impl ChangeKind {
-    pub fn label(self) -> &'static str {
-        match self {
-            ChangeKind::Edited => "内容被修改",
-            ChangeKind::Gone => "页面已删除",
-        }
-    }
-}
-
-/// A report that changed or vanished after it was first stored.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ReportChange {
-    pub report_id: String,
-    pub school: String,
-    pub year: Option<String>,
-    pub title: String,
-    pub url: String,
-    pub kind: ChangeKind,
-    /// When: the fetch that found the new text, or when the page was first found gone
-    /// (ISO 8601, UTC).
-    pub at: String,
-    /// When the report was first stored.
-    pub first_seen: String,
-    /// Distinct texts stored.
-    pub versions: usize,
-}
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]

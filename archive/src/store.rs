@@ -1,20 +1,17 @@
-//! The SQLite store under the data folder: every extracted report (the index is rebuilt
+//! The SQLite file under the data folder: every extracted report (the index is rebuilt
 //! from here by `xxgk reindex`). WAL mode, one transaction per write, so killing the
 //! process at any moment loses nothing already stored.
 //!
-//! The schema evolves through numbered [`MIGRATIONS`] recorded in `PRAGMA user_version`.
-
-mod archive;
+//! The schema is private to this crate. It evolves through numbered [`MIGRATIONS`]
+//! recorded in `PRAGMA user_version` and checked at every open: an older file is brought
+//! up to date, a newer one is refused.
 
 use std::path::Path;
 
-pub use archive::{
-    DocRecord, DocState, FetchLogEntry, PageWork, QueueItem, VersionInfo, WorkOutcome,
-};
 use rusqlite::{params, Connection, OptionalExtension};
 use xxgk_index::Report;
 
-use crate::Result;
+use crate::{Error, Result};
 
 /// Schema steps, applied in order; never edit a released step, add one.
 const MIGRATIONS: &[&str] = &[
@@ -102,10 +99,41 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX frontier_queue ON frontier(school, state, seq);
     CREATE TABLE index_pending (report_id TEXT PRIMARY KEY);",
+    // 3: institutions (the registry, and sources or reports not in it), the names and
+    // aliases they are known by (folded), each source's and report's institution, and
+    // what each crawl run found (for coverage and crawl health).
+    "CREATE TABLE institutions (
+        id        INTEGER PRIMARY KEY,
+        code      TEXT UNIQUE,
+        name      TEXT NOT NULL UNIQUE,
+        province  TEXT,
+        city      TEXT,
+        authority TEXT,
+        level     TEXT,
+        remark    TEXT,
+        origin    TEXT NOT NULL
+    );
+    CREATE TABLE institution_names (
+        key            TEXT PRIMARY KEY,
+        institution_id INTEGER NOT NULL REFERENCES institutions(id),
+        name           TEXT NOT NULL,
+        kind           TEXT NOT NULL
+    );
+    CREATE INDEX institution_names_inst ON institution_names(institution_id);
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    ALTER TABLE schools ADD COLUMN institution_id INTEGER;
+    ALTER TABLE reports ADD COLUMN institution_id INTEGER;
+    CREATE INDEX reports_institution ON reports(institution_id, year);
+    ALTER TABLE crawl_runs ADD COLUMN pages_ok INTEGER;
+    ALTER TABLE crawl_runs ADD COLUMN reports_found INTEGER;
+    ALTER TABLE crawl_runs ADD COLUMN errors TEXT;
+    ALTER TABLE crawl_runs ADD COLUMN start_error TEXT;
+    ALTER TABLE crawl_runs ADD COLUMN start_message TEXT;
+    CREATE INDEX fetch_log_school ON fetch_log(school, at);",
 ];
 
 /// Now, as stored: ISO 8601 UTC with milliseconds.
-const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ','now')";
+pub(crate) const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ','now')";
 
 /// What storing a report changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -115,20 +143,22 @@ pub enum PutOutcome {
     Unchanged,
 }
 
-/// The report store.
-pub struct Store {
-    conn: Connection,
+/// The archive: one connection to the SQLite file. Writers (the crawler, `import`) hold
+/// one each; the web site reads through [`crate::Reader`].
+pub struct Archive {
+    pub(crate) conn: Connection,
 }
 
-impl std::fmt::Debug for Store {
+impl std::fmt::Debug for Archive {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Store").finish_non_exhaustive()
+        f.debug_struct("Archive").finish_non_exhaustive()
     }
 }
 
-impl Store {
-    /// Opens (creating if needed) the store at `path`, bringing its schema up to date.
-    pub fn open(path: &Path) -> Result<Store> {
+impl Archive {
+    /// Opens (creating if needed) the archive at `path`, bringing its schema up to date
+    /// and its registry and institution links current.
+    pub fn open(path: &Path) -> Result<Archive> {
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent)?;
         }
@@ -136,24 +166,32 @@ impl Store {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        let mut store = Store { conn };
-        store.migrate()?;
-        Ok(store)
+        let mut archive = Archive { conn };
+        archive.migrate()?;
+        archive.sync_registry()?;
+        Ok(archive)
     }
 
-    /// An in-memory store (tests).
-    pub fn open_in_memory() -> Result<Store> {
-        let mut store = Store {
+    /// An in-memory archive (tests).
+    pub fn open_in_memory() -> Result<Archive> {
+        let mut archive = Archive {
             conn: Connection::open_in_memory()?,
         };
-        store.migrate()?;
-        Ok(store)
+        archive.migrate()?;
+        archive.sync_registry()?;
+        Ok(archive)
     }
 
     fn migrate(&mut self) -> Result<()> {
         let version: usize = self
             .conn
             .pragma_query_value(None, "user_version", |r| r.get(0))?;
+        if version > MIGRATIONS.len() {
+            return Err(Error::TooNew {
+                found: version,
+                known: MIGRATIONS.len(),
+            });
+        }
         for (i, step) in MIGRATIONS.iter().enumerate().skip(version) {
             let tx = self.conn.transaction()?;
             tx.execute_batch(step)?;
@@ -163,13 +201,30 @@ impl Store {
         Ok(())
     }
 
-    /// The connection, for the crawler's own tables (see `MIGRATIONS`).
-    pub fn conn(&self) -> &Connection {
-        &self.conn
+    /// The schema version of the open file (the number of migrations applied).
+    pub fn schema_version(&self) -> Result<usize> {
+        Ok(self
+            .conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))?)
     }
 
-    /// Stores `report`, replacing the row with the same id.
+    /// Stores an imported `report`, replacing the row with the same id. Its institution
+    /// is the one its school name (or an alias) names, else a new one of that name.
     pub fn put_report(&self, report: &Report) -> Result<PutOutcome> {
+        let tx = self.conn.unchecked_transaction()?;
+        let institution = crate::institutions::resolve_or_create(
+            &tx,
+            &report.school,
+            report.province.as_deref(),
+            "report",
+        )?;
+        let outcome = self.put_report_of(report, institution)?;
+        tx.commit()?;
+        Ok(outcome)
+    }
+
+    /// Stores `report` as a report of institution `institution`.
+    pub(crate) fn put_report_of(&self, report: &Report, institution: i64) -> Result<PutOutcome> {
         let old: Option<String> = self
             .conn
             .query_row(
@@ -185,20 +240,22 @@ impl Store {
             Some(_) => PutOutcome::Changed,
         };
         self.conn.execute(
-            "INSERT INTO reports (id, url, school, year, content_hash, json, first_seen, updated)
+            "INSERT INTO reports (id, url, school, year, content_hash, json, first_seen, updated,
+                                  institution_id)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, strftime('%Y-%m-%dT%H:%M:%SZ','now'),
-                     strftime('%Y-%m-%dT%H:%M:%SZ','now'))
+                     strftime('%Y-%m-%dT%H:%M:%SZ','now'), ?7)
              ON CONFLICT(id) DO UPDATE SET
                 url = excluded.url, school = excluded.school, year = excluded.year,
                 content_hash = excluded.content_hash, json = excluded.json,
-                updated = excluded.updated",
+                updated = excluded.updated, institution_id = excluded.institution_id",
             params![
                 report.id,
                 report.url,
                 report.school,
                 report.year,
                 report.content_hash,
-                json
+                json,
+                institution
             ],
         )?;
         Ok(outcome)
@@ -255,7 +312,7 @@ mod tests {
 
     #[test]
     fn same_id_replaces_and_reports_what_changed() {
-        let store = Store::open_in_memory().expect("store");
+        let store = Archive::open_in_memory().expect("store");
         assert_eq!(
             store.put_report(&report("一")).expect("put"),
             PutOutcome::New
@@ -277,16 +334,12 @@ mod tests {
     fn reopening_keeps_data_and_schema_version() {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("s.sqlite");
-        Store::open(&path)
+        Archive::open(&path)
             .expect("open")
             .put_report(&report("一"))
             .expect("put");
-        let store = Store::open(&path).expect("reopen");
+        let store = Archive::open(&path).expect("reopen");
         assert_eq!(store.reports().expect("all").len(), 1);
-        let v: usize = store
-            .conn()
-            .pragma_query_value(None, "user_version", |r| r.get(0))
-            .expect("version");
-        assert_eq!(v, MIGRATIONS.len());
+        assert_eq!(store.schema_version().expect("version"), MIGRATIONS.len());
     }
 }

@@ -8,7 +8,7 @@
 //! replaced by a similar one (a reworded sentence, a changed number).
 //!
 //! ```
-//! use xxgk_web::journalist::diff::{diff_texts, Piece};
+//! use xxgk_archive::diff::{diff_texts, Piece};
 //!
 //! let pieces = diff_texts("共收到申请3件。均已答复。", "共收到申请5件。均已答复。");
 //! assert_eq!(

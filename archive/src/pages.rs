@@ -1,15 +1,18 @@
-//! The crawl archive tables (migration 2): schools, pages, versions, the fetch log, the
-//! frontier and crawl runs. One page and its attachments are written in one transaction
-//! ([`Store::record_page`]), together with the frontier row that marks the page done, so
-//! a crawl killed at any moment either has all of a page or none of it, and resumes.
+//! The crawl tables (migration 2): sources (`schools`), pages, versions, the fetch log,
+//! the frontier and crawl runs. One page and its attachments are written in one
+//! transaction ([`Archive::record_page`]), together with the frontier row that marks the
+//! page done, so a crawl killed at any moment either has all of a page or none of it,
+//! and resumes.
+
+use std::collections::BTreeMap;
 
 use rusqlite::{params, OptionalExtension};
 use sha2::{Digest, Sha256};
 use xxgk_index::Report;
 
-use super::{PutOutcome, Store, NOW};
 use crate::sources::School;
-use crate::Result;
+use crate::store::{PutOutcome, NOW};
+use crate::{Archive, Result};
 
 /// One HTTP attempt, as logged.
 #[derive(Debug, Clone, Default)]
@@ -69,7 +72,7 @@ pub struct PageWork {
     pub enqueue: Vec<(String, u32, String, String)>,
 }
 
-/// What [`Store::record_page`] changed.
+/// What [`Archive::record_page`] changed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct WorkOutcome {
     /// Documents whose bytes differ from their current version (first versions included).
@@ -92,6 +95,23 @@ pub struct QueueItem {
     pub depth: u32,
     pub role: String,
     pub link_text: String,
+}
+
+/// What the archive holds, counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct ArchiveCounts {
+    /// Pages and attachments known.
+    pub pages: usize,
+    /// Distinct stored versions of them.
+    pub versions: usize,
+    /// Fetch attempts logged.
+    pub fetches: usize,
+    /// Pages that now answer 404/410.
+    pub gone: usize,
+    /// Pages and attachments with a stored version.
+    pub stored_documents: usize,
+    pub institutions: usize,
+    pub sources: usize,
 }
 
 /// One stored version of a document, without its body.
@@ -123,17 +143,31 @@ fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
-impl Store {
-    /// Remembers a school's settings (recrawls need them without a sources file).
+impl Archive {
+    /// Remembers a source's settings (recrawls need them without a sources file) and
+    /// links it to its institution (see [`Archive::institutions`]).
     pub fn put_school(&self, school: &School) -> Result<()> {
         let json = serde_json::to_string(school)?;
-        self.conn.execute(
+        let tx = self.conn.unchecked_transaction()?;
+        let institution = self.link_source(&tx, school)?;
+        tx.execute(
             &format!(
-                "INSERT INTO schools (name, json, updated) VALUES (?1, ?2, {NOW})
-                 ON CONFLICT(name) DO UPDATE SET json = excluded.json, updated = excluded.updated"
+                "INSERT INTO schools (name, json, updated, institution_id) VALUES (?1, ?2, {NOW}, ?3)
+                 ON CONFLICT(name) DO UPDATE SET json = excluded.json, updated = excluded.updated,
+                    institution_id = excluded.institution_id"
             ),
-            params![school.name, json],
+            params![school.name, json, institution],
         )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Records every source of a sources file (linked to their institutions), so that
+    /// coverage knows which institutions have a source before any crawl ran.
+    pub fn sync_sources(&self, schools: &[School]) -> Result<()> {
+        for school in schools {
+            self.put_school(school)?;
+        }
         Ok(())
     }
 
@@ -309,14 +343,99 @@ impl Store {
         )?)
     }
 
-    /// Marks the school's current run finished (its queue is dropped at the next run).
+    /// Marks the school's current run finished (its queue is dropped at the next run)
+    /// and records what it found, from the fetch log since the run started (so a run
+    /// resumed after a kill counts its first part too): pages answered, reports held,
+    /// errors by class, and — when no start page answered — why (`unreachable` in
+    /// coverage).
     pub fn finish_run(&self, school: &str) -> Result<()> {
-        self.conn.execute(
-            &format!(
-                "UPDATE crawl_runs SET finished = {NOW} WHERE school = ?1 AND finished IS NULL"
-            ),
-            [school],
+        let tx = self.conn.unchecked_transaction()?;
+        let run: Option<(i64, String)> = tx
+            .query_row(
+                "SELECT id, started FROM crawl_runs WHERE school = ?1 AND finished IS NULL
+                 ORDER BY id DESC LIMIT 1",
+                [school],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let Some((run, started)) = run else {
+            return Ok(());
+        };
+        let pages_ok: i64 = tx.query_row(
+            "SELECT count(DISTINCT url) FROM fetch_log
+             WHERE school = ?1 AND at >= ?2 AND status BETWEEN 200 AND 399",
+            params![school, started],
+            |r| r.get(0),
         )?;
+        let reports: i64 = tx.query_row(
+            "SELECT count(DISTINCT report_id) FROM pages
+             WHERE school = ?1 AND report_id IS NOT NULL AND gone_since IS NULL",
+            [school],
+            |r| r.get(0),
+        )?;
+        let mut errors: BTreeMap<String, i64> = BTreeMap::new();
+        {
+            let mut stmt = tx.prepare(
+                "SELECT kind, count(DISTINCT url) FROM (
+                    SELECT url, COALESCE(error_kind, 'http_' || status) AS kind FROM fetch_log
+                    WHERE school = ?1 AND at >= ?2 AND (error_kind IS NOT NULL OR status >= 400))
+                 GROUP BY kind",
+            )?;
+            let rows = stmt.query_map(params![school, started], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+            })?;
+            for row in rows {
+                let (k, n) = row?;
+                errors.insert(k, n);
+            }
+        }
+        // The last attempt at each start page: did any answer?
+        let starts: Vec<(Option<u16>, Option<String>, Option<String>)> = {
+            let mut stmt = tx.prepare(
+                "SELECT (SELECT status FROM fetch_log l WHERE l.url = f.url AND l.school = ?1
+                            AND l.at >= ?2 ORDER BY l.id DESC LIMIT 1),
+                        (SELECT error_kind FROM fetch_log l WHERE l.url = f.url AND l.school = ?1
+                            AND l.at >= ?2 ORDER BY l.id DESC LIMIT 1),
+                        (SELECT message FROM fetch_log l WHERE l.url = f.url AND l.school = ?1
+                            AND l.at >= ?2 ORDER BY l.id DESC LIMIT 1)
+                 FROM frontier f WHERE f.school = ?1 AND f.role = 'start' AND f.depth = 0",
+            )?;
+            let rows = stmt.query_map(params![school, started], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        let answered = starts
+            .iter()
+            .any(|(status, kind, _)| kind.is_none() && status.is_some_and(|s| s < 400));
+        let (start_error, start_message) = if answered || starts.is_empty() {
+            (None, None)
+        } else {
+            let (status, kind, message) = &starts[0];
+            (
+                Some(
+                    kind.clone()
+                        .or_else(|| status.map(|s| format!("http_{s}")))
+                        .unwrap_or_else(|| "not_fetched".into()),
+                ),
+                message.clone(),
+            )
+        };
+        tx.execute(
+            &format!(
+                "UPDATE crawl_runs SET finished = {NOW}, pages_ok = ?2, reports_found = ?3,
+                    errors = ?4, start_error = ?5, start_message = ?6 WHERE id = ?1"
+            ),
+            params![
+                run,
+                pages_ok,
+                reports,
+                serde_json::to_string(&errors)?,
+                start_error,
+                start_message
+            ],
+        )?;
+        tx.commit()?;
         Ok(())
     }
 
@@ -453,7 +572,25 @@ impl Store {
             }
         }
         if let Some(report) = &work.report {
-            let outcome = self.put_report(report)?;
+            // The source names the school: its report belongs to the source's institution.
+            let institution: Option<i64> = tx
+                .query_row(
+                    "SELECT institution_id FROM schools WHERE name = ?1",
+                    [&work.school],
+                    |r| r.get(0),
+                )
+                .optional()?
+                .flatten();
+            let institution = match institution {
+                Some(id) => id,
+                None => crate::institutions::resolve_or_create(
+                    &tx,
+                    &work.school,
+                    report.province.as_deref(),
+                    "source",
+                )?,
+            };
+            let outcome = self.put_report_of(report, institution)?;
             if outcome != PutOutcome::Unchanged {
                 tx.execute(
                     "INSERT OR IGNORE INTO index_pending (report_id) VALUES (?1)",
@@ -509,15 +646,51 @@ impl Store {
         Ok(())
     }
 
-    /// Counts for `xxgk stats`: (pages, versions, fetches logged, gone pages).
-    pub fn archive_counts(&self) -> Result<(usize, usize, usize, usize)> {
+    /// Counts for `xxgk stats`.
+    pub fn archive_counts(&self) -> Result<ArchiveCounts> {
         Ok(self.conn.query_row(
             "SELECT (SELECT count(*) FROM pages), (SELECT count(*) FROM versions),
                     (SELECT count(*) FROM fetch_log),
-                    (SELECT count(*) FROM pages WHERE gone_since IS NOT NULL)",
+                    (SELECT count(*) FROM pages WHERE gone_since IS NOT NULL),
+                    (SELECT count(*) FROM pages WHERE current_version IS NOT NULL),
+                    (SELECT count(*) FROM institutions),
+                    (SELECT count(*) FROM schools)",
             [],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            |r| {
+                Ok(ArchiveCounts {
+                    pages: r.get(0)?,
+                    versions: r.get(1)?,
+                    fetches: r.get(2)?,
+                    gone: r.get(3)?,
+                    stored_documents: r.get(4)?,
+                    institutions: r.get(5)?,
+                    sources: r.get(6)?,
+                })
+            },
         )?)
+    }
+
+    /// The fetch log of `url`, oldest first.
+    pub fn fetch_log(&self, url: &str) -> Result<Vec<FetchLogEntry>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT url, CAST(round((julianday(at) - 2440587.5) * 86400000) AS INTEGER), status,
+                    etag, last_modified, error_kind, message, elapsed_ms, bytes
+             FROM fetch_log WHERE url = ?1 ORDER BY id",
+        )?;
+        let rows = stmt.query_map([url], |r| {
+            Ok(FetchLogEntry {
+                url: r.get(0)?,
+                at_ms: r.get(1)?,
+                status: r.get(2)?,
+                etag: r.get(3)?,
+                last_modified: r.get(4)?,
+                error_kind: r.get(5)?,
+                message: r.get(6)?,
+                elapsed_ms: r.get::<_, Option<i64>>(7)?.unwrap_or(0),
+                bytes: r.get::<_, Option<i64>>(8)?.unwrap_or(0),
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 }
 
@@ -551,7 +724,7 @@ mod tests {
 
     #[test]
     fn versions_by_hash_and_gone_keeps_them() {
-        let store = Store::open_in_memory().expect("store");
+        let store = Archive::open_in_memory().expect("store");
         let u = "http://a.edu.cn/1.htm";
         assert_eq!(
             store
@@ -601,7 +774,7 @@ mod tests {
 
     #[test]
     fn frontier_resumes_an_unfinished_run_and_restarts_a_finished_one() {
-        let store = Store::open_in_memory().expect("store");
+        let store = Archive::open_in_memory().expect("store");
         let seeds = vec![("http://a/".to_string(), 0, "start".to_string())];
         assert!(!store.begin_run("甲", "crawl", &seeds).expect("begin"));
         let mut w = work("http://a/", fetched("x"));

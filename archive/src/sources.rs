@@ -3,6 +3,8 @@
 //! ```toml
 //! [[school]]
 //! name = "湖南工商大学"
+//! code = "4143010554"           # optional: the registry code (its 2017 name becomes an alias)
+//! aliases = ["湖南商学院"]       # optional: old names, traditional spellings, short names
 //! province = "湖南"
 //! kind = "大学"
 //! start = ["https://xxgk.hutb.edu.cn/"]
@@ -28,10 +30,17 @@ pub struct Sources {
 }
 
 /// One school and where its disclosure site starts.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct School {
     pub name: String,
+    /// The institution's code in the registry (学校标识码), when its name is not the
+    /// registry's (renamed since 2017) or to be explicit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// Other names of the school: old names, traditional spellings, short names.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub province: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -81,6 +90,14 @@ impl Sources {
                 )));
             }
             school.start_urls()?;
+            if let Some(code) = &school.code {
+                if code.len() != 10 || !code.bytes().all(|b| b.is_ascii_digit()) {
+                    return Err(Error::Config(format!(
+                        "school {}: code {code:?} is not a 10-digit institution code",
+                        school.name
+                    )));
+                }
+            }
         }
         Ok(sources)
     }
@@ -188,6 +205,7 @@ mod tests {
             "[[school]]\nname = \"甲\"\nstart = [\"not a url\"]",
             "[[school]]\nname = \"\"\nstart = [\"http://a/\"]",
             "[[school]]\nname = \"甲\"\nstart = [\"http://a/\"]\nstrat = 1",
+            "[[school]]\nname = \"甲\"\nstart = [\"http://a/\"]\ncode = \"41\"",
             "[[school]]\nname = \"甲\"\nstart = [\"http://a/\"]\n[[school]]\nname = \"甲\"\nstart = [\"http://b/\"]",
             "not toml at all [",
         ] {
