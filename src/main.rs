@@ -63,6 +63,11 @@ pub enum Command {
     /// Which of the 50 items of the disclosure checklist each school's report mentions,
     /// for one year (text, --csv or --json).
     Checklist(commands::checklist::ChecklistArgs),
+    /// Every institution × academic year: report archived, not found on a crawled site,
+    /// site unreachable, or not crawled — with the evidence (text, --csv or --json).
+    Coverage(commands::coverage::CoverageArgs),
+    /// The institutions the archive knows: the 2017 registry and schools not in it.
+    Institutions(commands::coverage::InstitutionsArgs),
     /// Build a sample corpus (first run only) and serve it: the quickest look at xxgk.
     Demo(commands::demo::DemoArgs),
 }
@@ -92,6 +97,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Serve(args) => commands::serve::run(&data, args),
         Command::Schools(args) => commands::schools::run(&data, args),
         Command::Checklist(args) => commands::checklist::run(&data, args),
+        Command::Coverage(args) => commands::coverage::run(&data, args),
+        Command::Institutions(args) => commands::coverage::institutions(&data, args),
         Command::Demo(args) => commands::demo::run(&data, args),
     }
 }

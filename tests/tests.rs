@@ -20,3 +20,7 @@ mod web;
 /// The journalist's tools: the checklist matrix against the hand-made expectation, and
 /// the real server's versions, diff, changes and Atom feeds over a store with versions.
 mod journalist;
+
+/// Coverage: archived, not found, unreachable and not crawled, with their evidence; the
+/// "which schools" answer's `no_report` group.
+mod coverage;

@@ -15,7 +15,7 @@ use serde_json::{json, Value};
 use crate::common::{fixture_reports, skip_without, xxgk_bin, xxgk_ok};
 
 /// A running `xxgk` server process, killed on drop.
-struct Server {
+pub(crate) struct Server {
     child: Child,
     base: String,
     /// Everything it printed on stdout before the URL.
@@ -24,7 +24,7 @@ struct Server {
 
 impl Server {
     /// `xxgk --data DATA <args…> --addr 127.0.0.1:0`, waiting for its URL.
-    fn start(data: &Path, args: &[&str]) -> Server {
+    pub(crate) fn start(data: &Path, args: &[&str]) -> Server {
         let mut child = Command::new(xxgk_bin())
             .arg("--data")
             .arg(data)
@@ -69,7 +69,7 @@ impl Server {
         }
     }
 
-    fn url(&self, path: &str) -> String {
+    pub(crate) fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
 
@@ -96,20 +96,20 @@ impl Drop for Server {
     }
 }
 
-async fn get_json(url: &str) -> (u16, Value) {
+pub(crate) async fn get_json(url: &str) -> (u16, Value) {
     let res = reqwest::get(url).await.expect("GET");
     let status = res.status().as_u16();
     let body = res.json::<Value>().await.expect("JSON body");
     (status, body)
 }
 
-async fn get_text(url: &str) -> (u16, String) {
+pub(crate) async fn get_text(url: &str) -> (u16, String) {
     let res = reqwest::get(url).await.expect("GET");
     let status = res.status().as_u16();
     (status, res.text().await.expect("body"))
 }
 
-fn enc(s: &str) -> String {
+pub(crate) fn enc(s: &str) -> String {
     // Only what these tests send: percent-encode every non-alphanumeric byte.
     s.bytes()
         .map(|b| {

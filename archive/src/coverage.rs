@@ -146,6 +146,8 @@ pub struct NoReport {
     pub province: Option<String>,
     pub status: Status,
     pub detail: String,
+    /// Whether the institution has a crawl source.
+    pub in_sources: bool,
     /// Folded names and aliases, to recognise the school in the index's answer.
     #[serde(skip)]
     pub keys: Vec<String>,
@@ -525,6 +527,7 @@ impl Archive {
                 province: inst.province.clone(),
                 status: state.status(),
                 detail: cell.detail,
+                in_sources: !matches!(state, CrawlState::NoSource),
                 keys,
             });
         }

@@ -210,19 +210,34 @@ impl Archive {
                 [&hash],
             )?;
         }
-        // Reports from before institutions: by their page's source, else by name.
-        let unlinked: Vec<(String, String, Option<String>)> = {
+        // Sources from before institutions (archives of schema 2).
+        let sources: Vec<String> = {
+            let mut stmt = tx.prepare("SELECT json FROM schools WHERE institution_id IS NULL")?;
+            let rows = stmt.query_map([], |r| r.get(0))?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        for json in sources {
+            let school: School = serde_json::from_str(&json)?;
+            let id = link_source(&tx, &school)?;
+            tx.execute(
+                "UPDATE schools SET institution_id = ?2 WHERE name = ?1",
+                params![school.name, id],
+            )?;
+        }
+        // Reports from before institutions: their page's source's, else by name.
+        let unlinked: Vec<(String, String, Option<i64>)> = {
             let mut stmt = tx.prepare(
                 "SELECT r.id, r.school,
-                        (SELECT p.school FROM pages p WHERE p.report_id = r.id LIMIT 1)
+                        (SELECT s.institution_id FROM pages p JOIN schools s ON s.name = p.school
+                         WHERE p.report_id = r.id LIMIT 1)
                  FROM reports r WHERE r.institution_id IS NULL",
             )?;
             let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
             rows.collect::<rusqlite::Result<_>>()?
         };
-        for (id, school, source) in unlinked {
-            let inst = match source {
-                Some(source) => resolve_or_create(&tx, &source, None, "source")?,
+        for (id, school, source_institution) in unlinked {
+            let inst = match source_institution {
+                Some(inst) => inst,
                 None => resolve_or_create(&tx, &school, None, "report")?,
             };
             tx.execute(
@@ -233,12 +248,14 @@ impl Archive {
         tx.commit()?;
         Ok(())
     }
+}
 
-    /// Links a crawl source to its institution: by `code` (an unknown code is an error),
-    /// else by its name or one of its aliases, else a new institution of its own. When a
-    /// source renames a registry institution (湖南商学院 → 湖南工商大学), the source's name
-    /// is shown and the registry's stays a name it is found by. Aliases are added.
-    pub(crate) fn link_source(&self, tx: &Transaction<'_>, school: &School) -> Result<i64> {
+/// Links a crawl source to its institution: by `code` (an unknown code is an error),
+/// else by its name or one of its aliases, else a new institution of its own. When a
+/// source renames a registry institution (湖南商学院 → 湖南工商大学), the source's name
+/// is shown and the registry's stays a name it is found by. Aliases are added.
+pub(crate) fn link_source(tx: &Transaction<'_>, school: &School) -> Result<i64> {
+    {
         let by_code = match &school.code {
             Some(code) => Some(
                 tx.query_row(
@@ -323,7 +340,9 @@ impl Archive {
         }
         Ok(id)
     }
+}
 
+impl Archive {
     /// The institution a name or alias (either script) belongs to.
     pub fn find_institution(&self, name: &str) -> Result<Option<Institution>> {
         let Some(id) = lookup(&self.conn, name)? else {
@@ -387,5 +406,110 @@ impl Archive {
             }
         }
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use xxgk_index::{Report, Script, Section, SectionId};
+
+    fn report(school: &str, url: &str) -> Report {
+        let sections = vec![Section {
+            id: SectionId::Overview,
+            heading: "一、概述".into(),
+            text: "正文。".into(),
+        }];
+        Report {
+            id: Report::id_for_url(url),
+            school: school.into(),
+            year: Some("2020-2021".into()),
+            title: format!("{school}2020-2021学年信息公开年度报告"),
+            published: None,
+            url: url.into(),
+            script: Script::Simplified,
+            content_hash: Report::hash_sections(&sections),
+            province: None,
+            kind: None,
+            sections,
+        }
+    }
+
+    fn source(name: &str, code: Option<&str>, aliases: &[&str]) -> School {
+        School {
+            name: name.into(),
+            code: code.map(Into::into),
+            aliases: aliases.iter().map(|a| a.to_string()).collect(),
+            start: vec!["https://xxgk.example.edu.cn/".into()],
+            ..School::default()
+        }
+    }
+
+    #[test]
+    fn a_renamed_school_links_by_code_and_keeps_its_old_name() {
+        let archive = Archive::open_in_memory().expect("archive");
+        // Imported under the new name before any source said who that is.
+        archive
+            .put_report(&report("湖南工商大学", "file:///a.txt"))
+            .expect("put");
+        // And under the 2017 name, in traditional characters.
+        archive
+            .put_report(&report("湖南商學院", "file:///b.txt"))
+            .expect("put");
+        archive
+            .put_school(&source("湖南工商大学", Some("4143010554"), &["湘商"]))
+            .expect("link");
+        let inst = archive
+            .find_institution("湘商")
+            .expect("find")
+            .expect("alias known");
+        assert_eq!(inst.code.as_deref(), Some("4143010554"));
+        assert_eq!(inst.name, "湖南工商大学");
+        assert!(inst.aliases.contains(&"湖南商学院".to_string()), "{inst:?}");
+        assert_eq!(inst.sources, ["湖南工商大学"]);
+        // Both reports are now the registry institution's: one row, not three.
+        let hunan = archive
+            .institutions(&InstitutionFilter {
+                province: Some("湖南".into()),
+                level: None,
+            })
+            .expect("list");
+        assert_eq!(
+            hunan
+                .iter()
+                .filter(|i| ["湖南工商大学", "湖南商学院", "湖南商學院"].contains(&i.name.as_str()))
+                .count(),
+            1
+        );
+        let none = archive.no_report(
+            &["2020-2021".into()],
+            &["湖南工商大学".into()],
+            &InstitutionFilter::default(),
+        );
+        assert!(none.expect("no_report").is_empty(), "it has reports");
+    }
+
+    #[test]
+    fn unknown_codes_and_levels_are_user_errors() {
+        let archive = Archive::open_in_memory().expect("archive");
+        let err = archive
+            .put_school(&source("甲大学", Some("4199999999"), &[]))
+            .expect_err("unknown code");
+        assert!(err.is_user_error(), "{err}");
+        let bad = InstitutionFilter {
+            province: None,
+            level: Some("硕士".into()),
+        };
+        assert!(bad.validate().expect_err("bad level").is_user_error());
+        // A source not in the registry is an institution of its own, with its province.
+        let mut s = source("新建大学", None, &["新大"]);
+        s.province = Some("江东".into());
+        archive.put_school(&s).expect("own");
+        let own = archive
+            .find_institution("新大")
+            .expect("find")
+            .expect("own");
+        assert_eq!((own.code, own.origin.as_str()), (None, "source"));
+        assert_eq!(own.province.as_deref(), Some("江东"));
     }
 }

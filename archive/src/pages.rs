@@ -149,7 +149,7 @@ impl Archive {
     pub fn put_school(&self, school: &School) -> Result<()> {
         let json = serde_json::to_string(school)?;
         let tx = self.conn.unchecked_transaction()?;
-        let institution = self.link_source(&tx, school)?;
+        let institution = crate::institutions::link_source(&tx, school)?;
         tx.execute(
             &format!(
                 "INSERT INTO schools (name, json, updated, institution_id) VALUES (?1, ?2, {NOW}, ?3)

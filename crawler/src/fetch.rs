@@ -224,7 +224,7 @@ impl Fetcher {
     /// The robots.txt policy for `url`'s host, fetched once per run.
     pub async fn robots(&self, url: &Url) -> Arc<Robots> {
         let Some(key) = host_key(url) else {
-            return Arc::new(Robots::unreachable("URL has no host"));
+            return Arc::new(Robots::unreachable("URL has no host", None));
         };
         let host = self.host(&key);
         host.robots
@@ -240,7 +240,7 @@ impl Fetcher {
                     Ok(f) => Robots::from_response(f.status, &f.body),
                     Err(e) => match e.kind {
                         ErrorKind::Http(s) => Robots::from_response(s, b""),
-                        _ => Robots::unreachable(&e.to_string()),
+                        _ => Robots::unreachable(&e.to_string(), Some(e.kind)),
                     },
                 };
                 tracing::debug!(host = %key, ?policy, "robots.txt");
@@ -266,12 +266,16 @@ impl Fetcher {
                 attempts: Vec::new(),
             });
         };
-        if self.cfg.robots && !self.robots(url).await.allowed(url.as_str()) {
-            return Err(FetchError {
-                kind: ErrorKind::Robots,
-                message: "disallowed by robots.txt".into(),
-                attempts: Vec::new(),
-            });
+        if self.cfg.robots {
+            let robots = self.robots(url).await;
+            if !robots.allowed(url.as_str()) {
+                let (kind, message) = robots.refusal();
+                return Err(FetchError {
+                    kind,
+                    message,
+                    attempts: Vec::new(),
+                });
+            }
         }
         let host = self.host(&key);
         self.fetch_unchecked(url, validators, max_body, &host).await

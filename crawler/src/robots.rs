@@ -11,6 +11,8 @@ use std::time::Duration;
 
 use texting_robots::Robot;
 
+use crate::fetch::ErrorKind;
+
 /// The product token matched against `User-agent:` lines.
 pub const AGENT_TOKEN: &str = "xxgk";
 
@@ -22,7 +24,13 @@ const MAX_CRAWL_DELAY: Duration = Duration::from_secs(30);
 #[derive(Debug)]
 pub enum Robots {
     AllowAll,
-    DisallowAll { reason: String },
+    /// Nothing may be fetched this run. `cause` is why robots.txt could not be read when
+    /// the host itself failed (refused connection, timeout, 5xx): the refusals then carry
+    /// that class, so a dead site is logged as unreachable, not as robots-blocked.
+    DisallowAll {
+        reason: String,
+        cause: Option<ErrorKind>,
+    },
     Rules(Box<Robot>),
 }
 
@@ -40,14 +48,29 @@ impl Robots {
             400..=499 => Robots::AllowAll,
             _ => Robots::DisallowAll {
                 reason: format!("robots.txt answered HTTP {status}"),
+                cause: Some(ErrorKind::Http(status)),
             },
         }
     }
 
-    /// The policy when robots.txt could not be fetched at all.
-    pub fn unreachable(reason: &str) -> Robots {
+    /// The policy when robots.txt could not be fetched at all (`cause`: the failure's
+    /// class, when the host was tried).
+    pub fn unreachable(reason: &str, cause: Option<ErrorKind>) -> Robots {
         Robots::DisallowAll {
             reason: format!("robots.txt unreachable: {reason}"),
+            cause,
+        }
+    }
+
+    /// Why everything is refused, and the failure class to log it under (`robots` when
+    /// robots.txt itself said no).
+    pub fn refusal(&self) -> (ErrorKind, String) {
+        match self {
+            Robots::DisallowAll {
+                reason,
+                cause: Some(kind),
+            } => (*kind, reason.clone()),
+            _ => (ErrorKind::Robots, "disallowed by robots.txt".into()),
         }
     }
 
@@ -82,7 +105,11 @@ mod tests {
         assert!(Robots::from_response(403, b"").allowed(u));
         assert!(!Robots::from_response(503, b"").allowed(u));
         assert!(!Robots::from_response(500, b"").allowed(u));
-        assert!(!Robots::unreachable("connection refused").allowed(u));
+        let dead = Robots::unreachable("connection refused", Some(ErrorKind::Connect));
+        assert!(!dead.allowed(u));
+        assert_eq!(dead.refusal().0, ErrorKind::Connect);
+        assert_eq!(Robots::from_response(503, b"").refusal().0, ErrorKind::Http(503));
+        assert_eq!(Robots::AllowAll.refusal().0, ErrorKind::Robots);
     }
 
     #[test]

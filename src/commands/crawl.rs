@@ -413,9 +413,24 @@ pub fn crawl_sample_sites(
         json: false,
     };
     let quiet: Arc<dyn Progress> = Arc::new(xxgk_crawler::crawl::LogProgress);
+    // One more source whose site cannot be reached (a loopback port nobody listens on),
+    // for a registry school renamed since 2017: the demo's coverage shows every status.
+    let mut schools = served.schools.clone();
+    let dead_port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .context("finding a free port")?;
+    schools.push(School {
+        name: "湖南工商大学".into(),
+        code: Some("4143010554".into()),
+        aliases: vec!["湖南商学院".into()],
+        province: Some("湖南".into()),
+        start: vec![format!("http://127.0.0.1:{dead_port}/xxgk/")],
+        ..School::default()
+    });
     let summary = served.runtime.block_on(crawl_schools(
         data,
-        served.schools.clone(),
+        schools,
         Mode::Crawl,
         &settings,
         quiet,

@@ -2,6 +2,7 @@
 
 pub mod bench;
 pub mod checklist;
+pub mod coverage;
 pub mod crawl;
 pub mod demo;
 pub mod import;

@@ -5,6 +5,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use clap::Args;
+use xxgk_archive::{InstitutionFilter, SchoolsAnswer};
 use xxgk_index::SchoolsRequest;
 use xxgk_web::export::{plain_text, schools_csv};
 
@@ -35,12 +36,16 @@ pub fn run(data: &Path, args: SchoolsArgs) -> anyhow::Result<ExitCode> {
     let mut out = String::new();
     let sections = super::parse_sections(&args.section)?;
     let engine = super::open_engine(data)?;
-    let answer = engine.schools(&SchoolsRequest {
+    let req = SchoolsRequest {
         query: args.query,
         schools: args.school,
         years: args.year,
         sections,
-    })?;
+    };
+    let matches = engine.schools(&req)?;
+    let no_report =
+        super::open_store(data)?.no_report(&req.years, &req.schools, &InstitutionFilter::default())?;
+    let answer = SchoolsAnswer::new(matches, no_report);
     if args.json {
         outln!(out, "{}", serde_json::to_string_pretty(&answer)?);
         return super::emit(&out);
@@ -49,12 +54,16 @@ pub fn run(data: &Path, args: SchoolsArgs) -> anyhow::Result<ExitCode> {
         outp!(out, "{}", schools_csv(&answer));
         return super::emit(&out);
     }
+    let no_report = answer.no_report_totals();
+    let answer_ref = &answer;
+    let answer = &answer_ref.matches;
     outln!(
         out,
-        "{} schools mention {:?}, {} do not",
+        "{} schools mention {:?}, {} have reports that do not, {} have no report in scope",
         answer.matched.len(),
         answer.query,
-        answer.unmatched.len()
+        answer.unmatched.len(),
+        answer_ref.no_report.len()
     );
     if !answer.matched.is_empty() {
         outln!(out, "\nmention it:");
@@ -87,6 +96,23 @@ pub fn run(data: &Path, args: SchoolsArgs) -> anyhow::Result<ExitCode> {
         } else {
             outln!(out, "  {} — {}", u.school, u.years_in_scope.join(" "));
         }
+    }
+    if !answer_ref.no_report.is_empty() {
+        let counts: Vec<String> = no_report
+            .iter()
+            .map(|(s, n)| format!("{} {n}", s.as_str()))
+            .collect();
+        outln!(
+            out,
+            "\nno report to read ({}; `xxgk coverage` has the evidence):",
+            counts.join(", ")
+        );
+    }
+    for n in answer_ref.no_report.iter().filter(|n| n.status != xxgk_archive::Status::NotCrawled) {
+        outln!(out, "  {} — {}: {}", n.school, n.status.as_str(), n.detail);
+    }
+    if let Some(n) = no_report.get(&xxgk_archive::Status::NotCrawled) {
+        outln!(out, "  … and {n} institutions not crawled (no source); --json lists them");
     }
     super::emit(&out)
 }

@@ -6,7 +6,8 @@ use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use xxgk_index::{IndexStats, Report, SchoolMatches, SearchResults};
+use xxgk_archive::{InstitutionFilter, SchoolsAnswer};
+use xxgk_index::{IndexStats, Report, SchoolMatches, SchoolsRequest, SearchResults};
 
 use crate::export::schools_csv as to_csv;
 use crate::pages::load_report;
@@ -36,22 +37,42 @@ pub async fn search(
 pub async fn schools(
     State(state): State<AppState>,
     raw: Raw,
-) -> Result<Json<SchoolMatches>, AppError> {
-    Ok(Json(run_schools(&state, raw).await?))
+) -> Result<Json<SchoolsAnswer>, AppError> {
+    let req = validate(raw)?.to_schools_request();
+    Ok(Json(schools_answer(&state, req).await?))
 }
 
-async fn run_schools(state: &AppState, raw: Raw) -> Result<SchoolMatches, AppError> {
-    let req = validate(raw)?.to_schools_request();
-    state
-        .blocking(move |engine| Ok(engine.schools(&req)?))
-        .await
+/// The "which schools" answer: the index's matched and unmatched schools (reports that
+/// were read), joined with the archive's institutions that have no report in scope.
+pub(crate) async fn schools_answer(
+    state: &AppState,
+    req: SchoolsRequest,
+) -> Result<SchoolsAnswer, AppError> {
+    let r = req.clone();
+    let matches: SchoolMatches = state.blocking(move |engine| Ok(engine.schools(&r)?)).await?;
+    with_no_report(state, &req, matches).await
+}
+
+/// Adds the `no_report` group to an index answer (empty without an archive).
+pub(crate) async fn with_no_report(
+    state: &AppState,
+    req: &SchoolsRequest,
+    matches: SchoolMatches,
+) -> Result<SchoolsAnswer, AppError> {
+    let (years, schools) = (req.years.clone(), req.schools.clone());
+    let no_report = state
+        .archive(move |a| a.no_report(&years, &schools, &InstitutionFilter::default()))
+        .await?
+        .unwrap_or_default();
+    Ok(SchoolsAnswer::new(matches, no_report))
 }
 
 /// `/schools.csv`: the same as a download. Starts with a byte-order mark so that
 /// spreadsheet programs read the Chinese text as UTF-8.
 pub async fn schools_csv(State(state): State<AppState>, raw: Raw) -> Result<Response, AppError> {
-    let matches = run_schools(&state, raw).await?;
-    let body = format!("\u{feff}{}", to_csv(&matches));
+    let req = validate(raw)?.to_schools_request();
+    let answer = schools_answer(&state, req).await?;
+    let body = format!("\u{feff}{}", to_csv(&answer));
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),

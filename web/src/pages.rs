@@ -11,7 +11,8 @@ use serde::Deserialize;
 use time::format_description::well_known::Rfc3339;
 use xxgk_index::highlight::{highlight_all, match_ranges};
 use xxgk_index::query::UserQuery;
-use xxgk_index::{Hit, IndexStats, Report, SchoolMatches, SearchResults, SectionId, Sort};
+use xxgk_archive::SchoolsAnswer;
+use xxgk_index::{Hit, IndexStats, Report, SearchResults, SectionId, Sort};
 
 use crate::params::{href, Dim, Params, RawSearch, SearchParams, PAGE_SIZE};
 use crate::render::{
@@ -590,7 +591,12 @@ pub async fn schools(
     let (stats, answer) = outcome;
     let answer = match answer {
         None => None,
-        Some(Ok(matches)) => Some(Ok(matches)),
+        Some(Ok(matches)) => Some(Ok(crate::api::with_no_report(
+            &state,
+            &params.to_schools_request(),
+            matches,
+        )
+        .await?)),
         Some(Err(e)) => {
             let err = AppError::from(e);
             match err {
@@ -614,7 +620,7 @@ pub async fn schools(
 fn schools_page(
     params: &SearchParams,
     stats: &IndexStats,
-    answer: Option<&Result<SchoolMatches, AppError>>,
+    answer: Option<&Result<SchoolsAnswer, AppError>>,
 ) -> Markup {
     let mut years: Vec<&String> = stats.years.keys().collect();
     years.reverse();
@@ -671,7 +677,13 @@ fn schools_page(
     )
 }
 
-fn schools_answer(params: &SearchParams, m: &SchoolMatches) -> Markup {
+/// Institutions without a report listed per status on `/schools` at most (the CSV and
+/// JSON have them all; `/coverage` has the evidence).
+const NO_REPORT_SHOWN: usize = 200;
+
+fn schools_answer(params: &SearchParams, answer: &SchoolsAnswer) -> Markup {
+    let m = &answer.matches;
+    let no_report_totals = answer.no_report_totals();
     // Downloads carry the query and filters only.
     let download = SearchParams {
         sort: Sort::Relevance,
@@ -682,7 +694,8 @@ fn schools_answer(params: &SearchParams, m: &SchoolMatches) -> Markup {
     html! {
         p.answer-summary {
             strong #matched-count { (m.matched.len()) } " 所学校提到了 “" (m.query) "”，"
-            strong #unmatched-count { (m.unmatched.len()) } " 所没有。"
+            strong #unmatched-count { (m.unmatched.len()) } " 所的报告没有提到，"
+            strong #no-report-count { (answer.no_report.len()) } " 所在此范围内没有可读的报告。"
             "下载："
             a href=(download.href("/schools.csv")) download { "CSV" }
             " · "
@@ -734,6 +747,34 @@ fn schools_answer(params: &SearchParams, m: &SchoolMatches) -> Markup {
                         } @else {
                             span.note { "（" (row.years_in_scope.join("、")) "）" }
                         }
+                    }
+                }
+            }
+        }
+        h2 #no-report { "没有报告的学校" }
+        p.intro {
+            "这些学校在此范围内没有存档的报告，所以无法判断它们是否公开了该事项——"
+            "不是“没有提到”。原因见 " a href="/coverage" { "覆盖情况" } "："
+        }
+        @if answer.no_report.is_empty() {
+            p.empty { "范围内每所学校都有报告。" }
+        } @else {
+            @for (status, n) in &no_report_totals {
+                details.no-report {
+                    summary {
+                        span class=(format!("cov-mark cov-{}", status.as_str())) {}
+                        " " (status.label()) "：" strong { (n) } " 所"
+                    }
+                    ul.unmatched {
+                        @for row in answer.no_report.iter().filter(|r| r.status == *status).take(NO_REPORT_SHOWN) {
+                            li title=(row.detail) {
+                                span.school { (row.school) }
+                                @if let Some(p) = &row.province { span.note { "（" (p) "）" } }
+                            }
+                        }
+                    }
+                    @if *n > NO_REPORT_SHOWN {
+                        p.hint { "另有 " ((n - NO_REPORT_SHOWN)) " 所，见 CSV / JSON 下载或覆盖情况。" }
                     }
                 }
             }

@@ -201,7 +201,39 @@ pub async fn page(State(state): State<AppState>, raw: Raw) -> Result<Response, H
         ))
         .into());
     }
-    Ok(html_response(matrix_page(&m, &params, &order, last_page)))
+    // Crawled schools with no report for the year: their rows say so on the last page,
+    // instead of leaving them out (a blank would read as "mentions nothing").
+    let (year, provinces) = (m.year.clone(), params.provinces.clone());
+    let no_report = if params.page == last_page && params.schools.is_empty() {
+        state
+            .archive(move |a| {
+                let mut all = Vec::new();
+                let filters: Vec<Option<String>> = if provinces.is_empty() {
+                    vec![None]
+                } else {
+                    provinces.into_iter().map(Some).collect()
+                };
+                for province in filters {
+                    let filter = xxgk_archive::InstitutionFilter {
+                        province,
+                        level: None,
+                    };
+                    all.extend(
+                        a.no_report(std::slice::from_ref(&year), &[], &filter)?
+                            .into_iter()
+                            .filter(|n| n.in_sources),
+                    );
+                }
+                Ok(all)
+            })
+            .await?
+            .unwrap_or_default()
+    } else {
+        Vec::new()
+    };
+    Ok(html_response(matrix_page(
+        &m, &params, &order, last_page, &no_report,
+    )))
 }
 
 fn page_frame(content: Markup) -> Markup {
@@ -212,7 +244,13 @@ fn page_frame(content: Markup) -> Markup {
     )
 }
 
-fn matrix_page(m: &Matrix, params: &ChecklistParams, order: &[usize], last_page: usize) -> Markup {
+fn matrix_page(
+    m: &Matrix,
+    params: &ChecklistParams,
+    order: &[usize],
+    last_page: usize,
+    no_report: &[xxgk_archive::NoReport],
+) -> Markup {
     let from = (params.page - 1) * ROWS_PER_PAGE;
     let shown: Vec<&SchoolRow> = order
         .iter()
@@ -362,6 +400,22 @@ fn matrix_page(m: &Matrix, params: &ChecklistParams, order: &[usize], last_page:
                     tbody {
                         @for row in &shown {
                             (matrix_row(row, &m.year))
+                        }
+                    }
+                    @if !no_report.is_empty() {
+                        tbody.no-report {
+                            @for n in no_report {
+                                tr {
+                                    th.school scope="row" { (n.school) }
+                                    td.province { (n.province.as_deref().unwrap_or("")) }
+                                    td.kind {}
+                                    td.covered { "—" }
+                                    td.no-report colspan=(ITEM_COUNT) title=(n.detail) {
+                                        span class=(format!("cov-mark cov-{}", n.status.as_str())) {}
+                                        " 无报告（" (n.status.label()) "）：" (n.detail)
+                                    }
+                                }
+                            }
                         }
                     }
                 }
