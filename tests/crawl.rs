@@ -861,4 +861,17 @@ fn the_example_sources_file_parses() {
     let sources = Sources::load(&repo_root().join("sources.example.toml")).expect("parses");
     assert_eq!(sources.school.len(), 53);
     assert!(sources.school.iter().all(|s| s.start_urls().is_ok()));
+    // Every source links to an institution: all but the one opened after 2017 to a
+    // registry row, by name or by code.
+    let archive = Store::open_in_memory().expect("archive");
+    archive.sync_sources(&sources.school).expect("links");
+    let institutions = archive.institutions(&Default::default()).expect("list");
+    let own: Vec<&str> = institutions
+        .iter()
+        .filter(|i| i.code.is_none())
+        .map(|i| i.name.as_str())
+        .collect();
+    assert_eq!(own, ["合肥经济学院"]);
+    let linked = institutions.iter().filter(|i| !i.sources.is_empty()).count();
+    assert_eq!(linked, 53);
 }
