@@ -46,8 +46,12 @@ pub enum Command {
     Search(commands::search::SearchArgs),
     /// Rebuild the search index from the stored reports.
     Reindex,
-    /// Show what is stored and indexed.
-    Stats,
+    /// Show what is stored and indexed (reconciling the two when no other writer runs).
+    Stats {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Crawl the schools in the sources file: find their reports, keep every version,
     /// index new and changed reports.
     Crawl(commands::crawl::CrawlArgs),
@@ -90,7 +94,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Import(args) => commands::import::run(&data, args),
         Command::Search(args) => commands::search::run(&data, args),
         Command::Reindex => commands::reindex(&data),
-        Command::Stats => commands::stats(&data),
+        Command::Stats { json } => commands::stats(&data, json),
         Command::Crawl(args) => commands::crawl::run(&data, args),
         Command::Recrawl(args) => commands::crawl::recrawl(&data, args),
         Command::Bench(args) => commands::bench::run(args),

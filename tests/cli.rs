@@ -123,3 +123,85 @@ fn closed_stdout_is_not_a_panic() {
         assert!(out.status.success(), "{args:?}: {err}");
     }
 }
+
+/// Issue 13: kill -9 in the middle of an import, then any command: the archive and the
+/// index agree again (every stored report searchable, nothing indexed that is not
+/// stored), because what must be indexed is in the archive's outbox from the same
+/// transaction that stored it.
+#[test]
+fn import_killed_midway_converges_at_the_next_command() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    let files = dir.path().join("files");
+    std::fs::create_dir_all(&files).expect("mkdir");
+    let template =
+        std::fs::read_to_string(fixture_reports().join("donghai-2019-2020.txt")).expect("fixture");
+    for i in 0..400 {
+        // Distinct reports: each file is its own report and has its own text.
+        let text = template.replace("共计222条", &format!("共计{}条", 1000 + i));
+        std::fs::write(files.join(format!("r{i:04}.txt")), text).expect("write");
+    }
+    let mut child = std::process::Command::new(crate::common::xxgk_bin())
+        .arg("--data")
+        .arg(&data)
+        .args(["import", files.to_str().expect("path")])
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start import");
+    // Wait until some reports are stored, then kill -9 mid-run.
+    let db = data.join("xxgk.sqlite");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    let stored = || {
+        xxgk_archive::Archive::open(&db)
+            .and_then(|a| a.count_reports())
+            .unwrap_or(0)
+    };
+    while std::time::Instant::now() < deadline && (!db.exists() || stored() < 20) {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+
+    // Any command: stats reconciles (no other writer runs) and says both agree.
+    let stats = crate::common::xxgk_json(&data, &["stats", "--json"]);
+    let stored = stats["stored_reports"].as_u64().expect("stored");
+    assert!(
+        stored > 0,
+        "the import stored nothing before the kill: {stats}"
+    );
+    assert_eq!(stats["indexed_reports"], stored, "{stats}");
+    assert_eq!(stats["pending_index"], 0, "{stats}");
+    // And search sees them.
+    let found = crate::common::xxgk_json(&data, &["search", "信息公开", "--json", "--limit", "1"]);
+    assert!(found["total"].as_u64().unwrap_or(0) >= stored, "{found}");
+    // Finishing the import gives what a clean run gives.
+    xxgk_ok(&data, &["import", files.to_str().expect("path")]);
+    let stats = crate::common::xxgk_json(&data, &["stats", "--json"]);
+    assert_eq!(stats["stored_reports"], 400, "{stats}");
+    assert_eq!(stats["indexed_reports"], 400, "{stats}");
+}
+
+/// A second writer gets one clear line naming the one that runs.
+#[test]
+fn a_second_writer_is_told_who_holds_the_index() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path();
+    xxgk_ok(data, &["import", fixture_reports().to_str().expect("path")]);
+    // Hold the index writer as a running import would.
+    let engine = xxgk_index::Engine::open_or_create(&data.join("index")).expect("index");
+    let _writer = engine.writer(1).expect("writer");
+    std::fs::write(data.join("writer.pid"), "4242").expect("pid");
+    let out = xxgk(data, &["reindex"]);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(
+        err.contains("another import, crawl or reindex is running: pid 4242"),
+        "{err}"
+    );
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    // stats still answers, without reconciling.
+    let stats = crate::common::xxgk_json(data, &["stats", "--json"]);
+    assert!(stats["reconciled"].is_null(), "{stats}");
+}

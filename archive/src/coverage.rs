@@ -480,6 +480,9 @@ impl Archive {
                     .collect(),
             });
         }
+        // Institutions with a source first (where the archive has something to say), then
+        // the registry in code order.
+        schools.sort_by_key(|s| !s.in_sources);
         Ok(Coverage {
             years,
             schools,

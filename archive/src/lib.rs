@@ -27,6 +27,7 @@ mod error;
 pub mod health;
 pub mod history;
 pub mod institutions;
+pub mod outbox;
 mod pages;
 mod read;
 pub mod registry;
@@ -40,6 +41,7 @@ pub use error::{Error, Result};
 pub use health::{RunHealth, SourceHealth};
 pub use history::{ChangeKind, ReportChange, ReportVersion};
 pub use institutions::{Institution, InstitutionFilter};
+pub use outbox::{Drift, Reconciled};
 pub use pages::{
     ArchiveCounts, DocRecord, DocState, FetchLogEntry, PageInfo, PageWork, QueueItem, VersionInfo,
     WorkOutcome,

@@ -591,12 +591,6 @@ impl Archive {
                 )?,
             };
             let outcome = self.put_report_of(report, institution)?;
-            if outcome != PutOutcome::Unchanged {
-                tx.execute(
-                    "INSERT OR IGNORE INTO index_pending (report_id) VALUES (?1)",
-                    [&report.id],
-                )?;
-            }
             if let Some(version) = page_version {
                 tx.execute(
                     "UPDATE versions SET report_id = ?2, report_json = ?3 WHERE id = ?1",

@@ -193,7 +193,16 @@ impl Archive {
             });
         }
         for (i, step) in MIGRATIONS.iter().enumerate().skip(version) {
-            let tx = self.conn.transaction()?;
+            // Immediate: two processes opening a fresh folder at once (serve and crawl)
+            // queue on the write lock instead of failing on a read-to-write upgrade; the
+            // second re-reads the version and skips what the first applied.
+            let tx = self
+                .conn
+                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let now: usize = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
+            if now > i {
+                continue;
+            }
             tx.execute_batch(step)?;
             tx.pragma_update(None, "user_version", i + 1)?;
             tx.commit()?;
@@ -223,7 +232,10 @@ impl Archive {
         Ok(outcome)
     }
 
-    /// Stores `report` as a report of institution `institution`.
+    /// Stores `report` as a report of institution `institution`. A new or changed report
+    /// goes into the outbox (`index_pending`) in the same transaction, so the index can
+    /// never miss it: the outbox is drained only after an index commit
+    /// ([`Archive::sync_index`]).
     pub(crate) fn put_report_of(&self, report: &Report, institution: i64) -> Result<PutOutcome> {
         let old: Option<String> = self
             .conn
@@ -258,6 +270,12 @@ impl Archive {
                 institution
             ],
         )?;
+        if outcome != PutOutcome::Unchanged {
+            self.conn.execute(
+                "INSERT OR IGNORE INTO index_pending (report_id) VALUES (?1)",
+                [&report.id],
+            )?;
+        }
         Ok(outcome)
     }
 

@@ -237,8 +237,34 @@ impl Engine {
         let threads = threads.clamp(1, 8);
         let inner = self
             .index
-            .writer_with_num_threads(threads, 64_000_000 * threads)?;
+            .writer_with_num_threads(threads, 64_000_000 * threads)
+            .map_err(|e| match e {
+                tantivy::TantivyError::LockFailure(
+                    tantivy::directory::error::LockError::LockBusy,
+                    _,
+                ) => Error::WriterBusy,
+                other => other.into(),
+            })?;
         Ok(Writer { inner, f: self.f })
+    }
+
+    /// Every indexed report's id and content hash, read from each report's first section
+    /// (for reconciling the index with the archive).
+    pub fn indexed_reports(&self) -> Result<std::collections::HashMap<String, String>> {
+        let searcher = self.reader.searcher();
+        let firsts = TermQuery::new(
+            Term::from_field_u64(self.f.section_idx, 0),
+            IndexRecordOption::Basic,
+        );
+        let docs = searcher.search(&firsts, &tantivy::collector::DocSetCollector)?;
+        let mut out = std::collections::HashMap::with_capacity(docs.len());
+        for addr in docs {
+            let doc: TantivyDocument = searcher.doc(addr)?;
+            let id = get_str(&doc, self.f.report_id).unwrap_or_default();
+            let hash = get_str(&doc, self.f.content_hash).unwrap_or_default();
+            out.insert(id, hash);
+        }
+        Ok(out)
     }
 
     /// Index size on disk is the caller's business; this counts documents.

@@ -21,6 +21,9 @@ pub enum Error {
     Io(#[from] std::io::Error),
     #[error("stored report is corrupt: {0}")]
     Corrupt(String),
+    /// Another process (an import, crawl or reindex) holds the index's one writer.
+    #[error("the index is being written by another process")]
+    WriterBusy,
 }
 
 impl Error {

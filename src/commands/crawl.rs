@@ -205,9 +205,8 @@ pub async fn crawl_schools(
 ) -> anyhow::Result<Summary> {
     let store = open_store(data)?;
     let engine = open_engine(data)?;
-    let writer = engine
-        .writer(1)
-        .context("opening the index writer (is another crawl or import running?)")?;
+    let mut writer = super::open_writer(data, &engine, 1)?;
+    store.sync_index(&engine, &mut writer)?;
     let fetcher = Fetcher::new(settings.fetch_config())?;
     let sink: Box<dyn ReportSink> = Box::new(writer);
     let crawler = Crawler::new(store, fetcher, settings.options(), Some(sink));
@@ -428,12 +427,9 @@ pub fn crawl_sample_sites(
         start: vec![format!("http://127.0.0.1:{dead_port}/xxgk/")],
         ..School::default()
     });
-    let summary = served.runtime.block_on(crawl_schools(
-        data,
-        schools,
-        Mode::Crawl,
-        &settings,
-        quiet,
-    ))?;
+    let summary =
+        served
+            .runtime
+            .block_on(crawl_schools(data, schools, Mode::Crawl, &settings, quiet))?;
     Ok((summary, served))
 }

@@ -30,13 +30,16 @@ pub fn run(data: &Path, args: ImportArgs) -> anyhow::Result<ExitCode> {
     }
     let store = super::open_store(data)?;
     let engine = super::open_engine(data)?;
-    let mut writer = engine.writer(1)?;
+    let mut writer = super::open_writer(data, &engine, 1)?;
+    // Whatever an earlier run stored but never indexed goes in first.
+    store.sync_index(&engine, &mut writer)?;
     let (mut new, mut changed, mut same, mut failed) = (0, 0, 0, 0);
+    let mut out = String::new();
     for file in &files {
         match import_file(file, args.school.as_deref()) {
             Ok(report) => {
+                // Stored with its place in the outbox, in one transaction; indexed below.
                 let outcome = store.put_report(&report)?;
-                writer.upsert(&report)?;
                 let what = match outcome {
                     PutOutcome::New => {
                         new += 1;
@@ -51,7 +54,8 @@ pub fn run(data: &Path, args: ImportArgs) -> anyhow::Result<ExitCode> {
                         "unchanged"
                     }
                 };
-                println!(
+                outln!(
+                    out,
                     "{what:9} {} — {} {} ({} sections)",
                     file.display(),
                     report.school,
@@ -65,9 +69,14 @@ pub fn run(data: &Path, args: ImportArgs) -> anyhow::Result<ExitCode> {
             }
         }
     }
-    writer.commit()?;
+    // The outbox into the index, committed, then emptied.
+    store.sync_index(&engine, &mut writer)?;
     writer.finish()?;
-    println!("imported {new} new, {changed} updated, {same} unchanged; {failed} skipped");
+    outln!(
+        out,
+        "imported {new} new, {changed} updated, {same} unchanged; {failed} skipped"
+    );
+    super::emit(&out)?;
     Ok(if failed > 0 {
         ExitCode::FAILURE
     } else {

@@ -15,7 +15,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use xxgk_archive::{Archive, Reader};
-use xxgk_index::Engine;
+use xxgk_index::{Engine, Writer};
 
 /// The Tantivy index inside the data folder.
 pub fn index_dir(data: &Path) -> PathBuf {
@@ -41,6 +41,27 @@ pub fn open_store(data: &Path) -> anyhow::Result<Archive> {
 pub fn open_reader(data: &Path) -> anyhow::Result<Reader> {
     let path = store_path(data);
     Reader::open(&path).with_context(|| format!("opening the archive {}", path.display()))
+}
+
+/// The index's one writer, for a command that writes (import, crawl, recrawl, reindex).
+/// When another process holds it, one clear line says which (from the pid file the
+/// holder left); the holder's pid is written for the next one to read.
+pub fn open_writer(data: &Path, engine: &Engine, threads: usize) -> anyhow::Result<Writer> {
+    let pid_file = data.join("writer.pid");
+    match engine.writer(threads) {
+        Ok(writer) => {
+            // Best effort: the pid only makes the "busy" message more useful.
+            let _ = std::fs::write(&pid_file, std::process::id().to_string());
+            Ok(writer)
+        }
+        Err(xxgk_index::Error::WriterBusy) => {
+            let pid = std::fs::read_to_string(&pid_file)
+                .map(|p| format!(": pid {}", p.trim()))
+                .unwrap_or_default();
+            anyhow::bail!("another import, crawl or reindex is running{pid}; wait for it to finish")
+        }
+        Err(e) => Err(e).context("opening the index writer"),
+    }
 }
 
 /// Writes a command's output to stdout. A reader that stops early (`xxgk search … | head`)
@@ -75,7 +96,7 @@ pub fn parse_sections(names: &[String]) -> anyhow::Result<Vec<xxgk_index::Sectio
 pub fn reindex(data: &Path) -> anyhow::Result<ExitCode> {
     let store = open_store(data)?;
     let engine = open_engine(data)?;
-    let mut writer = engine.writer(2)?;
+    let mut writer = open_writer(data, &engine, 2)?;
     writer.clear()?;
     let mut n = 0usize;
     for report in store.reports()? {
@@ -83,9 +104,11 @@ pub fn reindex(data: &Path) -> anyhow::Result<ExitCode> {
         n += 1;
     }
     writer.commit()?;
+    engine.reload()?;
+    // Everything is indexed now: this only empties the outbox.
+    store.sync_index(&engine, &mut writer)?;
     writer.finish()?;
-    println!("reindexed {n} reports");
-    Ok(ExitCode::SUCCESS)
+    emit(&format!("reindexed {n} reports\n"))
 }
 
 /// One source's crawl health in a line (`xxgk stats`, crawl summaries).
@@ -119,36 +142,89 @@ pub fn health_line(h: &xxgk_archive::SourceHealth) -> String {
 }
 
 /// `xxgk stats`: what is stored and indexed.
-pub fn stats(data: &Path) -> anyhow::Result<ExitCode> {
+pub fn stats(data: &Path, json: bool) -> anyhow::Result<ExitCode> {
     let store = open_store(data)?;
     let engine = open_engine(data)?;
+    // Reconcile the archive and the index when no other writer runs; otherwise only
+    // say how they differ (the running writer drains its own outbox).
+    let reconciled = match engine.writer(1) {
+        Ok(mut writer) => {
+            let done = store.sync_index(&engine, &mut writer)?;
+            writer.finish()?;
+            Some(done)
+        }
+        Err(xxgk_index::Error::WriterBusy) => None,
+        Err(e) => return Err(e).context("opening the index writer"),
+    };
+    let drift = store.drift(&engine)?;
     let stats = engine.stats()?;
-    println!("data folder: {}", data.display());
-    println!("stored reports: {}", store.count_reports()?);
     let c = store.archive_counts()?;
-    println!(
+    let health = store.crawl_health()?;
+    let last_crawl = store.last_crawl()?;
+    if json {
+        let value = serde_json::json!({
+            "data": data.display().to_string(),
+            "stored_reports": drift.stored_reports,
+            "indexed_reports": drift.indexed_reports,
+            "indexed_sections": stats.sections,
+            "pending_index": drift.pending,
+            "missing_or_stale": drift.missing_or_stale.len(),
+            "orphans": drift.orphans.len(),
+            "reconciled": reconciled,
+            "archive": c,
+            "last_crawl": last_crawl,
+            "sources": health,
+            "years": stats.years,
+        });
+        return emit(&format!("{}\n", serde_json::to_string_pretty(&value)?));
+    }
+    let mut out = String::new();
+    outln!(out, "data folder: {}", data.display());
+    outln!(out, "stored reports: {}", drift.stored_reports);
+    outln!(
+        out,
         "archive: {} pages and attachments, {} distinct versions, {} fetches, {} gone",
-        c.pages, c.versions, c.fetches, c.gone
+        c.pages,
+        c.versions,
+        c.fetches,
+        c.gone
     );
-    println!(
+    outln!(
+        out,
         "institutions: {} (registry of 2017 and schools not in it), sources: {}",
-        c.institutions, c.sources
+        c.institutions,
+        c.sources
     );
-    match store.last_crawl()? {
-        Some(at) => println!("last crawl finished: {at}"),
-        None => println!("last crawl finished: never"),
+    match &last_crawl {
+        Some(at) => outln!(out, "last crawl finished: {at}"),
+        None => outln!(out, "last crawl finished: never"),
     }
-    for h in store.crawl_health()? {
-        println!("  {}", health_line(&h));
+    for h in &health {
+        outln!(out, "  {}", health_line(h));
     }
-    println!(
+    outln!(
+        out,
         "indexed: {} reports, {} sections, {} schools",
         stats.reports,
         stats.sections,
         stats.schools.len()
     );
-    for (year, n) in &stats.years {
-        println!("  {year}: {n} sections");
+    match reconciled {
+        Some(r) if r.written + r.removed > 0 => outln!(
+            out,
+            "reconciled the index with the archive: {} written, {} removed",
+            r.written,
+            r.removed
+        ),
+        Some(_) => {}
+        None => outln!(
+            out,
+            "another process is writing the index; not reconciled ({} in its outbox)",
+            drift.pending
+        ),
     }
-    Ok(ExitCode::SUCCESS)
+    for (year, n) in &stats.years {
+        outln!(out, "  {year}: {n} sections");
+    }
+    emit(&out)
 }

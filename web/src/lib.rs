@@ -10,6 +10,8 @@
 //! | `/reports/{id}` | a whole report by section, matches of `?q=` highlighted |
 //! | `/schools` | which schools match a query, and which do not; `/schools.csv` |
 //! | `/about` | what is indexed, how to search |
+//! | `/coverage` | institutions × academic years: report archived, or why not; `?province=&level=&year=&in_sources=1&page=` ([`coverage`]); `/coverage.csv`, `/api/coverage` |
+//! | `/sources` | each crawl source's last run: pages, reports, errors, start-page failure, robots-blocked URLs |
 //! | `/checklist`, `/compare`, `/reports/{id}/versions`, `/changes` | journalist tools ([`journalist`]); CSV/JSON `/checklist.csv`, `/api/checklist`, `/api/changes`, `/api/reports/{id}/diff` |
 //! | `/feed`, `/changes.atom` | Atom feeds of a search and of edited or removed reports |
 //! | `/api/search`, `/api/schools`, `/api/reports/{id}`, `/api/reports/{id}/versions`, `/api/stats` | JSON |
@@ -29,6 +31,7 @@
 //! ```
 
 mod api;
+pub mod coverage;
 mod error;
 pub mod export;
 pub mod journalist;
@@ -74,6 +77,8 @@ pub struct AppState {
     /// Checklist matrices already computed, and the change flags of search results
     /// (see [`journalist`]).
     journalist_cache: Arc<journalist::Cache>,
+    /// Coverage matrices computed in the last seconds (see [`coverage`]).
+    coverage_cache: Arc<coverage::Cache>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -97,6 +102,7 @@ impl AppState {
                 std::thread::available_parallelism().map_or(2, |n| n.get()),
             )),
             journalist_cache: Arc::default(),
+            coverage_cache: Arc::default(),
         }
     }
 
@@ -175,6 +181,10 @@ pub fn app(state: AppState) -> Router {
         .route("/api/reports/{id}/versions", get(api::versions))
         .route("/api/stats", get(api::stats))
         .merge(journalist::routes())
+        .route("/coverage", get(coverage::page))
+        .route("/coverage.csv", get(coverage::csv))
+        .route("/api/coverage", get(coverage::json))
+        .route("/sources", get(coverage::sources))
         .route("/api/{*rest}", get(api::not_found))
         .fallback(pages::not_found)
         // Inside out: the timeout answers with an empty 503 and axum with an empty

@@ -14,6 +14,8 @@ pub enum Nav {
     Checklist,
     Compare,
     Changes,
+    Coverage,
+    Sources,
     About,
     None,
 }
@@ -45,6 +47,8 @@ pub fn page(title: &str, nav: Nav, content: Markup) -> Markup {
                         (nav_link("/checklist", "清单对照", nav == Nav::Checklist))
                         (nav_link("/compare", "对比", nav == Nav::Compare))
                         (nav_link("/changes", "变动", nav == Nav::Changes))
+                        (nav_link("/coverage", "覆盖", nav == Nav::Coverage))
+                        (nav_link("/sources", "来源", nav == Nav::Sources))
                         (nav_link("/about", "关于", nav == Nav::About))
                     }
                 }
@@ -66,6 +70,36 @@ fn nav_link(href: &str, label: &str, current: bool) -> Markup {
             a href=(href) aria-current="page" { (label) }
         } @else {
             a href=(href) { (label) }
+        }
+    }
+}
+
+/// Page links: previous, the first and last page, two either side of `current`, next.
+/// Nothing when there is one page.
+pub fn pagination(current: usize, last: usize, href: impl Fn(usize) -> String) -> Markup {
+    if last <= 1 {
+        return html! {};
+    }
+    let mut pages: Vec<usize> = vec![1, last];
+    pages.extend(current.saturating_sub(2).max(1)..=(current + 2).min(last));
+    pages.sort_unstable();
+    pages.dedup();
+    html! {
+        nav.pages aria-label="分页" {
+            @if current > 1 {
+                a rel="prev" href=(href(current - 1)) { "‹ 上一页" }
+            }
+            @for (i, p) in pages.iter().enumerate() {
+                @if i > 0 && pages[i - 1] + 1 < *p { span.gap { "…" } }
+                @if *p == current {
+                    strong aria-current="page" { (p) }
+                } @else {
+                    a href=(href(*p)) { (p) }
+                }
+            }
+            @if current < last {
+                a rel="next" href=(href(current + 1)) { "下一页 ›" }
+            }
         }
     }
 }

@@ -573,11 +573,28 @@ async fn schools_page_lists_matching_and_silent_schools_with_downloads() {
     let mut reader = csv::Reader::from_reader(body.as_bytes());
     let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("row")).collect();
     assert_eq!(rows.len(), 5, "every school once");
-    let yes = rows.iter().filter(|r| &r[1] == "yes").count();
+    let column = |name: &str| {
+        reader_header(body)
+            .iter()
+            .position(|h| h == name)
+            .unwrap_or_else(|| panic!("no column {name}"))
+    };
+    let (matched, snippet) = (column("matched"), column("best_snippet"));
+    let yes = rows.iter().filter(|r| &r[matched] == "yes").count();
     assert_eq!(yes, 3);
     assert!(rows
         .iter()
-        .any(|r| &r[0] == "乙大學" && r[10].contains("收費標準")));
+        .any(|r| &r[0] == "乙大學" && r[snippet].contains("收費標準")));
+}
+
+fn reader_header(body: &str) -> Vec<String> {
+    let mut reader = csv::Reader::from_reader(body.as_bytes());
+    reader
+        .headers()
+        .expect("header")
+        .iter()
+        .map(str::to_string)
+        .collect()
 }
 
 #[tokio::test]

@@ -61,7 +61,7 @@ async fn style() -> impl IntoResponse {
 
 /// This module's stylesheet: the site frame links only the main one, and `<link>` is
 /// allowed in the body.
-fn stylesheet() -> Markup {
+pub(crate) fn stylesheet() -> Markup {
     html! { link rel="stylesheet" href="/assets/journalist.css"; }
 }
 
@@ -81,7 +81,7 @@ fn encode_path(segment: &str) -> String {
 }
 
 /// `/reports/{id}`, with `q` highlighted and an anchor.
-fn report_href(id: &str, q: &str, anchor: Option<&str>) -> String {
+pub(crate) fn report_href(id: &str, q: &str, anchor: Option<&str>) -> String {
     let pairs = if q.is_empty() {
         Vec::new()
     } else {

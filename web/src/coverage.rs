@@ -1,0 +1,1256 @@
+//! `/coverage`: every institution that must publish × every academic year — is its report
+//! archived, and if not, why (the site was crawled and had none, the site did not answer,
+//! or it was never crawled); `/coverage.csv` and `/api/coverage` for download. `/sources`:
+//! each crawl source's last run, where the evidence of the `not_found` and `unreachable`
+//! cells lives.
+//!
+//! The archive computes the matrix ([`xxgk_archive::Coverage`]) from scratch on each call,
+//! which for the whole registry takes longer than a page should (see [`CACHE_FOR`]), so
+//! the last few answers are kept for a short while: paging through the matrix, then
+//! downloading it, computes it once.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::extract::State;
+use axum::http::header;
+use axum::response::{Html, IntoResponse, Response};
+use axum::Json;
+use maud::{html, Markup};
+use serde::Deserialize;
+use xxgk_archive::coverage::{academic_years, parse_year, FIRST_YEAR};
+use xxgk_archive::registry::province_short;
+use xxgk_archive::{
+    Cell, Coverage, CoverageRequest, InstitutionFilter, SchoolCoverage, SourceHealth, Status,
+};
+
+use crate::export::coverage_csv;
+use crate::journalist::{report_href, stylesheet};
+use crate::pages::HtmlError;
+use crate::params::{href, Params};
+use crate::render::{count, error_box, external_link, page as frame, pagination, Nav};
+use crate::{AppError, AppState};
+
+/// Institutions per page of the matrix.
+pub const ROWS_PER_PAGE: usize = 100;
+
+/// How long a computed matrix is reused. The whole registry (2,631 institutions × 16
+/// years, with 1,500 crawled sources and 12,000 reports, in memory) took 86–114 ms in a
+/// release build and 230–270 ms in a debug one, and a filtered page computes a second,
+/// unfiltered matrix for its province list; a crawl's results show up within this time.
+pub const CACHE_FOR: Duration = Duration::from_secs(30);
+/// Matrices kept. The whole registry is a few megabytes.
+const CACHE_ENTRIES: usize = 4;
+
+/// The parameters as sent (strings, so that a bad value gets our message).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct RawCoverage {
+    province: String,
+    level: String,
+    year: String,
+    in_sources: String,
+    page: String,
+}
+
+/// Validated parameters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct CoverageParams {
+    province: Option<String>,
+    /// 本科 or 专科.
+    level: Option<String>,
+    /// One academic year (`2019-2020`); every year when `None`.
+    year: Option<String>,
+    /// Only institutions that have a crawl source.
+    in_sources: bool,
+    /// 1-based.
+    page: usize,
+}
+
+impl TryFrom<RawCoverage> for CoverageParams {
+    type Error = AppError;
+
+    fn try_from(raw: RawCoverage) -> Result<Self, AppError> {
+        let given = |s: String| Some(s.trim().to_string()).filter(|s| !s.is_empty());
+        let level = given(raw.level);
+        // The archive's own checks, so that the page and the CLI say the same.
+        InstitutionFilter {
+            province: None,
+            level: level.clone(),
+        }
+        .validate()?;
+        let year = given(raw.year).map(|y| parse_year(&y)).transpose()?;
+        let in_sources = match raw.in_sources.trim() {
+            "" | "0" | "false" | "off" => false,
+            "1" | "true" | "on" | "yes" => true,
+            other => {
+                return Err(AppError::BadRequest(format!(
+                    "in_sources is 1 or left out, not {other:?}"
+                )))
+            }
+        };
+        let page = match raw.page.trim() {
+            "" => 1,
+            p => p.parse::<usize>().ok().filter(|&p| p >= 1).ok_or_else(|| {
+                AppError::BadRequest(format!("page must be a whole number from 1, not {p:?}"))
+            })?,
+        };
+        Ok(CoverageParams {
+            province: given(raw.province),
+            level,
+            year,
+            in_sources,
+            page,
+        })
+    }
+}
+
+impl CoverageParams {
+    fn request(&self) -> CoverageRequest {
+        CoverageRequest {
+            filter: InstitutionFilter {
+                province: self.province.clone(),
+                level: self.level.clone(),
+            },
+            years: self.year.iter().cloned().collect(),
+            in_sources_only: self.in_sources,
+        }
+    }
+
+    /// What the matrix depends on (not the page).
+    fn key(&self) -> CacheKey {
+        (
+            self.province.clone(),
+            self.level.clone(),
+            self.year.clone(),
+            self.in_sources,
+        )
+    }
+
+    fn has_filters(&self) -> bool {
+        self.province.is_some() || self.level.is_some() || self.year.is_some() || self.in_sources
+    }
+
+    /// The parameters as `key=value` pairs, defaults and the page left out.
+    fn pairs(&self) -> Vec<(&'static str, String)> {
+        let mut pairs = Vec::new();
+        if let Some(p) = &self.province {
+            pairs.push(("province", p.clone()));
+        }
+        if let Some(l) = &self.level {
+            pairs.push(("level", l.clone()));
+        }
+        if let Some(y) = &self.year {
+            pairs.push(("year", y.clone()));
+        }
+        if self.in_sources {
+            pairs.push(("in_sources", "1".into()));
+        }
+        pairs
+    }
+
+    fn href(&self, path: &str) -> String {
+        href(path, &self.pairs())
+    }
+
+    fn page_href(&self, page: usize) -> String {
+        let mut pairs = self.pairs();
+        if page > 1 {
+            pairs.push(("page", page.to_string()));
+        }
+        href("/coverage", &pairs)
+    }
+
+    /// These filters with another province or year (back on page 1).
+    fn with(&self, province: Option<&str>, year: Option<&str>) -> String {
+        CoverageParams {
+            province: province.map(str::to_string),
+            year: year.map(str::to_string),
+            page: 1,
+            ..self.clone()
+        }
+        .href("/coverage")
+    }
+}
+
+type Raw = Result<Params<RawCoverage>, AppError>;
+
+fn validate(raw: Raw) -> Result<CoverageParams, AppError> {
+    raw.and_then(|Params(raw)| CoverageParams::try_from(raw))
+}
+
+type CacheKey = (Option<String>, Option<String>, Option<String>, bool);
+
+/// The last few matrices computed, each for [`CACHE_FOR`].
+#[derive(Debug, Default)]
+pub(crate) struct Cache {
+    entries: Mutex<Vec<(CacheKey, Instant, Arc<Coverage>)>>,
+}
+
+impl Cache {
+    fn get(&self, key: &CacheKey) -> Option<Arc<Coverage>> {
+        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        entries.retain(|(_, at, _)| at.elapsed() < CACHE_FOR);
+        entries
+            .iter()
+            .find(|(k, _, _)| k == key)
+            .map(|(_, _, c)| Arc::clone(c))
+    }
+
+    fn put(&self, key: CacheKey, coverage: Arc<Coverage>) {
+        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        entries.retain(|(k, at, _)| at.elapsed() < CACHE_FOR && *k != key);
+        entries.push((key, Instant::now(), coverage));
+        let excess = entries.len().saturating_sub(CACHE_ENTRIES);
+        entries.drain(..excess);
+    }
+}
+
+/// The matrix for `params`, from the cache when computed less than [`CACHE_FOR`] ago;
+/// `None` when the site has no archive.
+async fn coverage(
+    state: &AppState,
+    params: &CoverageParams,
+) -> Result<Option<Arc<Coverage>>, AppError> {
+    let key = params.key();
+    if let Some(hit) = state.coverage_cache.get(&key) {
+        return Ok(Some(hit));
+    }
+    let req = params.request();
+    let started = Instant::now();
+    let Some(computed) = state.archive(move |a| a.coverage(&req)).await? else {
+        return Ok(None);
+    };
+    tracing::debug!(
+        ms = started.elapsed().as_millis() as u64,
+        schools = computed.schools.len(),
+        years = computed.years.len(),
+        "coverage computed"
+    );
+    let computed = Arc::new(computed);
+    state.coverage_cache.put(key, Arc::clone(&computed));
+    Ok(Some(computed))
+}
+
+/// The provinces of the matrix's institutions in the registry's order: by the province's
+/// GB/T 2260 number, digits 3–4 of its institutions' codes (北京 11, 天津 12 … 新疆 65),
+/// then those without a code by name.
+fn provinces_in_order(cov: &Coverage) -> Vec<&str> {
+    let mut number: BTreeMap<&str, &str> = BTreeMap::new();
+    for s in &cov.schools {
+        if let Some(p) = s.province.as_deref() {
+            let n = s.code.as_deref().and_then(|c| c.get(2..4)).unwrap_or("~");
+            let entry = number.entry(p).or_insert(n);
+            *entry = (*entry).min(n);
+        }
+    }
+    let mut order: Vec<(&str, &str)> = number.into_iter().map(|(p, n)| (n, p)).collect();
+    order.sort_unstable();
+    order.into_iter().map(|(_, p)| p).collect()
+}
+
+/// The provinces to choose from: those of the whole registry, whatever the filters.
+async fn province_options(
+    state: &AppState,
+    params: &CoverageParams,
+    cov: &Arc<Coverage>,
+) -> Result<Vec<String>, AppError> {
+    let all = if params.province.is_none() && params.level.is_none() && !params.in_sources {
+        Arc::clone(cov)
+    } else {
+        // One year is enough to list every institution.
+        let everything = CoverageParams {
+            province: None,
+            level: None,
+            year: Some(format!("{FIRST_YEAR}-{}", FIRST_YEAR + 1)),
+            in_sources: false,
+            page: 1,
+        };
+        coverage(state, &everything)
+            .await?
+            .unwrap_or_else(|| Arc::clone(cov))
+    };
+    let mut out: Vec<String> = Vec::new();
+    for p in provinces_in_order(&all) {
+        let short = province_short(p).to_string();
+        if !out.contains(&short) {
+            out.push(short);
+        }
+    }
+    if let Some(p) = &params.province {
+        let short = province_short(p).to_string();
+        if !out.contains(&short) {
+            out.push(short);
+        }
+    }
+    Ok(out)
+}
+
+/// The anchor of a source on `/sources` (its name; whitespace would end an id).
+pub fn source_anchor(source: &str) -> String {
+    let name: String = source
+        .chars()
+        .map(|c| if c.is_whitespace() { '_' } else { c })
+        .collect();
+    format!("source-{name}")
+}
+
+/// `/sources#…` for a source. Only ASCII punctuation is percent-encoded: a Chinese name
+/// stays as written (valid in an HTML `href`, and a third of the bytes in a page that
+/// has one such link per crawled cell).
+fn source_href(source: &str) -> String {
+    let mut href = String::from("/sources#");
+    for c in source_anchor(source).chars() {
+        if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '~') || !c.is_ascii() {
+            href.push(c);
+        } else {
+            href.push_str(&format!("%{:02X}", c as u32));
+        }
+    }
+    href
+}
+
+fn coverage_frame(content: Markup) -> Markup {
+    frame(
+        "年报存档覆盖情况",
+        Nav::Coverage,
+        html! { (stylesheet()) (content) },
+    )
+}
+
+/// The page for a request the matrix cannot answer (bad parameters), with its status.
+fn coverage_error(err: AppError) -> Response {
+    let markup = coverage_frame(html! {
+        h1 { "年报存档覆盖情况" }
+        (error_box(&err.message()))
+        p { a href="/coverage" { "查看全部学校" } }
+    });
+    err.finish(Html(markup.into_string()).into_response())
+}
+
+fn no_archive_note() -> Markup {
+    html! {
+        p.empty #no-archive {
+            "本站没有抓取存档（服务启动时未指定存档文件），无法说明哪些学校的年报已存档、"
+            "哪些没有。检索仍可使用。"
+        }
+    }
+}
+
+/// `/coverage`: the matrix page.
+pub(crate) async fn page(State(state): State<AppState>, raw: Raw) -> Result<Response, HtmlError> {
+    let params = match validate(raw) {
+        Ok(p) => p,
+        Err(err @ AppError::BadRequest(_)) => return Ok(coverage_error(err)),
+        Err(err) => return Err(err.into()),
+    };
+    let cov = match coverage(&state, &params).await {
+        Ok(Some(cov)) => cov,
+        Ok(None) => {
+            let markup = coverage_frame(html! { h1 { "年报存档覆盖情况" } (no_archive_note()) });
+            return Ok(Html(markup.into_string()).into_response());
+        }
+        Err(err @ AppError::BadRequest(_)) => return Ok(coverage_error(err)),
+        Err(err) => return Err(err.into()),
+    };
+    let last_page = cov.schools.len().div_ceil(ROWS_PER_PAGE).max(1);
+    if params.page > last_page {
+        return Ok(coverage_error(AppError::BadRequest(format!(
+            "page {} is past the last page ({last_page})",
+            params.page
+        ))));
+    }
+    let provinces = province_options(&state, &params, &cov).await?;
+    let markup = coverage_page(&cov, &params, &provinces, last_page);
+    Ok(Html(markup.into_string()).into_response())
+}
+
+fn coverage_page(
+    cov: &Coverage,
+    params: &CoverageParams,
+    provinces: &[String],
+    last_page: usize,
+) -> Markup {
+    let from = (params.page - 1) * ROWS_PER_PAGE;
+    let shown = cov.schools.iter().skip(from).take(ROWS_PER_PAGE);
+    let mut years = academic_years(time::OffsetDateTime::now_utc().date());
+    years.extend(cov.years.iter().cloned());
+    years.sort();
+    years.dedup();
+    let cells: usize = cov.totals.values().sum();
+    let chosen_province = params.province.as_deref().map(province_short);
+    coverage_frame(html! {
+        h1 { "年报存档覆盖情况" }
+        p.intro {
+            "每所应当发布信息公开年度报告的高校（教育部 2017 年《全国普通高等学校名单》，"
+            "加上抓取来源中名单以外的学校）× 自 2010-2011 起的每个学年：本站是否存有该学年的报告；"
+            "没有时说明原因。点击色块看证据：已存档的打开报告，其余的看抓取记录。"
+            "“抓取未见”“无法访问”“未抓取”都不等于学校没有发布——只是本站没有读到。"
+        }
+        form.checklist-filters action="/coverage" method="get" {
+            label {
+                "省份 "
+                select name="province" {
+                    option value="" { "全部" }
+                    @for p in provinces {
+                        option value=(p) selected[chosen_province == Some(p.as_str())] { (p) }
+                    }
+                }
+            }
+            label {
+                "层次 "
+                select name="level" {
+                    option value="" { "全部" }
+                    @for l in ["本科", "专科"] {
+                        option value=(l) selected[params.level.as_deref() == Some(l)] { (l) }
+                    }
+                }
+            }
+            label {
+                "学年 "
+                select name="year" {
+                    option value="" { "全部" }
+                    @for y in &years {
+                        option value=(y) selected[params.year.as_ref() == Some(y)] { (y) }
+                    }
+                }
+            }
+            label {
+                input type="checkbox" name="in_sources" value="1" checked[params.in_sources];
+                " 只看有抓取来源的学校"
+            }
+            button type="submit" { "查看" }
+            @if params.has_filters() {
+                a href="/coverage" { "清除筛选" }
+            }
+        }
+        (legend(&cov.totals))
+        p.matrix-summary {
+            strong #school-count { (count(cov.schools.len() as u64)) } " 所学校 × "
+            (cov.years.len()) " 个学年 = " (count(cells as u64)) " 格。下载："
+            a href=(params.href("/coverage.csv")) download { "CSV（每校每学年一行）" }
+            " · "
+            a href=(params.href("/api/coverage")) { "JSON" }
+            " · 抓取记录："
+            a href="/sources" { "抓取来源" }
+        }
+        @if cov.schools.is_empty() {
+            p.empty { "此范围内没有学校。" }
+        } @else {
+            div.matrix-wrap {
+                table.matrix.coverage {
+                    thead {
+                        tr {
+                            th.school-h { "学校" }
+                            th { "代码" }
+                            th { "省份" }
+                            th { "层次" }
+                            th title="是否有抓取来源" { "来源" }
+                            @for y in &cov.years {
+                                th.year {
+                                    a href=(params.with(params.province.as_deref(), Some(y)))
+                                        title=(format!("只看 {y} 学年")) { (year_short(y)) }
+                                }
+                            }
+                        }
+                    }
+                    tbody {
+                        @for s in shown {
+                            (school_row(s, &cov.years))
+                        }
+                    }
+                }
+            }
+            (pagination(params.page, last_page, |p| params.page_href(p)))
+        }
+        h2 #provinces { "各省份" }
+        (province_table(cov, params))
+    })
+}
+
+/// `2019-2020` → `2019–20` (the header of a year column).
+fn year_short(year: &str) -> String {
+    match year.split_once('-') {
+        Some((a, b)) if b.len() == 4 => format!("{a}–{}", &b[2..]),
+        _ => year.to_string(),
+    }
+}
+
+/// The four statuses with their marks, labels and counts.
+fn legend(totals: &BTreeMap<Status, usize>) -> Markup {
+    html! {
+        ul.cov-legend #totals {
+            @for s in Status::ALL {
+                li {
+                    span class=(format!("cov-mark cov-{}", s.as_str())) {}
+                    " " (s.label()) " "
+                    strong data-status=(s.as_str()) { (count(totals.get(&s).copied().unwrap_or(0) as u64)) }
+                }
+            }
+        }
+    }
+}
+
+fn school_row(s: &SchoolCoverage, years: &[String]) -> Markup {
+    html! {
+        tr {
+            th.school scope="row" title=(s.name) { (s.name) }
+            td.code { (s.code.as_deref().unwrap_or("")) }
+            td.province { (s.province.as_deref().unwrap_or("")) }
+            td.level { (s.level.as_deref().unwrap_or("")) }
+            td.src { @if s.in_sources { "✓" } @else { "—" } }
+            @for y in years {
+                td {
+                    @if let Some(cell) = s.years.get(y) {
+                        (cell_mark(cell))
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// One cell: a coloured mark linking to its evidence, with the evidence in a sentence as
+/// its title (the year is in the sticky column header; every byte here is 1,600 bytes a
+/// page).
+fn cell_mark(cell: &Cell) -> Markup {
+    let class = format!("cov-mark cov-{}", cell.status.as_str());
+    let title = format!("{}：{}", cell.status.label(), cell.detail);
+    let link = match (cell.status, cell.reports.first(), &cell.crawl) {
+        (Status::Archived, Some(r), _) => Some(report_href(&r.report_id, "", None)),
+        (Status::NotFound | Status::Unreachable, _, Some(c)) => Some(source_href(&c.source)),
+        _ => None,
+    };
+    html! {
+        @if let Some(link) = link {
+            a class=(class) href=(link) title=(title) {}
+        } @else {
+            span class=(class) title=(title) {}
+        }
+    }
+}
+
+fn province_table(cov: &Coverage, params: &CoverageParams) -> Markup {
+    let mut order: Vec<&str> = provinces_in_order(cov);
+    for p in cov.provinces.keys() {
+        if !order.contains(&p.as_str()) {
+            order.push(p);
+        }
+    }
+    html! {
+        div.table-wrap {
+            table.cov-provinces {
+                thead {
+                    tr {
+                        th { "省份" }
+                        @for s in Status::ALL {
+                            th.n { span class=(format!("cov-mark cov-{}", s.as_str())) {} " " (s.label()) }
+                        }
+                        th.n { "合计" }
+                        th.n { "已存档比例" }
+                    }
+                }
+                tbody {
+                    @for p in order {
+                        @if let Some(counts) = cov.provinces.get(p) {
+                            @let total: usize = counts.values().sum();
+                            @let archived = counts.get(&Status::Archived).copied().unwrap_or(0);
+                            tr {
+                                th scope="row" {
+                                    @if p == "未知" {
+                                        (p)
+                                    } @else {
+                                        a href=(params.with(Some(province_short(p)), params.year.as_deref())) { (p) }
+                                    }
+                                }
+                                @for s in Status::ALL {
+                                    td.n { (count(counts.get(&s).copied().unwrap_or(0) as u64)) }
+                                }
+                                td.n { (count(total as u64)) }
+                                td.n {
+                                    @if total > 0 {
+                                        (format!("{:.1}%", archived as f64 * 100.0 / total as f64))
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `/api/coverage`: the whole matrix (not paged) as JSON.
+pub(crate) async fn json(State(state): State<AppState>, raw: Raw) -> Result<Response, AppError> {
+    let params = validate(raw)?;
+    let cov = coverage(&state, &params).await?.ok_or_else(no_archive)?;
+    Ok(Json(&*cov).into_response())
+}
+
+fn no_archive() -> AppError {
+    AppError::NotFound("this site has no crawl archive, so it has no coverage".into())
+}
+
+/// `/coverage.csv`: one row per institution and year ([`coverage_csv`], as `xxgk coverage
+/// --csv` prints). Starts with a byte-order mark so that spreadsheet programs read UTF-8.
+pub(crate) async fn csv(State(state): State<AppState>, raw: Raw) -> Result<Response, AppError> {
+    let params = validate(raw)?;
+    let cov = coverage(&state, &params).await?.ok_or_else(no_archive)?;
+    let name = match &params.year {
+        Some(y) => format!("coverage-{y}.csv"),
+        None => "coverage.csv".to_string(),
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        format!("\u{feff}{}", coverage_csv(&cov)),
+    )
+        .into_response())
+}
+
+/// `/sources`: each crawl source with its last run.
+pub(crate) async fn sources(State(state): State<AppState>) -> Result<Response, HtmlError> {
+    let health = state.archive(|a| a.crawl_health()).await?;
+    let content = match health {
+        None => html! { h1 { "抓取来源" } (no_archive_note()) },
+        Some(list) => sources_page(&list),
+    };
+    let markup = frame("抓取来源", Nav::Sources, html! { (stylesheet()) (content) });
+    Ok(Html(markup.into_string()).into_response())
+}
+
+fn sources_page(list: &[SourceHealth]) -> Markup {
+    let unreachable = list
+        .iter()
+        .filter(|h| h.last_run.as_ref().is_some_and(|r| r.start_error.is_some()))
+        .count();
+    let never = list.iter().filter(|h| h.last_run.is_none()).count();
+    html! {
+        h1 { "抓取来源" }
+        p.intro {
+            "每个抓取来源（一所学校的信息公开网站）最近一次抓取的情况：抓取了多少页面、"
+            "找到多少份报告、出了哪些错误、哪些地址被 robots.txt 禁止。"
+            "覆盖情况中“抓取未见”“无法访问”的证据就在这里。"
+        }
+        p.matrix-summary {
+            strong #source-count { (count(list.len() as u64)) } " 个来源"
+            @if unreachable > 0 {
+                "，" span class="cov-mark cov-unreachable" {} " " (unreachable) " 个最近一次无法访问"
+            }
+            @if never > 0 {
+                "，" span class="cov-mark cov-not_crawled" {} " " (never) " 个尚未抓取"
+            }
+            "。" a href="/coverage?in_sources=1" { "这些学校的覆盖情况" }
+        }
+        @if list.is_empty() {
+            p.empty { "存档中还没有抓取来源。" }
+        } @else {
+            div.table-wrap {
+                table.sources {
+                    thead {
+                        tr {
+                            th { "来源" }
+                            th { "学校" }
+                            th { "最近一次抓取" }
+                            th.n { "页面" }
+                            th.n title="本次找到 / 存档中来自此来源" { "报告" }
+                            th { "错误" }
+                            th { "起始页" }
+                            th { "robots.txt 禁止" }
+                        }
+                    }
+                    tbody {
+                        @for h in list {
+                            (source_row(h))
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `2024-05-01T08:00:00.123Z` → `2024-05-01 08:00`.
+fn when(at: &str) -> String {
+    at.get(..16).unwrap_or(at).replace('T', " ")
+}
+
+fn source_row(h: &SourceHealth) -> Markup {
+    let unreachable = h.last_run.as_ref().is_some_and(|r| r.start_error.is_some());
+    html! {
+        tr id=(source_anchor(&h.source)) class=[unreachable.then_some("unreachable")] {
+            th scope="row" { (h.source) }
+            td {
+                (h.institution.as_deref().unwrap_or(""))
+                @if let Some(code) = &h.code { br; span.code { (code) } }
+            }
+            @match &h.last_run {
+                None => {
+                    td colspan="6" {
+                        span class="cov-mark cov-not_crawled" {} " 尚未抓取"
+                        @if h.reports_held > 0 { "（存档中有 " (h.reports_held) " 份报告）" }
+                    }
+                }
+                Some(run) => {
+                    td.run {
+                        (run.mode) " "
+                        time datetime=(run.started) { (when(&run.started)) }
+                        " → "
+                        @match &run.finished {
+                            Some(f) => { time datetime=(f) { (when(f)) } }
+                            None => { em { "未完成" } }
+                        }
+                    }
+                    td.n { (count(run.pages_ok)) }
+                    td.n { (run.reports_found) " / " (h.reports_held) }
+                    td.errors {
+                        @if run.errors.is_empty() { "—" }
+                        @for (i, (kind, n)) in run.errors.iter().enumerate() {
+                            @if i > 0 { " · " }
+                            code { (kind) } " " (n)
+                        }
+                    }
+                    td.start {
+                        @match &run.start_error {
+                            Some(e) => {
+                                strong.start-error {
+                                    span class="cov-mark cov-unreachable" {} " 无法访问：" code { (e) }
+                                }
+                            }
+                            None => { "正常" }
+                        }
+                    }
+                    td.robots {
+                        @if !run.robots_blocked.is_empty() {
+                            details {
+                                summary { (run.robots_blocked.len()) " 个地址" }
+                                ul {
+                                    @for url in &run.robots_blocked {
+                                        li { (external_link(url, url)) }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use axum::body::Body;
+    use axum::http::{Request, StatusCode};
+    use axum::Router;
+    use serde_json::Value;
+    use tower::ServiceExt;
+    use xxgk_archive::sources::School;
+    use xxgk_archive::{Archive, DocRecord, DocState, FetchLogEntry, PageWork, Reader};
+    use xxgk_index::{Engine, Report, Script, Section, SectionId};
+
+    use super::*;
+    use crate::app;
+
+    const PKU_START: &str = "https://xxgk.pku.edu.cn/";
+    const THU_START: &str = "https://xxgk.tsinghua.edu.cn/";
+
+    fn report(school: &str, year: &str, url: &str) -> Report {
+        let sections = vec![Section {
+            id: SectionId::Overview,
+            heading: "一、概述".into(),
+            text: "学校高度重视信息公开工作。".into(),
+        }];
+        Report {
+            id: Report::id_for_url(url),
+            school: school.into(),
+            year: Some(year.into()),
+            title: format!("{school}{year}学年信息公开工作年度报告"),
+            published: Some("2020-10-30".into()),
+            url: url.into(),
+            script: Script::Simplified,
+            content_hash: Report::hash_sections(&sections),
+            province: None,
+            kind: None,
+            sections,
+        }
+    }
+
+    fn now_ms() -> i64 {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as i64)
+    }
+
+    fn fetched(body: &str) -> DocState {
+        DocState::Fetched {
+            etag: None,
+            last_modified: None,
+            content_type: Some("text/html".into()),
+            encoding: Some("UTF-8".into()),
+            body: body.as_bytes().to_vec(),
+            text: None,
+        }
+    }
+
+    /// The registry, two crawl sources and an imported report: 北京大学 was crawled and
+    /// holds its 2019-2020 report; 清华大学's start page timed out; 天津大学 has an
+    /// imported 2020-2021 report and no source.
+    fn archive() -> (Archive, Report) {
+        let a = Archive::open_in_memory().expect("archive");
+        for (name, start) in [("北京大学", PKU_START), ("清华大学", THU_START)] {
+            a.put_school(&School {
+                name: name.into(),
+                start: vec![start.into()],
+                ..School::default()
+            })
+            .expect("source");
+            a.begin_run(name, "crawl", &[(start.into(), 0, "start".into())])
+                .expect("run");
+        }
+        let pku = report(
+            "北京大学",
+            "2019-2020",
+            "https://xxgk.pku.edu.cn/info/2020/1030.htm",
+        );
+        let log = |url: &str, status: Option<u16>, error: Option<&str>| FetchLogEntry {
+            url: url.into(),
+            at_ms: now_ms() + 5,
+            status,
+            error_kind: error.map(str::to_string),
+            message: error.map(|e| format!("{e} after 30 s")),
+            ..FetchLogEntry::default()
+        };
+        a.record_page(&PageWork {
+            school: "北京大学".into(),
+            frontier_url: PKU_START.into(),
+            log: vec![log(PKU_START, Some(200), None)],
+            docs: vec![DocRecord {
+                url: PKU_START.into(),
+                role: "start".into(),
+                state: fetched("<a href=info/2020/1030.htm>年报</a>"),
+            }],
+            ..PageWork::default()
+        })
+        .expect("start page");
+        a.record_page(&PageWork {
+            school: "北京大学".into(),
+            frontier_url: pku.url.clone(),
+            log: vec![log(&pku.url, Some(200), None)],
+            docs: vec![DocRecord {
+                url: pku.url.clone(),
+                role: "report".into(),
+                state: fetched("<p>学校高度重视信息公开工作。</p>"),
+            }],
+            report: Some(pku.clone()),
+            ..PageWork::default()
+        })
+        .expect("report page");
+        a.record_page(&PageWork {
+            school: "清华大学".into(),
+            frontier_url: THU_START.into(),
+            log: vec![
+                log(THU_START, None, Some("timeout")),
+                log("https://xxgk.tsinghua.edu.cn/admin/", None, Some("robots")),
+            ],
+            docs: vec![DocRecord {
+                url: THU_START.into(),
+                role: "start".into(),
+                state: DocState::Failed,
+            }],
+            ..PageWork::default()
+        })
+        .expect("failed start page");
+        a.finish_run("北京大学").expect("finish");
+        a.finish_run("清华大学").expect("finish");
+        a.put_report(&report(
+            "天津大学",
+            "2020-2021",
+            "https://xxgk.tju.edu.cn/2021.htm",
+        ))
+        .expect("import");
+        (a, pku)
+    }
+
+    fn state_with_archive() -> (AppState, Report) {
+        let (a, pku) = archive();
+        let engine = Engine::create_in_ram().expect("ram index");
+        let state = AppState::new(engine).with_archive(Arc::new(Reader::new(a)));
+        (state, pku)
+    }
+
+    struct Answer {
+        status: StatusCode,
+        content_type: String,
+        body: String,
+    }
+
+    impl Answer {
+        fn json(&self) -> Value {
+            serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("{e}: {}", self.body))
+        }
+
+        /// Asserts the API error shape and returns the code.
+        fn error_code(&self) -> String {
+            assert!(self.content_type.starts_with("application/json"));
+            let v = self.json();
+            assert!(
+                !v["error"]["message"].as_str().unwrap_or("").is_empty(),
+                "{v}"
+            );
+            v["error"]["code"].as_str().unwrap_or("").to_string()
+        }
+
+        /// The rows of the matrix: the text of each row's first `<td class="…">` of `class`.
+        fn column(&self, class: &str) -> Vec<String> {
+            let open = format!("<td class=\"{class}\">");
+            self.body
+                .split("<tbody>")
+                .nth(1)
+                .unwrap_or("")
+                .split("</tbody>")
+                .next()
+                .unwrap_or("")
+                .split(&open)
+                .skip(1)
+                .filter_map(|s| s.split("</td>").next())
+                .map(str::to_string)
+                .collect()
+        }
+    }
+
+    async fn get(app: &Router, uri: &str) -> Answer {
+        let req = Request::builder()
+            .uri(uri)
+            .body(Body::empty())
+            .expect("request");
+        let res = app.clone().oneshot(req).await.expect("infallible");
+        let status = res.status();
+        let content_type = res
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string();
+        let bytes = axum::body::to_bytes(res.into_body(), 64 << 20)
+            .await
+            .expect("body");
+        Answer {
+            status,
+            content_type,
+            body: String::from_utf8(bytes.to_vec()).expect("utf-8"),
+        }
+    }
+
+    fn enc(s: &str) -> String {
+        form_urlencoded::byte_serialize(s.as_bytes()).collect()
+    }
+
+    #[tokio::test]
+    async fn coverage_page_shows_the_legend_and_links_cells_to_their_evidence() {
+        let (state, pku) = state_with_archive();
+        let app = app(state);
+        let page = get(&app, &format!("/coverage?province={}", enc("北京"))).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        assert!(page.content_type.starts_with("text/html"));
+        for class in [
+            "cov-archived",
+            "cov-not_found",
+            "cov-unreachable",
+            "cov-not_crawled",
+        ] {
+            assert!(
+                page.body.contains(&format!("cov-mark {class}")),
+                "{class} missing"
+            );
+        }
+        assert!(page
+            .body
+            .contains("href=\"/coverage\" aria-current=\"page\""));
+        // 北京大学 2019-2020: archived, linked to its report.
+        assert!(
+            page.body.contains(&format!(
+                "<a class=\"cov-mark cov-archived\" href=\"/reports/{}\"",
+                pku.id
+            )),
+            "{}",
+            page.body
+        );
+        // Its other years: crawled, none found; 清华大学: unreachable. Both link to the source.
+        let pku_anchor = source_href("北京大学");
+        assert!(page.body.contains(&format!(
+            "<a class=\"cov-mark cov-not_found\" href=\"{pku_anchor}\""
+        )));
+        let thu = source_href("清华大学");
+        assert!(page.body.contains(&format!(
+            "<a class=\"cov-mark cov-unreachable\" href=\"{thu}\""
+        )));
+        assert!(page.body.contains("timeout"), "the detail says why");
+        // Totals at the top and a per-province table.
+        assert!(page
+            .body
+            .contains("<strong data-status=\"archived\">1</strong>"));
+        assert!(page.body.contains("<table class=\"cov-provinces\">"));
+    }
+
+    #[tokio::test]
+    async fn coverage_filters_narrow_the_rows() {
+        let (state, _) = state_with_archive();
+        let app = app(state);
+        let beijing = get(&app, &format!("/coverage?province={}", enc("北京"))).await;
+        let provinces = beijing.column("province");
+        assert!(provinces.len() > 50, "{}", provinces.len());
+        assert!(provinces.iter().all(|p| p == "北京市"), "{provinces:?}");
+        // The province stays chosen in the form, among all provinces in the registry's
+        // order (北京 11, 天津 12, 辽宁 21, 吉林 22 … 新疆 65).
+        assert!(beijing
+            .body
+            .contains("<option value=\"北京\" selected>北京</option>"));
+        let at = |p: &str| {
+            beijing
+                .body
+                .find(&format!("<option value=\"{p}\""))
+                .unwrap_or_else(|| panic!("{p} not offered"))
+        };
+        assert!(at("北京") < at("天津") && at("天津") < at("辽宁") && at("辽宁") < at("吉林"));
+        assert!(at("吉林") < at("新疆"));
+
+        let sourced = get(&app, "/coverage?in_sources=1").await;
+        let mut names: Vec<String> = sourced
+            .body
+            .split("<th class=\"school\" scope=\"row\" title=\"")
+            .skip(1)
+            .filter_map(|s| s.split('"').next())
+            .map(str::to_string)
+            .collect();
+        names.sort();
+        assert_eq!(names, ["北京大学", "清华大学"]);
+
+        let json = get(
+            &app,
+            &format!(
+                "/api/coverage?province={}&level={}",
+                enc("天津"),
+                enc("本科")
+            ),
+        )
+        .await
+        .json();
+        let schools = json["schools"].as_array().expect("schools");
+        assert!(!schools.is_empty());
+        assert!(schools
+            .iter()
+            .all(|s| s["province"] == "天津市" && s["level"] == "本科"));
+        let tju = schools
+            .iter()
+            .find(|s| s["name"] == "天津大学")
+            .expect("天津大学");
+        assert_eq!(tju["years"]["2020-2021"]["status"], "archived");
+        assert_eq!(tju["in_sources"], false);
+    }
+
+    #[tokio::test]
+    async fn coverage_api_takes_one_year_and_rejects_bad_values() {
+        let (state, pku) = state_with_archive();
+        let app = app(state);
+        let one = get(&app, "/api/coverage?year=2019-2020").await;
+        assert_eq!(one.status, StatusCode::OK);
+        let v = one.json();
+        assert_eq!(v["years"], serde_json::json!(["2019-2020"]));
+        let schools = v["schools"].as_array().expect("schools");
+        assert!(schools.len() > 2000, "the whole registry, unpaged");
+        let pku_cell = &schools
+            .iter()
+            .find(|s| s["name"] == "北京大学")
+            .expect("北京大学")["years"]["2019-2020"];
+        assert_eq!(pku_cell["status"], "archived");
+        assert_eq!(pku_cell["reports"][0]["report_id"], pku.id.as_str());
+        assert_eq!(v["totals"]["archived"], 1);
+
+        for bad in [
+            "year=2019",
+            "year=2019-2021",
+            &format!("level={}", enc("硕士")),
+            "in_sources=maybe",
+            "page=0",
+        ] {
+            let answer = get(&app, &format!("/api/coverage?{bad}")).await;
+            assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{bad}");
+            assert_eq!(answer.error_code(), "bad_request", "{bad}");
+        }
+        let csv = get(&app, "/coverage.csv?year=2019").await;
+        assert_eq!(csv.status, StatusCode::BAD_REQUEST);
+        assert_eq!(csv.error_code(), "bad_request");
+        let page = get(&app, "/coverage?year=2019").await;
+        assert_eq!(page.status, StatusCode::BAD_REQUEST);
+        assert!(page.content_type.starts_with("text/html"));
+        assert!(
+            page.body.contains("like 2019-2020"),
+            "the message says what a year looks like"
+        );
+    }
+
+    #[tokio::test]
+    async fn coverage_csv_has_a_bom_the_header_and_a_row_per_school_and_year() {
+        let (state, pku) = state_with_archive();
+        let app = app(state);
+        let csv = get(&app, "/coverage.csv?in_sources=1").await;
+        assert_eq!(csv.status, StatusCode::OK);
+        assert!(csv.content_type.starts_with("text/csv"));
+        let body = csv.body.strip_prefix('\u{feff}').expect("BOM");
+        let mut lines = body.lines();
+        assert_eq!(
+            lines.next(),
+            Some("name,code,province,level,in_sources,year,status,report_ids,urls,detail")
+        );
+        let rows: Vec<&str> = lines.collect();
+        let years = get(&app, "/api/coverage?in_sources=1").await.json()["years"]
+            .as_array()
+            .map_or(0, Vec::len);
+        assert_eq!(rows.len(), 2 * years);
+        let archived = rows
+            .iter()
+            .find(|r| r.contains(",archived,"))
+            .expect("archived row");
+        assert!(archived.starts_with("北京大学,4111010001,北京市,本科,yes,2019-2020,archived,"));
+        assert!(archived.contains(&pku.id) && archived.contains(&pku.url));
+        assert!(rows
+            .iter()
+            .any(|r| r.starts_with("清华大学,") && r.contains(",unreachable,")));
+    }
+
+    #[tokio::test]
+    async fn coverage_pages_escape_every_reflected_parameter() {
+        let (state, _) = state_with_archive();
+        let app = app(state);
+        let evil = "<script>alert(1)</script>";
+        for key in ["province", "level", "year"] {
+            let page = get(&app, &format!("/coverage?{key}={}", enc(evil))).await;
+            assert!(!page.body.contains("<script>"), "{key}: {}", page.body);
+            assert!(page.body.contains("&lt;script&gt;"), "{key} not shown");
+        }
+        let page = get(&app, &format!("/coverage?province={}", enc(evil))).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("此范围内没有学校"));
+    }
+
+    #[tokio::test]
+    async fn coverage_of_the_whole_registry_is_paged() {
+        let (state, _) = state_with_archive();
+        let app = app(state);
+        let first = get(&app, "/coverage").await;
+        assert_eq!(first.status, StatusCode::OK);
+        assert_eq!(first.column("province").len(), ROWS_PER_PAGE);
+        assert!(first.body.contains("href=\"/coverage?page=2\""));
+        assert!(
+            first.body.len() < 400_000,
+            "a page is {} bytes",
+            first.body.len()
+        );
+        let schools = get(&app, "/api/coverage").await.json()["schools"]
+            .as_array()
+            .map_or(0, Vec::len);
+        let last = schools.div_ceil(ROWS_PER_PAGE);
+        let end = get(&app, &format!("/coverage?page={last}")).await;
+        assert_eq!(end.status, StatusCode::OK);
+        assert_eq!(
+            end.column("province").len(),
+            schools - (last - 1) * ROWS_PER_PAGE
+        );
+        let past = get(&app, &format!("/coverage?page={}", last + 1)).await;
+        assert_eq!(past.status, StatusCode::BAD_REQUEST);
+    }
+
+    #[tokio::test]
+    async fn coverage_is_computed_once_per_filters_for_a_while() {
+        let (state, _) = state_with_archive();
+        let params = CoverageParams::try_from(RawCoverage {
+            year: "2019-2020".into(),
+            ..RawCoverage::default()
+        })
+        .expect("params");
+        let a = coverage(&state, &params)
+            .await
+            .expect("ok")
+            .expect("archive");
+        let b = coverage(
+            &state,
+            &CoverageParams {
+                page: 3,
+                ..params.clone()
+            },
+        )
+        .await
+        .expect("ok")
+        .expect("archive");
+        assert!(Arc::ptr_eq(&a, &b), "another page of the same matrix");
+        let other = CoverageParams {
+            in_sources: true,
+            ..params
+        };
+        let c = coverage(&state, &other)
+            .await
+            .expect("ok")
+            .expect("archive");
+        assert!(!Arc::ptr_eq(&a, &c));
+    }
+
+    #[tokio::test]
+    async fn sources_page_lists_each_source_with_an_anchor_and_its_errors() {
+        let (state, _) = state_with_archive();
+        let app = app(state);
+        let page = get(&app, "/sources").await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page
+            .body
+            .contains("href=\"/sources\" aria-current=\"page\""));
+        assert!(
+            page.body.contains("<tr id=\"source-北京大学\">"),
+            "{}",
+            page.body
+        );
+        assert!(page
+            .body
+            .contains("<tr id=\"source-清华大学\" class=\"unreachable\">"));
+        assert!(page.body.contains("4111010001"));
+        assert!(page.body.contains("无法访问：<code>timeout</code>"));
+        assert!(
+            page.body.contains("https://xxgk.tsinghua.edu.cn/admin/"),
+            "robots-blocked URL"
+        );
+        // The coverage cells' links land on these anchors.
+        assert_eq!(source_href("北京大学"), "/sources#source-北京大学");
+        assert_eq!(source_anchor("A 学院"), "source-A_学院");
+        assert_eq!(
+            source_href("A&B\"学院#1"),
+            "/sources#source-A%26B%22学院%231"
+        );
+    }
+
+    #[tokio::test]
+    async fn coverage_without_an_archive_says_so() {
+        let app = app(AppState::new(Engine::create_in_ram().expect("ram index")));
+        for path in ["/coverage", "/sources"] {
+            let page = get(&app, path).await;
+            assert_eq!(page.status, StatusCode::OK, "{path}");
+            assert!(page.body.contains("id=\"no-archive\""), "{path}");
+        }
+        let api = get(&app, "/api/coverage").await;
+        assert_eq!(api.status, StatusCode::NOT_FOUND);
+        assert_eq!(api.error_code(), "not_found");
+        assert_eq!(
+            get(&app, "/api/coverage?year=2019").await.status,
+            StatusCode::BAD_REQUEST,
+            "parameters are checked first"
+        );
+    }
+}
