@@ -171,11 +171,13 @@ impl Archive {
         Ok(())
     }
 
-    /// Schools crawled before, by name.
+    /// Sources crawled before (at least one run started), by name: what `recrawl`
+    /// revisits. Sources only listed by a sources file are not among them.
     pub fn schools(&self) -> Result<Vec<School>> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT json FROM schools ORDER BY name")?;
+        let mut stmt = self.conn.prepare(
+            "SELECT json FROM schools
+             WHERE name IN (SELECT school FROM crawl_runs) ORDER BY name",
+        )?;
         let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
         rows.map(|j| Ok(serde_json::from_str(&j?)?)).collect()
     }
