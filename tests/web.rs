@@ -493,6 +493,23 @@ async fn browser_searches_in_traditional_filters_by_year_and_opens_a_report() {
     let shot = client.screenshot().await.expect("screenshot");
     std::fs::write(shots.join("phone.png"), shot).expect("write phone.png");
 
+    // Coverage (issue 9): the demo's sources first — archived years, years not found on
+    // a crawled site, the unreachable source — then registry institutions not crawled.
+    client.set_window_size(1280, 1400).await.expect("resize");
+    client
+        .goto(&server.url("/coverage"))
+        .await
+        .expect("coverage");
+    for status in ["archived", "not_found", "unreachable", "not_crawled"] {
+        let marks = client
+            .find_all(Locator::Css(&format!("table.coverage .cov-{status}")))
+            .await
+            .expect("cells");
+        assert!(!marks.is_empty(), "no {status} cell on /coverage");
+    }
+    let shot = client.screenshot().await.expect("screenshot");
+    std::fs::write(shots.join("coverage.png"), shot).expect("write coverage.png");
+
     client.close().await.expect("close the browser");
     eprintln!("screenshots in {}", shots.display());
     drop(driver);

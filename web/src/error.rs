@@ -25,6 +25,9 @@ pub enum AppError {
     MethodNotAllowed,
     #[error("the request took too long; try a narrower search")]
     Timeout,
+    /// A heavy page (a whole-archive answer or an export) found its queue full.
+    #[error("the server is busy with other heavy requests; try again in a few seconds")]
+    Busy,
     /// Our fault; the cause is logged, never sent.
     #[error("internal error")]
     Internal(anyhow::Error),
@@ -50,7 +53,7 @@ impl AppError {
             AppError::BadRequest(_) | AppError::BadQuery(_) => StatusCode::BAD_REQUEST,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            AppError::Timeout => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Timeout | AppError::Busy => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -63,6 +66,7 @@ impl AppError {
             AppError::NotFound(_) => "not_found",
             AppError::MethodNotAllowed => "method_not_allowed",
             AppError::Timeout => "timeout",
+            AppError::Busy => "busy",
             AppError::Internal(_) => "internal",
         }
     }
@@ -78,6 +82,11 @@ impl AppError {
     /// Sets the status and, for internal errors, attaches the cause for the log.
     pub(crate) fn finish(&self, mut response: Response) -> Response {
         *response.status_mut() = self.status_code();
+        if matches!(self, AppError::Busy) {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, header::HeaderValue::from_static("2"));
+        }
         if let AppError::Internal(cause) = self {
             response
                 .extensions_mut()
@@ -107,8 +116,8 @@ impl IntoResponse for AppError {
 }
 
 /// Logs each internal error once, inside the request's span (which names the route).
-/// Also logs every answer: user errors at info (with the message the user got), the
-/// rest at debug, so a busy server's log stays readable.
+/// Also logs every answer: 5xx at warn, the rest (4xx included: a flood of bad requests
+/// must not fill the disk) at debug.
 pub(crate) async fn log_internal_errors(req: Request, next: Next) -> Response {
     let started = std::time::Instant::now();
     let response = next.run(req).await;
@@ -116,8 +125,8 @@ pub(crate) async fn log_internal_errors(req: Request, next: Next) -> Response {
     let ms = started.elapsed().as_millis() as u64;
     if let Some(InternalCause(cause)) = response.extensions().get::<InternalCause>() {
         tracing::error!(status, ms, cause = %cause, "internal error");
-    } else if response.status().is_client_error() || response.status().is_server_error() {
-        tracing::info!(status, ms, "answered with an error");
+    } else if response.status().is_server_error() {
+        tracing::warn!(status, ms, "answered with an error");
     } else {
         tracing::debug!(status, ms, "answered");
     }

@@ -31,6 +31,7 @@
 //! ```
 
 mod api;
+mod cost;
 pub mod coverage;
 mod error;
 pub mod export;
@@ -77,6 +78,8 @@ pub struct AppState {
     /// Checklist matrices already computed, and the change flags of search results
     /// (see [`journalist`]).
     journalist_cache: Arc<journalist::Cache>,
+    /// Heavy requests running or queued (see [`cost`]).
+    heavy: Arc<tokio::sync::Semaphore>,
     /// Coverage matrices computed in the last seconds (see [`coverage`]).
     coverage_cache: Arc<coverage::Cache>,
 }
@@ -102,6 +105,7 @@ impl AppState {
                 std::thread::available_parallelism().map_or(2, |n| n.get()),
             )),
             journalist_cache: Arc::default(),
+            heavy: Arc::new(tokio::sync::Semaphore::new(cost::heavy_slots())),
             coverage_cache: Arc::default(),
         }
     }
@@ -121,6 +125,12 @@ impl AppState {
     /// How many searches may run at once (default: the number of cores).
     pub fn with_max_searches(mut self, n: usize) -> Self {
         self.searches = Arc::new(tokio::sync::Semaphore::new(n.max(1)));
+        self
+    }
+
+    /// How many heavy requests (whole-archive answers, exports) may run at once.
+    pub fn with_max_heavy(mut self, n: usize) -> Self {
+        self.heavy = Arc::new(tokio::sync::Semaphore::new(n.max(1)));
         self
     }
 
@@ -194,6 +204,7 @@ pub fn app(state: AppState) -> Router {
             StatusCode::SERVICE_UNAVAILABLE,
             timeout,
         ))
+        .layer(middleware::from_fn_with_state(state.clone(), cost::gate))
         .layer(middleware::from_fn(error::fill_empty_errors))
         .layer(middleware::from_fn(error::log_internal_errors))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
@@ -202,7 +213,10 @@ pub fn app(state: AppState) -> Router {
                 .get::<MatchedPath>()
                 .map(MatchedPath::as_str)
                 .unwrap_or("(unmatched)");
-            tracing::info_span!("http", method = %req.method(), route, uri = %req.uri())
+            // The URI cut: a 32 KB query string is not worth logging whole.
+            let uri = req.uri().to_string();
+            let uri: String = uri.chars().take(200).collect();
+            tracing::info_span!("http", method = %req.method(), route, uri)
         }))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
@@ -234,16 +248,123 @@ async fn style() -> impl axum::response::IntoResponse {
     )
 }
 
+/// Connection limits of [`serve_with`].
+#[derive(Debug, Clone, Copy)]
+pub struct ServeLimits {
+    /// A client must send a request's whole header within this time, and an idle
+    /// keep-alive connection is closed after it: a socket dribbling one byte a second
+    /// cannot hold a descriptor forever.
+    pub header_read_timeout: Duration,
+    /// Open connections at most; further clients wait in the listen backlog.
+    pub max_connections: usize,
+}
+
+impl ServeLimits {
+    /// 10 s for headers; connections capped below this process's descriptor limit (the
+    /// index, the archive and the accept loop need some of their own).
+    pub fn from_environment() -> ServeLimits {
+        let fds = open_files_limit().unwrap_or(1024);
+        let max_connections = fds.saturating_sub(128).max(16) * 9 / 10;
+        ServeLimits {
+            header_read_timeout: Duration::from_secs(10),
+            max_connections,
+        }
+    }
+}
+
+/// The soft limit on open files (`Max open files` in `/proc/self/limits`), if readable.
+fn open_files_limit() -> Option<usize> {
+    let limits = std::fs::read_to_string("/proc/self/limits").ok()?;
+    let line = limits.lines().find(|l| l.starts_with("Max open files"))?;
+    line.split_whitespace().nth(3)?.parse().ok()
+}
+
 /// Serves [`app`] on `listener` until `shutdown` completes, then lets open requests
-/// finish.
+/// finish, with [`ServeLimits::from_environment`].
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown)
+    serve_with(listener, state, ServeLimits::from_environment(), shutdown).await
+}
+
+/// Serves [`app`] with explicit connection limits: hyper-util's connection builder with
+/// a header-read timeout (which also ends idle keep-alive connections), a cap on open
+/// connections, and a graceful shutdown that waits up to 10 s for open requests.
+pub async fn serve_with(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    limits: ServeLimits,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+    use hyper_util::server::conn::auto;
+    use hyper_util::service::TowerToHyperService;
+
+    tracing::info!(
+        max_connections = limits.max_connections,
+        header_read_timeout = ?limits.header_read_timeout,
+        "serving"
+    );
+    let router = app(state);
+    let slots = Arc::new(tokio::sync::Semaphore::new(limits.max_connections.max(1)));
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(limits.header_read_timeout)
+        .keep_alive(true);
+    builder
+        .http2()
+        .timer(TokioTimer::new())
+        .keep_alive_interval(limits.header_read_timeout)
+        .keep_alive_timeout(limits.header_read_timeout);
+    let builder = Arc::new(builder);
+    tokio::pin!(shutdown);
+    loop {
+        let slot = tokio::select! {
+            slot = Arc::clone(&slots).acquire_owned() => match slot {
+                Ok(slot) => slot,
+                Err(_) => break,
+            },
+            () = &mut shutdown => break,
+        };
+        let (stream, _peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(conn) => conn,
+                Err(e) => {
+                    // EMFILE and friends: back off instead of spinning; the connection
+                    // waits in the backlog.
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let service = TowerToHyperService::new(router.clone());
+        let conn = builder
+            .serve_connection_with_upgrades(TokioIo::new(stream), service)
+            .into_owned();
+        let conn = graceful.watch(conn);
+        tokio::spawn(async move {
+            if let Err(e) = conn.await {
+                tracing::debug!(error = %e, "connection ended with an error");
+            }
+            drop(slot);
+        });
+    }
+    drop(listener);
+    if tokio::time::timeout(Duration::from_secs(10), graceful.shutdown())
         .await
+        .is_err()
+    {
+        tracing::warn!("open connections did not finish within 10 s of shutdown");
+    }
+    Ok(())
 }
 
 /// Completes on Ctrl-C or (on Unix) SIGTERM.

@@ -57,6 +57,7 @@ fn error_title(err: &AppError) -> &'static str {
         AppError::NotFound(_) => "未找到",
         AppError::MethodNotAllowed => "不支持的请求方法",
         AppError::Timeout => "请求超时",
+        AppError::Busy => "服务器繁忙",
         AppError::Internal(_) => "服务器内部错误",
     }
 }

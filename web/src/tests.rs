@@ -875,3 +875,158 @@ async fn a_failing_archive_costs_the_version_list_not_the_page() {
     assert_eq!(v.error_code(), "internal");
     assert!(!v.body.contains("unreadable"));
 }
+
+/// Issue 13: a client that dribbles its header (or idles on a keep-alive connection) is
+/// cut off after the header-read timeout, and the connection cap holds the rest back
+/// without refusing them: a real request waits for a slot, then is answered.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slow_and_idle_connections_are_cut_and_capped() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let limits = crate::ServeLimits {
+        header_read_timeout: Duration::from_millis(400),
+        max_connections: 2,
+    };
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(crate::serve_with(
+        listener,
+        AppState::new(engine()),
+        limits,
+        async move {
+            let _ = stopped.await;
+        },
+    ));
+
+    // Two slow clients take both slots: one byte of a request line each.
+    let mut slow = Vec::new();
+    for _ in 0..2 {
+        let mut s = tokio::net::TcpStream::connect(addr).await.expect("connect");
+        s.write_all(b"G").await.expect("write");
+        slow.push(s);
+    }
+    // A third, real request: it waits for a slot (no refusal), then gets its answer once
+    // the slow ones are cut.
+    let started = std::time::Instant::now();
+    let mut real = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    real.write_all(b"GET /api/stats HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .await
+        .expect("write");
+    let mut answer = String::new();
+    tokio::time::timeout(Duration::from_secs(10), real.read_to_string(&mut answer))
+        .await
+        .expect("answered within the timeout")
+        .expect("read");
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(
+        started.elapsed() >= Duration::from_millis(300),
+        "it had to wait for a slot: {:?}",
+        started.elapsed()
+    );
+    // The slow clients were closed by the server.
+    for mut s in slow {
+        let mut buf = Vec::new();
+        let read = tokio::time::timeout(Duration::from_secs(5), s.read_to_end(&mut buf)).await;
+        assert!(read.is_ok(), "the server closed the slow connection");
+    }
+    let _ = stop.send(());
+    tokio::time::timeout(Duration::from_secs(15), server)
+        .await
+        .expect("graceful shutdown")
+        .expect("join")
+        .expect("serve");
+}
+
+/// An archive whose coverage takes a while (a whole-registry answer on a slow disk).
+struct SlowArchive(xxgk_archive::Reader);
+
+impl crate::ReadArchive for SlowArchive {
+    fn versions(&self, id: &str) -> xxgk_archive::Result<Vec<crate::ReportVersion>> {
+        self.0.versions(id)
+    }
+    fn last_crawl(&self) -> xxgk_archive::Result<Option<String>> {
+        self.0.last_crawl()
+    }
+    fn version_report(&self, id: &str, hash: &str) -> xxgk_archive::Result<Option<Report>> {
+        self.0.version_report(id, hash)
+    }
+    fn changes(
+        &self,
+        since: Option<&str>,
+        limit: usize,
+    ) -> xxgk_archive::Result<Vec<xxgk_archive::ReportChange>> {
+        self.0.changes(since, limit)
+    }
+    fn coverage(
+        &self,
+        req: &xxgk_archive::CoverageRequest,
+    ) -> xxgk_archive::Result<xxgk_archive::Coverage> {
+        std::thread::sleep(Duration::from_millis(2500));
+        self.0.coverage(req)
+    }
+    fn no_report(
+        &self,
+        years: &[String],
+        schools: &[String],
+        filter: &xxgk_archive::InstitutionFilter,
+    ) -> xxgk_archive::Result<Vec<xxgk_archive::NoReport>> {
+        self.0.no_report(years, schools, filter)
+    }
+    fn crawl_health(&self) -> xxgk_archive::Result<Vec<xxgk_archive::SourceHealth>> {
+        self.0.crawl_health()
+    }
+}
+
+/// Issue 13: heavy answers queue briefly for their slot and then get a fast 503 with
+/// Retry-After; cheap pages are answered meanwhile.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn heavy_requests_fail_fast_and_fair_while_cheap_ones_are_served() {
+    let archive = xxgk_archive::Archive::open_in_memory().expect("archive");
+    let state = AppState::new(engine())
+        .with_archive(std::sync::Arc::new(SlowArchive(xxgk_archive::Reader::new(
+            archive,
+        ))))
+        .with_max_heavy(1);
+    let app = app(state);
+    let first = {
+        let app = app.clone();
+        tokio::spawn(async move { get(&app, "/api/coverage?year=2020-2021").await })
+    };
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    // The slot is taken: the next heavy request waits about a second, then 503.
+    let started = std::time::Instant::now();
+    let busy = get(&app, "/api/coverage?year=2019-2020").await;
+    let waited = started.elapsed();
+    assert_eq!(
+        busy.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "{}",
+        busy.body
+    );
+    assert_eq!(busy.json()["error"]["code"], "busy");
+    assert!(
+        busy.headers
+            .get(header::RETRY_AFTER)
+            .is_some_and(|v| v == "2"),
+        "Retry-After"
+    );
+    assert!(
+        waited < Duration::from_millis(2000),
+        "answered fast: {waited:?}"
+    );
+    // The page form of a heavy route says so as a page.
+    let page = get(&app, "/coverage").await;
+    assert_eq!(page.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(page.body.contains("服务器繁忙"), "{}", page.body);
+    // A cheap request is not held behind them.
+    let started = std::time::Instant::now();
+    let cheap = get(&app, "/api/search?q=%E6%94%B6%E8%B4%B9").await;
+    assert_eq!(cheap.status, StatusCode::OK);
+    assert!(started.elapsed() < Duration::from_millis(1000));
+    // And the first heavy one completes normally.
+    let first = first.await.expect("join");
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+}
