@@ -21,6 +21,15 @@ pub struct ServeArgs {
     /// Seconds a request may take before it is answered with 503.
     #[arg(long, env = "XXGK_REQUEST_TIMEOUT", default_value_t = 20)]
     pub timeout: u64,
+    /// The site's public address for absolute links (Atom feeds), e.g.
+    /// https://xxgk.example.org; request headers never set it. Default: the address
+    /// served.
+    #[arg(long, env = "XXGK_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// Seconds a client has to send a request's headers; idle keep-alive connections
+    /// are closed after as long.
+    #[arg(long, env = "XXGK_HEADER_TIMEOUT", default_value_t = 10)]
+    pub header_timeout: u64,
 }
 
 pub fn run(data: &Path, args: ServeArgs) -> anyhow::Result<ExitCode> {
@@ -47,6 +56,21 @@ pub fn serve_engine(engine: Engine, data: &Path, args: &ServeArgs) -> anyhow::Re
             .await
             .with_context(|| format!("cannot listen on {}", args.addr))?;
         let addr = listener.local_addr()?;
+        let public_url = match &args.public_url {
+            Some(url) => {
+                let parsed = url::Url::parse(url)
+                    .with_context(|| format!("--public-url {url:?} is not a URL"))?;
+                anyhow::ensure!(
+                    matches!(parsed.scheme(), "http" | "https"),
+                    "--public-url must be http or https, not {url:?}"
+                );
+                url.clone()
+            }
+            None => format!("http://{addr}"),
+        };
+        let state = state.with_public_url(&public_url);
+        let mut limits = xxgk_web::ServeLimits::from_environment();
+        limits.header_read_timeout = Duration::from_secs(args.header_timeout.max(1));
         println!(
             "serving {} reports of {} schools from {}",
             stats.reports,
@@ -57,7 +81,7 @@ pub fn serve_engine(engine: Engine, data: &Path, args: &ServeArgs) -> anyhow::Re
         println!("listening on http://{addr}/");
         use std::io::Write;
         std::io::stdout().flush()?;
-        xxgk_web::serve(listener, state, xxgk_web::shutdown_signal())
+        xxgk_web::serve_with(listener, state, limits, xxgk_web::shutdown_signal())
             .await
             .context("serving HTTP")
     })?;

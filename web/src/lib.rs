@@ -78,6 +78,8 @@ pub struct AppState {
     /// Checklist matrices already computed, and the change flags of search results
     /// (see [`journalist`]).
     journalist_cache: Arc<journalist::Cache>,
+    /// The site's address for absolute links (feeds), e.g. `https://xxgk.example.org`.
+    public_url: Arc<str>,
     /// Heavy requests running or queued (see [`cost`]).
     heavy: Arc<tokio::sync::Semaphore>,
     /// Coverage matrices computed in the last seconds (see [`coverage`]).
@@ -106,6 +108,7 @@ impl AppState {
             )),
             journalist_cache: Arc::default(),
             heavy: Arc::new(tokio::sync::Semaphore::new(cost::heavy_slots())),
+            public_url: Arc::from("http://localhost"),
             coverage_cache: Arc::default(),
         }
     }
@@ -125,6 +128,12 @@ impl AppState {
     /// How many searches may run at once (default: the number of cores).
     pub fn with_max_searches(mut self, n: usize) -> Self {
         self.searches = Arc::new(tokio::sync::Semaphore::new(n.max(1)));
+        self
+    }
+
+    /// The site's public address for absolute links (feeds); a trailing `/` is dropped.
+    pub fn with_public_url(mut self, url: &str) -> Self {
+        self.public_url = Arc::from(url.trim().trim_end_matches('/'));
         self
     }
 

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use atom_syndication::{Content, Entry, Feed, FixedDateTime, Link, Person, Text};
 use axum::extract::State;
-use axum::http::{header, HeaderMap};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use time::format_description::well_known::Rfc3339;
 use xxgk_index::{Hit, Sort, MAX_LIMIT};
@@ -72,7 +72,6 @@ fn new_feed(id: String, title: String, self_href: String, page_href: String) -> 
 /// entry per report with its best snippet, newest publication first.
 pub async fn search(
     State(state): State<AppState>,
-    headers: HeaderMap,
     raw: Result<Params<RawSearch>, AppError>,
 ) -> Result<Response, AppError> {
     let params = raw.and_then(|Params(raw)| SearchParams::try_from(raw))?;
@@ -83,7 +82,7 @@ pub async fn search(
     let results = state
         .blocking(move |engine| Ok(engine.search(&req)?))
         .await?;
-    let base = base_url(&headers);
+    let base = base_url(&state);
     let page_params = SearchParams {
         sort: Sort::Date,
         page: 1,
@@ -191,12 +190,11 @@ pub async fn search(
 /// `/changes.atom`: reports edited or removed after publication, newest change first.
 pub async fn changes(
     State(state): State<AppState>,
-    headers: HeaderMap,
     raw: Result<Params<RawChanges>, AppError>,
 ) -> Result<Response, AppError> {
     let since = super::versions::validate_since(raw)?;
     let changes = load_changes(&state, since).await?.unwrap_or_default();
-    let base = base_url(&headers);
+    let base = base_url(&state);
     let mut feed = new_feed(
         "urn:xxgk:feed:changes".to_string(),
         format!("{SITE}：发布后被修改或删除的报告"),

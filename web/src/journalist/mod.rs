@@ -17,7 +17,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
-use axum::http::{header, HeaderMap};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
@@ -100,25 +100,11 @@ fn plain(snippet_html: &str) -> String {
     crate::export::plain_text(snippet_html)
 }
 
-/// The absolute address of this site as the client reached it (for feed links, which a
-/// feed reader resolves without a page). A `Host` header that is not a plain host name
-/// (and port) is not trusted.
-fn base_url(headers: &HeaderMap) -> String {
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .filter(|h| {
-            !h.is_empty()
-                && h.len() <= 255
-                && h.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
-        })
-        .unwrap_or("localhost");
-    let https = headers
-        .get("x-forwarded-proto")
-        .and_then(|h| h.to_str().ok())
-        .is_some_and(|p| p.eq_ignore_ascii_case("https"));
-    format!("{}://{host}", if https { "https" } else { "http" })
+/// The absolute address of this site for feed links (which a feed reader resolves
+/// without a page): the configured public URL (`--public-url`), never a request header —
+/// `Host` and `X-Forwarded-Proto` are the client's to forge.
+fn base_url(state: &AppState) -> String {
+    state.public_url.to_string()
 }
 
 /// Escaped text (for the rare place that builds HTML by hand).
