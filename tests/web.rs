@@ -514,3 +514,63 @@ async fn browser_searches_in_traditional_filters_by_year_and_opens_a_report() {
     eprintln!("screenshots in {}", shots.display());
     drop(driver);
 }
+
+/// Every file under `dir` with its size and modification time.
+fn snapshot(dir: &Path) -> Vec<(PathBuf, u64, std::time::SystemTime)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).expect("read_dir") {
+            let entry = entry.expect("entry");
+            let meta = entry.metadata().expect("metadata");
+            if meta.is_dir() {
+                stack.push(entry.path());
+            } else {
+                out.push((entry.path(), meta.len(), meta.modified().expect("mtime")));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Issue 13: `serve --read-only` serves a copy without writing a byte in its folder (no
+/// lock files, no journal, no schema work), and answers searches and coverage.
+#[tokio::test(flavor = "multi_thread")]
+async fn serve_read_only_writes_nothing() {
+    let data = tempfile::tempdir().expect("tempdir");
+    xxgk_ok(
+        data.path(),
+        &[
+            "import",
+            crate::common::fixture_reports().to_str().expect("path"),
+        ],
+    );
+    let _ = std::fs::remove_file(data.path().join("writer.pid"));
+    let before = snapshot(data.path());
+    let server = Server::start(data.path(), &["serve", "--read-only"]);
+    let (status, results) =
+        get_json(&server.url(&format!("/api/search?q={}", enc("收费标准")))).await;
+    assert_eq!(status, 200, "{results}");
+    assert!(results["total"].as_u64().unwrap_or(0) >= 3, "{results}");
+    let (status, coverage) = get_json(&server.url("/api/coverage?year=2020-2021")).await;
+    assert_eq!(status, 200, "{coverage}");
+    assert!(
+        coverage["totals"]["archived"].as_u64().unwrap_or(0) >= 1,
+        "{coverage}"
+    );
+    let (status, _) = get_text(&server.url("/about")).await;
+    assert_eq!(status, 200);
+    // While it serves (a normal serve has its SQLite journal files open here) and after.
+    assert_eq!(
+        before,
+        snapshot(data.path()),
+        "nothing in the folder changed"
+    );
+    assert!(server.terminate().success());
+    assert_eq!(
+        before,
+        snapshot(data.path()),
+        "nothing in the folder changed"
+    );
+}

@@ -53,6 +53,12 @@ impl Reader {
         Ok(Reader(Mutex::new(Archive::open(path)?)))
     }
 
+    /// Opens the archive at `path` without writing anything (see
+    /// [`Archive::open_read_only`]).
+    pub fn open_read_only(path: &Path) -> Result<Reader> {
+        Ok(Reader(Mutex::new(Archive::open_read_only(path)?)))
+    }
+
     pub fn new(archive: Archive) -> Reader {
         Reader(Mutex::new(archive))
     }

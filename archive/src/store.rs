@@ -172,6 +172,58 @@ impl Archive {
         Ok(archive)
     }
 
+    /// Opens the archive at `path` for reading only, writing nothing next to it: for
+    /// serving a copy on read-only media (`xxgk serve --read-only`). The file must be at
+    /// this xxgk's schema (open it once normally to upgrade it). A file whose write-ahead
+    /// log still holds transactions is read through it (SQLite then needs its `-shm`
+    /// file); a checkpointed one is opened immutable, touching nothing.
+    pub fn open_read_only(path: &Path) -> Result<Archive> {
+        use rusqlite::OpenFlags;
+        let wal = {
+            let mut p = path.as_os_str().to_owned();
+            p.push("-wal");
+            std::path::PathBuf::from(p)
+        };
+        let pending_wal = std::fs::metadata(&wal).is_ok_and(|m| m.len() > 0);
+        // A URI path: escape what a URI gives meaning to.
+        let escaped: String = path
+            .to_string_lossy()
+            .chars()
+            .map(|c| match c {
+                '%' => "%25".to_string(),
+                '?' => "%3f".to_string(),
+                '#' => "%23".to_string(),
+                c => c.to_string(),
+            })
+            .collect();
+        let uri = if pending_wal {
+            format!("file:{escaped}?mode=ro")
+        } else {
+            format!("file:{escaped}?immutable=1")
+        };
+        if !path.exists() {
+            return Err(Error::Config(format!(
+                "no archive at {} (nothing to serve read-only)",
+                path.display()
+            )));
+        }
+        let conn = Connection::open_with_flags(
+            uri,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI,
+        )?;
+        let archive = Archive { conn };
+        let version = archive.schema_version()?;
+        if version != MIGRATIONS.len() {
+            return Err(Error::Config(format!(
+                "the archive {} is at schema {version}, this xxgk reads {}: open it once \
+                 without --read-only to upgrade it",
+                path.display(),
+                MIGRATIONS.len()
+            )));
+        }
+        Ok(archive)
+    }
+
     /// An in-memory archive (tests).
     pub fn open_in_memory() -> Result<Archive> {
         let mut archive = Archive {

@@ -1,6 +1,7 @@
 //! The Tantivy index: schema, writer, search with snippets and facets.
 
 mod cover;
+mod read_only;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
@@ -206,18 +207,32 @@ impl Engine {
         Engine::from_index(index)
     }
 
+    /// Opens an existing index without writing anything in `dir` — no lock files, no
+    /// writer (one is refused) — for serving a copy on read-only media. Its reader does
+    /// not watch for commits: nobody commits to a read-only copy.
+    pub fn open_read_only(dir: &Path) -> Result<Engine> {
+        let open = |source| Error::Open {
+            path: dir.to_path_buf(),
+            source,
+        };
+        let directory = read_only::ReadOnlyDirectory::open(dir).map_err(open)?;
+        let index = Index::open(directory).map_err(open)?;
+        Engine::with_reload(index, ReloadPolicy::Manual)
+    }
+
     /// A throw-away index in memory (tests, benchmarks).
     pub fn create_in_ram() -> Result<Engine> {
         Engine::from_index(Index::create_in_ram(schema().0))
     }
 
     fn from_index(index: Index) -> Result<Engine> {
+        Engine::with_reload(index, ReloadPolicy::OnCommitWithDelay)
+    }
+
+    fn with_reload(index: Index, policy: ReloadPolicy) -> Result<Engine> {
         analysis::register(&index);
         let (_, f) = schema();
-        let reader = index
-            .reader_builder()
-            .reload_policy(ReloadPolicy::OnCommitWithDelay)
-            .try_into()?;
+        let reader = index.reader_builder().reload_policy(policy).try_into()?;
         Ok(Engine {
             index,
             reader,

@@ -26,6 +26,10 @@ pub struct ServeArgs {
     /// served.
     #[arg(long, env = "XXGK_PUBLIC_URL")]
     pub public_url: Option<String>,
+    /// Serve a copy on read-only media: write nothing in the data folder (no lock files,
+    /// no schema upgrade); the index is not watched for commits.
+    #[arg(long, env = "XXGK_READ_ONLY")]
+    pub read_only: bool,
     /// Seconds a client has to send a request's headers; idle keep-alive connections
     /// are closed after as long.
     #[arg(long, env = "XXGK_HEADER_TIMEOUT", default_value_t = 10)]
@@ -33,7 +37,13 @@ pub struct ServeArgs {
 }
 
 pub fn run(data: &Path, args: ServeArgs) -> anyhow::Result<ExitCode> {
-    let engine = super::open_engine(data)?;
+    let engine = if args.read_only {
+        let dir = super::index_dir(data);
+        Engine::open_read_only(&dir)
+            .with_context(|| format!("opening the index in {} read-only", dir.display()))?
+    } else {
+        super::open_engine(data)?
+    };
     serve_engine(engine, data, &args)
 }
 
@@ -41,7 +51,14 @@ pub fn run(data: &Path, args: ServeArgs) -> anyhow::Result<ExitCode> {
 pub fn serve_engine(engine: Engine, data: &Path, args: &ServeArgs) -> anyhow::Result<ExitCode> {
     let stats = engine.stats()?;
     let mut state = AppState::new(engine).with_index_dir(super::index_dir(data));
-    match super::open_reader(data) {
+    let reader = if args.read_only {
+        let path = super::store_path(data);
+        xxgk_archive::Reader::open_read_only(&path)
+            .with_context(|| format!("opening the archive {} read-only", path.display()))
+    } else {
+        super::open_reader(data)
+    };
+    match reader {
         Ok(reader) => state = state.with_archive(Arc::new(reader)),
         // The index alone is enough to search; say what is missing.
         Err(err) => tracing::warn!("serving without report versions: {err:#}"),
