@@ -22,6 +22,9 @@ pub enum BenchCommand {
     /// Generate the corpus, index and query it with xxgk and with SQLite FTS5, print the
     /// table (see BENCHMARKS.md).
     Run(RunArgs),
+    /// Serve under steady load while writers run and are killed with SIGKILL; check that
+    /// nothing breaks and the archive and index agree at the end (loopback only).
+    Soak(super::soak::SoakArgs),
 }
 
 /// Which corpus: a named size, optionally overridden.
@@ -111,6 +114,7 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
     match args.command {
         BenchCommand::Gen(args) => gen(args),
         BenchCommand::Run(args) => bench_run(args),
+        BenchCommand::Soak(args) => super::soak::run(args),
     }
 }
 

@@ -33,23 +33,7 @@ pub fn run(data: &Path, args: DemoArgs) -> anyhow::Result<ExitCode> {
         // The sample corpus as sample disclosure sites on 127.0.0.1, crawled by the real
         // crawler into the store and index.
         let pages = sample_pages();
-        let mut sites: Vec<super::crawl::SampleSite> = Vec::new();
-        for page in &pages {
-            let path = page
-                .url
-                .split_once(".invalid")
-                .map_or("/report.htm", |(_, path)| path)
-                .to_string();
-            match sites.iter_mut().find(|s| s.school == page.school) {
-                Some(site) => site.reports.push((path, page.text.clone())),
-                None => sites.push(super::crawl::SampleSite {
-                    school: page.school.clone(),
-                    province: Some(page.province.to_string()),
-                    kind: Some(page.kind.to_string()),
-                    reports: vec![(path, page.text.clone())],
-                }),
-            }
-        }
+        let sites = sample_sites(&pages);
         let (summary, served) =
             super::crawl::crawl_sample_sites(data, &sites).context("crawling the sample sites")?;
         _sites = Some(served);
@@ -71,6 +55,29 @@ pub fn run(data: &Path, args: DemoArgs) -> anyhow::Result<ExitCode> {
     }
     println!("try: 收费标准 · 依申請公開 · \"毕业生就业质量\" · 招生 OR 招聘");
     serve_engine(engine, data, &args.serve)
+}
+
+/// The sample corpus grouped into one sample disclosure site per school (for
+/// `crawl::serve_sample_sites`).
+pub fn sample_sites(pages: &[SamplePage]) -> Vec<super::crawl::SampleSite> {
+    let mut sites: Vec<super::crawl::SampleSite> = Vec::new();
+    for page in pages {
+        let path = page
+            .url
+            .split_once(".invalid")
+            .map_or("/report.htm", |(_, path)| path)
+            .to_string();
+        match sites.iter_mut().find(|s| s.school == page.school) {
+            Some(site) => site.reports.push((path, page.text.clone())),
+            None => sites.push(super::crawl::SampleSite {
+                school: page.school.clone(),
+                province: Some(page.province.to_string()),
+                kind: Some(page.kind.to_string()),
+                reports: vec![(path, page.text.clone())],
+            }),
+        }
+    }
+    sites
 }
 
 /// One page of the sample corpus, as a reader copies it off the school's site.

@@ -9,6 +9,7 @@ pub mod import;
 pub mod schools;
 pub mod search;
 pub mod serve;
+pub mod soak;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
