@@ -6,6 +6,7 @@
 //!   characters) from a seed;
 //! - [`queries`] is the fixed mixed query set;
 //! - [`peer`] loads the corpus into FTS5 and answers the same queries;
+//! - [`stock`] is the out-of-the-box peer: stock Tantivy + tantivy-jieba, no folding;
 //! - [`run`] measures both in one run — indexing, segmentation ceiling, latency
 //!   percentiles, recall against a plain substring scan, snippet panics, start-up — and
 //!   renders the table that `BENCHMARKS.md` quotes.
@@ -24,6 +25,7 @@ mod error;
 pub mod peer;
 pub mod queries;
 pub mod run;
+pub mod stock;
 mod vocab;
 
 pub use error::{Error, Result};

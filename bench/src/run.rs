@@ -18,8 +18,9 @@ use xxgk_index::query::UserQuery;
 use xxgk_index::{Engine, Report};
 
 use crate::corpus::{CorpusSpec, MAX_SCHOOLS, MAX_YEARS};
-use crate::peer::Fts5;
+use crate::peer::{Fts5, PeerResults};
 use crate::queries::{query_set, BenchQuery};
+use crate::stock::Stock;
 use crate::{Error, Result};
 
 const MB: f64 = 1_000_000.0;
@@ -51,6 +52,8 @@ pub struct Options {
     pub peer_rounds: usize,
     /// Measure the SQLite FTS5 peer.
     pub peer: bool,
+    /// Measure the out-of-the-box peer (stock Tantivy + tantivy-jieba).
+    pub stock: bool,
     /// Bytes of text on which raw jieba and the analyzer are timed.
     pub sample_bytes: usize,
     /// Start `xxgk serve` and time it to its first answer.
@@ -67,6 +70,7 @@ impl Options {
             rounds: 20,
             peer_rounds: 3,
             peer: true,
+            stock: true,
             sample_bytes: 64_000_000,
             serve: None,
         }
@@ -89,6 +93,8 @@ pub struct BenchReport {
     pub snippets: SnippetCheck,
     pub search_errors: Vec<String>,
     pub peer: Option<PeerSummary>,
+    /// The out-of-the-box peer: Tantivy + tantivy-jieba, stock query parser, no folding.
+    pub stock: Option<PeerSummary>,
     pub startup: Startup,
 }
 
@@ -203,6 +209,9 @@ pub struct QueryRow {
     pub peer_total: Option<usize>,
     pub peer_recall: Option<f64>,
     pub peer_p50_ms: Option<f64>,
+    pub stock_total: Option<usize>,
+    pub stock_recall: Option<f64>,
+    pub stock_p50_ms: Option<f64>,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -367,6 +376,9 @@ pub fn run(opts: &Options) -> Result<BenchReport> {
             peer_total: None,
             peer_recall: None,
             peer_p50_ms: None,
+            stock_total: None,
+            stock_recall: None,
+            stock_p50_ms: None,
         });
         expected_sets.push(expected);
     }
@@ -380,6 +392,21 @@ pub fn run(opts: &Options) -> Result<BenchReport> {
             opts.peer_rounds,
             &expected_sets,
             &mut rows,
+        )?)
+    } else {
+        None
+    };
+
+    let stock = if opts.stock {
+        Some(run_stock(
+            &work,
+            &reports,
+            &corpus,
+            &queries,
+            opts.rounds,
+            &expected_sets,
+            &mut rows,
+            opts.threads.last().copied().unwrap_or(1),
         )?)
     } else {
         None
@@ -409,6 +436,7 @@ pub fn run(opts: &Options) -> Result<BenchReport> {
         snippets,
         search_errors,
         peer,
+        stock,
         startup,
     })
 }
@@ -631,12 +659,90 @@ fn run_peer(
     let load_secs = t.elapsed().as_secs_f64();
     let db_bytes = std::fs::metadata(&path)?.len();
     info!(load_secs, rounds, "timing peer queries");
+    let timed = time_peer(
+        queries,
+        rounds,
+        expected,
+        |q| fts.search(q),
+        |q| fts.matching(q),
+    )?;
+    for (row, t) in rows.iter_mut().zip(&timed.per_query) {
+        row.peer_total = Some(t.0);
+        row.peer_recall = Some(t.1);
+        row.peer_p50_ms = Some(t.2);
+    }
+    Ok(PeerSummary {
+        load_secs,
+        mb_per_sec: corpus.bytes as f64 / MB / load_secs,
+        sections_per_sec: corpus.sections as f64 / load_secs,
+        db_bytes,
+        latency: timed.latency,
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn run_stock(
+    work: &Path,
+    reports: &[Report],
+    corpus: &CorpusStats,
+    queries: &[BenchQuery],
+    rounds: usize,
+    expected: &[Vec<(String, u64)>],
+    rows: &mut [QueryRow],
+    threads: usize,
+) -> Result<PeerSummary> {
+    let dir = work.join("stock-tantivy-jieba");
+    if dir.exists() {
+        std::fs::remove_dir_all(&dir)?;
+    }
+    info!(dir = %dir.display(), threads, "indexing with stock Tantivy + tantivy-jieba");
+    let t = Instant::now();
+    let stock = Stock::load(&dir, reports, threads)?;
+    let load_secs = t.elapsed().as_secs_f64();
+    let db_bytes = dir_size(&dir)?;
+    info!(load_secs, rounds, "timing the stock peer's queries");
+    let timed = time_peer(
+        queries,
+        rounds,
+        expected,
+        |q| stock.search(q),
+        |q| stock.matching(q),
+    )?;
+    for (row, t) in rows.iter_mut().zip(&timed.per_query) {
+        row.stock_total = Some(t.0);
+        row.stock_recall = Some(t.1);
+        row.stock_p50_ms = Some(t.2);
+    }
+    Ok(PeerSummary {
+        load_secs,
+        mb_per_sec: corpus.bytes as f64 / MB / load_secs,
+        sections_per_sec: corpus.sections as f64 / load_secs,
+        db_bytes,
+        latency: timed.latency,
+    })
+}
+
+/// A peer's timings: all samples, and per query (total, recall %, p50 ms).
+struct Timed {
+    latency: Percentiles,
+    per_query: Vec<(usize, f64, f64)>,
+}
+
+/// Times `search` over the query set (one warm-up round, then `rounds`), then measures
+/// recall of `matching` against the scan's `expected` sections.
+fn time_peer(
+    queries: &[BenchQuery],
+    rounds: usize,
+    expected: &[Vec<(String, u64)>],
+    search: impl Fn(&BenchQuery) -> Result<PeerResults>,
+    matching: impl Fn(&BenchQuery) -> Result<Vec<(String, u64)>>,
+) -> Result<Timed> {
     let mut samples: Vec<Vec<Duration>> = vec![Vec::new(); queries.len()];
     let mut totals = vec![0u64; queries.len()];
     for round in 0..=rounds.max(1) {
         for (i, q) in queries.iter().enumerate() {
             let t = Instant::now();
-            let res = fts.search(q)?;
+            let res = search(q)?;
             let elapsed = t.elapsed();
             totals[i] = res.total;
             if round > 0 {
@@ -644,21 +750,20 @@ fn run_peer(
             }
         }
     }
+    let mut per_query = Vec::with_capacity(queries.len());
     for (i, q) in queries.iter().enumerate() {
-        let found: HashSet<(String, u64)> = fts.matching(q)?.into_iter().collect();
+        let found: HashSet<(String, u64)> = matching(q)?.into_iter().collect();
         let hit = expected[i].iter().filter(|k| found.contains(*k)).count();
-        let row = &mut rows[i];
-        row.peer_total = Some(totals[i] as usize);
-        row.peer_recall = Some(percent(hit, expected[i].len()));
-        row.peer_p50_ms = Some(Percentiles::of(&samples[i]).p50_ms);
+        per_query.push((
+            totals[i] as usize,
+            percent(hit, expected[i].len()),
+            Percentiles::of(&samples[i]).p50_ms,
+        ));
     }
     let all: Vec<Duration> = samples.iter().flatten().copied().collect();
-    Ok(PeerSummary {
-        load_secs,
-        mb_per_sec: corpus.bytes as f64 / MB / load_secs,
-        sections_per_sec: corpus.sections as f64 / load_secs,
-        db_bytes,
+    Ok(Timed {
         latency: Percentiles::of(&all),
+        per_query,
     })
 }
 
@@ -868,7 +973,16 @@ impl BenchReport {
             .fold(100.0, f64::min)
     }
 
-    /// The targets of issue 5, judged on this run.
+    /// Lowest recall of the out-of-the-box peer over the query set, in % (100 when it
+    /// was not run).
+    pub fn stock_min_recall(&self) -> f64 {
+        self.queries
+            .iter()
+            .filter_map(|q| q.stock_recall)
+            .fold(100.0, f64::min)
+    }
+
+    /// The targets of issues 5 and 12, judged on this run.
     pub fn targets(&self) -> Vec<Target> {
         let judge = |ok: bool| if ok { Verdict::Met } else { Verdict::Missed };
         let mut out = Vec::new();
@@ -922,6 +1036,39 @@ impl BenchReport {
                 name: "vs FTS5 at p50",
                 goal: "≥ 100 × faster",
                 figure: "peer not run".into(),
+                verdict: Verdict::Unmeasured,
+            }),
+        }
+        match &self.stock {
+            Some(stock) => {
+                for (name, ours, theirs) in [
+                    (
+                        "vs out-of-the-box at p50",
+                        self.latency.p50_ms,
+                        stock.latency.p50_ms,
+                    ),
+                    (
+                        "vs out-of-the-box at p99",
+                        self.latency.p99_ms,
+                        stock.latency.p99_ms,
+                    ),
+                ] {
+                    out.push(Target {
+                        name,
+                        goal: "≤ 0.5 × stock Tantivy + tantivy-jieba",
+                        figure: format!(
+                            "{:.2} × ({ours:.2} vs {theirs:.2} ms; its recall min {:.1} %)",
+                            ours / theirs.max(1e-9),
+                            self.stock_min_recall()
+                        ),
+                        verdict: judge(ours <= 0.5 * theirs),
+                    });
+                }
+            }
+            None => out.push(Target {
+                name: "vs out-of-the-box at p50",
+                goal: "≤ 0.5 × stock Tantivy + tantivy-jieba",
+                figure: "stock peer not run".into(),
                 verdict: Verdict::Unmeasured,
             }),
         }
@@ -1039,6 +1186,17 @@ impl BenchReport {
                 p.db_bytes as f64 / c.bytes as f64,
             ));
         }
+        if let Some(p) = &self.stock {
+            o.push_str(&format!(
+                "| stock Tantivy + jieba | {} | {:.1} | {:.0} | {:.1} s | — | {} | {:.2} | — |\n",
+                self.indexing.last().map_or(1, |r| r.threads),
+                p.mb_per_sec,
+                p.sections_per_sec,
+                p.load_secs,
+                human_bytes(p.db_bytes),
+                p.db_bytes as f64 / c.bytes as f64,
+            ));
+        }
         o.push_str(&format!(
             "\nOne thread on a {:.0} MB sample: fold {:.1} MB/s, raw jieba `cut_for_search` {:.1} MB/s, analyzer `analyze` {:.1} MB/s (analyzer / jieba = {:.2})\n\n",
             self.jieba.bytes as f64 / MB,
@@ -1084,12 +1242,33 @@ impl BenchReport {
             ));
         }
 
+        if let Some(st) = &self.stock {
+            let sl = &st.latency;
+            o.push_str(&format!(
+                "\n| stock Tantivy + jieba | {} | {:.2} ms | {:.2} ms | {:.2} ms | {:.2} ms |\n",
+                sl.samples, sl.p50_ms, sl.p95_ms, sl.p99_ms, sl.max_ms
+            ));
+            o.push_str(&format!(
+                "\nRatios xxgk / out-of-the-box (lower is better): p50 {:.2}, p95 {:.2}, p99 {:.2}; \
+                 its recall against the substring scan: min {:.1} %, mean {:.1} % (xxgk: min {:.1} %)\n",
+                l.p50_ms / sl.p50_ms.max(1e-9),
+                l.p95_ms / sl.p95_ms.max(1e-9),
+                l.p99_ms / sl.p99_ms.max(1e-9),
+                self.stock_min_recall(),
+                {
+                    let r: Vec<f64> = self.queries.iter().filter_map(|q| q.stock_recall).collect();
+                    r.iter().sum::<f64>() / r.len().max(1) as f64
+                },
+                self.min_recall(),
+            ));
+        }
+
         o.push_str("\n### Per query: latency and recall against a substring scan\n\n");
-        o.push_str("| kind | query | scan | xxgk total | xxgk recall | xxgk extra | xxgk p50 | xxgk p99 | FTS5 total | FTS5 recall | FTS5 p50 |\n");
-        o.push_str("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        o.push_str("| kind | query | scan | xxgk total | xxgk recall | xxgk extra | xxgk p50 | xxgk p99 | FTS5 total | FTS5 recall | FTS5 p50 | stock total | stock recall | stock p50 |\n");
+        o.push_str("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for q in &self.queries {
             o.push_str(&format!(
-                "| {} | {} | {} | {} | {:.2} % | {} | {:.2} ms | {:.2} ms | {} | {} | {} |\n",
+                "| {} | {} | {} | {} | {:.2} % | {} | {:.2} ms | {:.2} ms | {} | {} | {} | {} | {} | {} |\n",
                 q.kind,
                 q.label.replace('|', "\\|"),
                 q.scan,
@@ -1101,6 +1280,9 @@ impl BenchReport {
                 q.peer_total.map_or("—".into(), |n| n.to_string()),
                 q.peer_recall.map_or("—".into(), |r| format!("{r:.2} %")),
                 q.peer_p50_ms.map_or("—".into(), |ms| format!("{ms:.1} ms")),
+                q.stock_total.map_or("—".into(), |n| n.to_string()),
+                q.stock_recall.map_or("—".into(), |r| format!("{r:.2} %")),
+                q.stock_p50_ms.map_or("—".into(), |ms| format!("{ms:.2} ms")),
             ));
         }
         o.push_str(&format!(

@@ -95,6 +95,9 @@ pub struct RunArgs {
     /// Skip the SQLite FTS5 peer.
     #[arg(long)]
     pub no_peer: bool,
+    /// Skip the out-of-the-box peer (stock Tantivy + tantivy-jieba).
+    #[arg(long)]
+    pub no_stock: bool,
     /// Indexing thread counts to measure, comma-separated.
     #[arg(long, value_delimiter = ',', default_value = "1,2")]
     pub threads: Vec<usize>,
@@ -146,6 +149,7 @@ fn bench_run(args: RunArgs) -> anyhow::Result<ExitCode> {
     opts.rounds = args.rounds;
     opts.peer_rounds = args.peer_rounds;
     opts.peer = !args.no_peer;
+    opts.stock = !args.no_stock;
     opts.threads = args.threads;
     opts.sample_bytes = args.sample_mb.max(1) * 1_000_000;
     opts.serve = serve_probe();

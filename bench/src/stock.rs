@@ -1,0 +1,212 @@
+//! The out-of-the-box peer: the stack a Rust engineer would build first from the same
+//! crates — Tantivy with the tantivy-jieba tokenizer (default dictionary, default mode),
+//! its `QueryParser` in conjunction mode over heading, body and title, its
+//! `FacetCollector`, its `SnippetGenerator`, and no script folding. It is faster on
+//! broad words and loses recall: it cannot find a two-character word inside a longer
+//! jieba word, nor traditional text from a simplified query. The ratio of the two is
+//! the honest price of xxgk's design, measured in the same run.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use tantivy::collector::{Count, DocSetCollector, FacetCollector, TopDocs};
+use tantivy::query::{BooleanQuery, Occur, Query, QueryParser, TermQuery};
+use tantivy::schema::{
+    Facet, FacetOptions, Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value,
+    STORED, STRING,
+};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::{Index, IndexReader, ReloadPolicy, TantivyDocument, Term};
+use xxgk_index::Report;
+
+use crate::peer::PeerResults;
+use crate::queries::BenchQuery;
+use crate::{Error, Result};
+
+const TOKENIZER: &str = "jieba";
+
+#[derive(Clone, Copy)]
+struct Fields {
+    report_id: Field,
+    section_idx: Field,
+    heading: Field,
+    body: Field,
+    meta: Field,
+    facets: Field,
+}
+
+/// The stock Tantivy + jieba index.
+pub struct Stock {
+    reader: IndexReader,
+    f: Fields,
+    parser: QueryParser,
+}
+
+impl std::fmt::Debug for Stock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Stock").finish_non_exhaustive()
+    }
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let text = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(TOKENIZER)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    );
+    let f = Fields {
+        report_id: b.add_text_field("report_id", STRING | STORED),
+        section_idx: b.add_u64_field("section_idx", STORED),
+        heading: b.add_text_field("heading", text.clone()),
+        body: b.add_text_field("body", text.clone().set_stored()),
+        meta: b.add_text_field("meta", text),
+        facets: b.add_facet_field("facets", FacetOptions::default()),
+    };
+    (b.build(), f)
+}
+
+fn err(e: impl std::fmt::Display) -> Error {
+    Error::BadOption(format!("stock peer: {e}"))
+}
+
+impl Stock {
+    /// Builds the index in `dir` (created; must be empty) from `reports`, with `threads`
+    /// indexing threads, and commits.
+    pub fn load(dir: &Path, reports: &[Report], threads: usize) -> Result<Stock> {
+        std::fs::create_dir_all(dir)?;
+        let (schema, f) = schema();
+        let index = Index::create_in_dir(dir, schema).map_err(err)?;
+        index
+            .tokenizers()
+            .register(TOKENIZER, tantivy_jieba::JiebaTokenizer::new());
+        let mut writer = index
+            .writer_with_num_threads::<TantivyDocument>(threads.max(1), 64_000_000 * threads.max(1))
+            .map_err(err)?;
+        for r in reports {
+            let meta = format!("{} {}", r.title, r.school);
+            for (idx, s) in r.sections.iter().enumerate() {
+                let mut doc = TantivyDocument::default();
+                doc.add_text(f.report_id, &r.id);
+                doc.add_u64(f.section_idx, idx as u64);
+                doc.add_text(f.heading, &s.heading);
+                doc.add_text(f.body, &s.text);
+                doc.add_text(f.meta, &meta);
+                doc.add_facet(f.facets, Facet::from_path(["school", r.school.as_str()]));
+                if let Some(y) = &r.year {
+                    doc.add_facet(f.facets, Facet::from_path(["year", y.as_str()]));
+                }
+                doc.add_facet(f.facets, Facet::from_path(["section", s.id.as_str()]));
+                writer.add_document(doc).map_err(err)?;
+            }
+        }
+        writer.commit().map_err(err)?;
+        writer.wait_merging_threads().map_err(err)?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()
+            .map_err(err)?;
+        let mut parser = QueryParser::for_index(&index, vec![f.heading, f.body, f.meta]);
+        parser.set_conjunction_by_default();
+        Ok(Stock { reader, f, parser })
+    }
+
+    /// The query as the stock parser reads the user's text, with the filters as facet
+    /// terms. A text the parser refuses is read leniently (what a site would do).
+    fn query(&self, q: &BenchQuery) -> Box<dyn Query> {
+        let text: Box<dyn Query> = match self.parser.parse_query(&q.text) {
+            Ok(query) => query,
+            Err(_) => self.parser.parse_query_lenient(&q.text).0,
+        };
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, text)];
+        let mut filter = |dim: &str, values: Vec<String>| {
+            if values.is_empty() {
+                return;
+            }
+            let any: Vec<(Occur, Box<dyn Query>)> = values
+                .iter()
+                .map(|v| {
+                    let term =
+                        Term::from_facet(self.f.facets, &Facet::from_path([dim, v.as_str()]));
+                    let q: Box<dyn Query> =
+                        Box::new(TermQuery::new(term, IndexRecordOption::Basic));
+                    (Occur::Should, q)
+                })
+                .collect();
+            clauses.push((Occur::Must, Box::new(BooleanQuery::new(any))));
+        };
+        filter("school", q.schools.clone());
+        filter("year", q.years.clone());
+        filter(
+            "section",
+            q.sections.iter().map(|s| s.as_str().to_string()).collect(),
+        );
+        Box::new(BooleanQuery::new(clauses))
+    }
+
+    /// Top 10 with snippets, total and all three facets.
+    pub fn search(&self, q: &BenchQuery) -> Result<PeerResults> {
+        let searcher = self.reader.searcher();
+        let query = self.query(q);
+        let mut facets = FacetCollector::for_field("facets");
+        for dim in ["/school", "/year", "/section"] {
+            facets.add_facet(dim);
+        }
+        let (top, total, counts) = searcher
+            .search(
+                &query,
+                &(TopDocs::with_limit(10).order_by_score(), Count, facets),
+            )
+            .map_err(err)?;
+        let generator = SnippetGenerator::create(&searcher, &*query, self.f.body).map_err(err)?;
+        let mut out = PeerResults {
+            total: total as u64,
+            ..PeerResults::default()
+        };
+        for (_, addr) in top {
+            let doc: TantivyDocument = searcher.doc(addr).map_err(err)?;
+            out.snippets
+                .push(generator.snippet_from_doc(&doc).to_html());
+        }
+        let collect = |dim: &str| -> BTreeMap<String, u64> {
+            counts
+                .get(dim)
+                .map(|(facet, n)| {
+                    let name = facet
+                        .to_path()
+                        .last()
+                        .map_or(String::new(), |s| s.to_string());
+                    (name, n)
+                })
+                .collect()
+        };
+        out.school = collect("/school");
+        out.year = collect("/year");
+        out.section = collect("/section");
+        Ok(out)
+    }
+
+    /// Every matching section as (report id, section index).
+    pub fn matching(&self, q: &BenchQuery) -> Result<Vec<(String, u64)>> {
+        let searcher = self.reader.searcher();
+        let docs = searcher
+            .search(&self.query(q), &DocSetCollector)
+            .map_err(err)?;
+        let mut out = Vec::with_capacity(docs.len());
+        for addr in docs {
+            let doc: TantivyDocument = searcher.doc(addr).map_err(err)?;
+            let id = doc
+                .get_first(self.f.report_id)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+                .to_string();
+            let idx = doc
+                .get_first(self.f.section_idx)
+                .and_then(|v| v.as_u64())
+                .unwrap_or_default();
+            out.push((id, idx));
+        }
+        Ok(out)
+    }
+}
