@@ -1390,8 +1390,23 @@ mod tests {
             assert_eq!(q.xxgk_recall, 100.0, "{}", q.label);
             assert_eq!(q.peer_recall, Some(100.0), "{}", q.label);
         }
+        // The out-of-the-box peer ran on every query; without folding, a query in one
+        // script misses the other script's reports, which the scan (folded) counts.
+        assert!(report.queries.iter().all(|q| q.stock_recall.is_some()));
+        assert!(report.stock.is_some());
+        let cross_script = report
+            .queries
+            .iter()
+            .filter(|q| q.kind.contains("trad"))
+            .filter_map(|q| q.stock_recall)
+            .fold(100.0, f64::min);
+        assert!(
+            cross_script < 100.0,
+            "stock jieba cannot find simplified text from a traditional query"
+        );
         let table = report.render();
         assert!(table.contains("| xxgk | 2 |"), "{table}");
         assert!(table.contains("FTS5 trigram"), "{table}");
+        assert!(table.contains("stock Tantivy + jieba"), "{table}");
     }
 }
