@@ -565,7 +565,13 @@ async fn changes_page_api_and_feed() {
     let a = get(&app, "/api/changes?since=yesterday").await;
     assert_eq!(a.status, StatusCode::BAD_REQUEST);
 
-    let feed = get_with(&app, "/changes.atom", Some("news.example.org:8080"))
+    // Links use the configured public URL, whatever Host the request names.
+    let public = crate::app(
+        AppState::new(engine())
+            .with_archive(Arc::new(FakeArchive::new()))
+            .with_public_url("http://news.example.org:8080"),
+    );
+    let feed = get_with(&public, "/changes.atom", Some("evil.example"))
         .await
         .feed();
     assert_eq!(feed.entries().len(), 2);
