@@ -108,7 +108,10 @@ mod tests {
         let dead = Robots::unreachable("connection refused", Some(ErrorKind::Connect));
         assert!(!dead.allowed(u));
         assert_eq!(dead.refusal().0, ErrorKind::Connect);
-        assert_eq!(Robots::from_response(503, b"").refusal().0, ErrorKind::Http(503));
+        assert_eq!(
+            Robots::from_response(503, b"").refusal().0,
+            ErrorKind::Http(503)
+        );
         assert_eq!(Robots::AllowAll.refusal().0, ErrorKind::Robots);
     }
 

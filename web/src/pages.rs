@@ -9,9 +9,9 @@ use axum::response::{IntoResponse, Response};
 use maud::{html, Markup};
 use serde::Deserialize;
 use time::format_description::well_known::Rfc3339;
+use xxgk_archive::SchoolsAnswer;
 use xxgk_index::highlight::{highlight_all, match_ranges};
 use xxgk_index::query::UserQuery;
-use xxgk_archive::SchoolsAnswer;
 use xxgk_index::{Hit, IndexStats, Report, SearchResults, SectionId, Sort};
 
 use crate::params::{href, Dim, Params, RawSearch, SearchParams, PAGE_SIZE};
