@@ -215,6 +215,14 @@ async fn respond(
                 .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
             return r;
         }
+        Some(to) if to.starts_with("redirect_to ") => {
+            let mut r = status(StatusCode::FOUND);
+            r.headers_mut().insert(
+                header::LOCATION,
+                HeaderValue::from_str(to.trim_start_matches("redirect_to ")).expect("location"),
+            );
+            return r;
+        }
         Some("redirect_loop") => {
             let to = if query.is_empty() {
                 format!("{path}?again")

@@ -265,3 +265,44 @@ async fn issue_10_bad_input_is_counted_and_the_crawl_goes_on() {
     let dir = site.hits_of("/endless/list.htm").len();
     assert!((150..=250).contains(&dir), "endless list read {dir} times");
 }
+
+/// `xxgk crawl --explain URL` prints the page kind, its own title, the report-title
+/// verdict, the reasons and the links by kind.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn issue_10_explain_one_page() {
+    let site = serve_fixture("qinglan").await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let run = |path: &str| {
+        let url = format!("{}{path}", site.base);
+        let data = dir.path().to_path_buf();
+        async move {
+            tokio::task::spawn_blocking(move || {
+                crate::common::xxgk(&data, &["crawl", "--explain", &url, "--delay-ms", "0"])
+            })
+            .await
+            .expect("join")
+        }
+    };
+    let out = run("/2017/1031/c9433a183547/page.htm").await;
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("kind: article (a report)"), "{text}");
+    assert!(
+        text.contains("title: 青岚大学信息公开年报(2016-2017)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("report-title rule: names an annual disclosure report"),
+        "{text}"
+    );
+    assert!(text.contains("its own title names a report"), "{text}");
+    let out = run("/9433/list.htm").await;
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("kind: list\n"), "{text}");
+    assert!(text.contains("links (report): 1"), "{text}");
+    assert!(text.contains("links (next): 1"), "{text}");
+}

@@ -916,6 +916,32 @@ impl Crawler {
     }
 }
 
+/// `xxgk crawl --explain URL`: fetches one page (obeying robots.txt) and classifies it as
+/// the crawl would, reached by a link: its kind, own title, the report-title verdict, the
+/// reasons and its links by kind.
+pub async fn explain(fetcher: &Fetcher, url: &str) -> Result<Page> {
+    let url = &Url::parse(url).map_err(|e| Error::Config(format!("{url} is not a URL: {e}")))?;
+    let fetched = fetcher
+        .fetch(url, &Validators::default(), fetcher.config().max_body)
+        .await
+        .map_err(|e| Error::Config(format!("cannot fetch {url}: {e}")))?;
+    if fetched.gone() {
+        return Err(Error::Config(format!("{url} answers {}", fetched.status)));
+    }
+    let hosts: Vec<String> = host_key(&fetched.url).into_iter().collect();
+    let final_url = fetched.url.clone();
+    blocking(move || {
+        Ok(classify(
+            &fetched.body,
+            fetched.content_type.as_deref(),
+            &final_url,
+            crate::page::ROLE_UNKNOWN,
+            &hosts,
+        ))
+    })
+    .await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

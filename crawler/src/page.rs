@@ -142,6 +142,10 @@ static BODY: LazyLock<Selector> = LazyLock::new(|| sel("body"));
 static PAGES: LazyLock<Selector> =
     LazyLock::new(|| sel(".pages a[href], .page a[href], #pages a[href], .pagelist a[href]"));
 
+/// The role of a page classified on its own (`xxgk crawl --explain URL`): not a start page,
+/// reached by a link whose words are unknown.
+pub const ROLE_UNKNOWN: &str = "unknown";
+
 /// Body text shorter than this (non-space characters) with attachments makes a notice.
 const NOTICE_TEXT: usize = 400;
 /// Pages written by script (TRS, Hanweb) read from one list: at most this many.
@@ -171,7 +175,7 @@ pub fn classify(
     let title_is_report = own_title.as_deref().is_some_and(is_report_title);
     // Only for a page linked as a report: a list's first line is its first link.
     let first_line_is_report = !title_is_report
-        && role == "report"
+        && matches!(role, "report" | ROLE_UNKNOWN)
         && article
             .text
             .lines()
@@ -179,8 +183,11 @@ pub fn classify(
             .any(|l| is_report_title(l) && l.chars().count() <= 80);
     let body_chars = article.text.chars().filter(|c| !c.is_whitespace()).count();
 
+    let next_links = links.iter().filter(|l| l.kind == LinkKind::Next).count();
     let listish = article.cms_body.is_none()
-        && (report_links >= 2 || (link_count >= 10 && own_chars < link_chars));
+        && (report_links >= 2
+            || (link_count >= 10 && own_chars < link_chars)
+            || (report_links + next_links >= 1 && own_chars < 2 * link_chars));
     let kind;
     let mut report = false;
     if role == "start" {

@@ -82,6 +82,10 @@ pub struct CrawlArgs {
     /// Crawl only this school (repeatable); default: every school in the sources.
     #[arg(long = "school", value_name = "NAME")]
     pub schools: Vec<String>,
+    /// Classify one page and print why (page kind, its own title, the report-title
+    /// verdict, its links by kind); nothing is stored.
+    #[arg(long, value_name = "URL", conflicts_with = "schools")]
+    pub explain: Option<String>,
     #[command(flatten)]
     pub settings: CrawlSettings,
 }
@@ -98,8 +102,60 @@ pub struct RecrawlArgs {
     pub settings: CrawlSettings,
 }
 
+/// `xxgk crawl --explain URL`.
+fn explain(url: &str, settings: &CrawlSettings) -> anyhow::Result<ExitCode> {
+    let fetcher = Fetcher::new(settings.fetch_config())?;
+    let page = runtime()?.block_on(xxgk_crawler::crawl::explain(&fetcher, url))?;
+    let title = page.article.title.as_deref().unwrap_or("(none)");
+    let verdict = if page
+        .article
+        .title
+        .as_deref()
+        .is_some_and(xxgk_crawler::page::is_report_title)
+    {
+        "names an annual disclosure report"
+    } else {
+        "names no report"
+    };
+    let mut out = format!(
+        "{url}\nkind: {}{}\ntitle: {title}\nreport-title rule: {verdict}\nencoding: {}\nreasons:\n",
+        page.kind.as_str(),
+        if page.report { " (a report)" } else { "" },
+        page.encoding,
+    );
+    for r in &page.reasons {
+        out.push_str(&format!("  - {r}\n"));
+    }
+    for (url, label, ext) in &page.article.attachments {
+        out.push_str(&format!("attachment ({ext}): {url} {label}\n"));
+    }
+    for part in &page.continuation {
+        out.push_str(&format!("continues on: {part}\n"));
+    }
+    let mut by_kind: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for l in &page.links {
+        by_kind
+            .entry(format!("{:?}", l.kind).to_lowercase())
+            .or_default()
+            .push(format!("{} {}", l.url, l.text));
+    }
+    if page.links.is_empty() {
+        out.push_str("links followed: none\n");
+    }
+    for (kind, links) in by_kind {
+        out.push_str(&format!("links ({kind}): {}\n", links.len()));
+        for l in links {
+            out.push_str(&format!("  {l}\n"));
+        }
+    }
+    super::emit(&out)
+}
+
 /// `xxgk crawl`.
 pub fn run(data: &Path, args: CrawlArgs) -> anyhow::Result<ExitCode> {
+    if let Some(url) = &args.explain {
+        return explain(url, &args.settings);
+    }
     let path = args
         .sources
         .clone()
@@ -132,7 +188,21 @@ pub fn recrawl(data: &Path, args: RecrawlArgs) -> anyhow::Result<ExitCode> {
     if args.schools.is_empty() && !args.all {
         bail!("name the schools to recrawl with --school NAME, or pass --all");
     }
-    let known = open_store(data)?.schools()?;
+    let store = open_store(data)?;
+    // Every source of a crawled sources file is synced into the store; "crawled before"
+    // means it has a crawl run.
+    let crawled: Vec<String> = store
+        .crawl_health()?
+        .into_iter()
+        .filter(|h| h.last_run.is_some())
+        .map(|h| h.source)
+        .collect();
+    let known: Vec<School> = store
+        .schools()?
+        .into_iter()
+        .filter(|s| crawled.contains(&s.name))
+        .collect();
+    drop(store);
     let schools: Vec<School> = if args.all {
         known
     } else {
