@@ -95,7 +95,10 @@ pub fn report_from_page(input: &ArticleInput, hints: &Hints) -> Result<Report> {
         if att.text.trim().is_empty() {
             continue;
         }
-        lines.push(label);
+        // A label line marks where an attachment starts, unless it is the whole report.
+        if !body_lines.is_empty() || input.attachments.len() > 1 {
+            lines.push(label);
+        }
         lines.extend(att.text.lines().map(str::trim).filter(|l| !l.is_empty()));
     }
     let year = title
@@ -104,7 +107,16 @@ pub fn report_from_page(input: &ArticleInput, hints: &Hints) -> Result<Report> {
         .or_else(|| input.attachments.iter().find_map(|a| find_year(&a.label)))
         .or_else(|| find_year(&body_lines.join("\n")))
         .or_else(|| input.attachments.iter().find_map(|a| find_year(&a.text)));
-    let published = input.published.clone().or_else(|| find_date(&body_lines));
+    let published = input
+        .published
+        .clone()
+        .or_else(|| find_date(&body_lines))
+        .or_else(|| {
+            input.attachments.iter().find_map(|a| {
+                let lines: Vec<&str> = a.text.lines().map(str::trim).collect();
+                find_date(&lines)
+            })
+        });
     let sections = split_sections(&lines);
     if sections
         .iter()
