@@ -857,6 +857,57 @@ mod tests {
         assert_eq!(r.school, "西山学院");
     }
 
+    /// Issue 10: a crawled report is its source's school, whatever its text says; its
+    /// fields arrive typed; a notice's attachment carries the report.
+    #[test]
+    fn issue_10_the_source_names_the_school_of_a_page_report() {
+        let input = ArticleInput {
+            title: Some("关于公布福建某某大学2019-2020学年信息公开年度报告的通知".into()),
+            published: Some("2020-10-30".into()),
+            body: "现将年度报告予以公布。".into(),
+            attachments: vec![AttachmentText {
+                url: "http://a.edu.cn/f/1.pdf".into(),
+                label: "2019-2020学年信息公开年度报告.pdf".into(),
+                text: "一、概述\n学校重视信息公开。\n二、主动公开情况\n公开信息一百条。".into(),
+            }],
+        };
+        let hints = Hints {
+            url: "http://a.edu.cn/info/1.htm".into(),
+            school: Some("甲大学".into()),
+            ..Hints::default()
+        };
+        let r = report_from_page(&input, &hints).expect("report");
+        assert_eq!(r.school, "甲大学");
+        assert_eq!(r.year.as_deref(), Some("2019-2020"));
+        assert_eq!(
+            r.url, "http://a.edu.cn/info/1.htm",
+            "the notice is the report's page"
+        );
+        let ids: Vec<&str> = r.sections.iter().map(|s| s.id.as_str()).collect();
+        assert_eq!(ids, ["preamble", "overview", "proactive"]);
+        assert!(
+            report_from_page(&input, &Hints::default()).is_err(),
+            "a source is required"
+        );
+        // A title naming another school is told apart from one naming ours or an alias.
+        assert_eq!(
+            other_school_named("2020-2021学年乙山学院信息公开年度报告", "甲山大学", &[]).as_deref(),
+            Some("乙山学院")
+        );
+        assert_eq!(
+            other_school_named("2020-2021学年甲山大學信息公开年度报告", "甲山大学", &[]),
+            None
+        );
+        assert_eq!(
+            other_school_named(
+                "2020-2021学年丙山学院信息公开年度报告",
+                "甲山大学",
+                &["丙山学院".into()]
+            ),
+            None
+        );
+    }
+
     #[test]
     fn simple_html_drops_scripts_and_keeps_blocks() {
         let html = "<html><head><title>北岭大学2020年度信息公开年度报告</title>\
