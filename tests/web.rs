@@ -179,7 +179,7 @@ async fn serve_shows_an_import_made_after_start_without_restart() {
     let mut lines = csv.lines();
     assert!(lines
         .next()
-        .is_some_and(|h| h.starts_with("school,matched,")));
+        .is_some_and(|h| h.starts_with("school,code,matched,")));
     let (_, download) = get_text(&server.url(&format!("/schools.csv?q={}", enc("收费标准")))).await;
     assert_eq!(
         download.trim_start_matches('\u{feff}'),
