@@ -17,6 +17,16 @@ use crate::crawl::{crawl, serve_fixture, Site};
 /// Crawls one source (`start` paths on `site`, more hosts in `hosts`) into a fresh store.
 async fn crawl_one(school: &str, start: &str, hosts: &[&Arc<Site>]) -> (Vec<Report>, Summary) {
     let dir = tempfile::tempdir().expect("tempdir");
+    crawl_into(dir.path(), school, start, hosts, Mode::Crawl).await
+}
+
+async fn crawl_into(
+    data: &std::path::Path,
+    school: &str,
+    start: &str,
+    hosts: &[&Arc<Site>],
+    mode: Mode,
+) -> (Vec<Report>, Summary) {
     let hosts: Vec<String> = hosts
         .iter()
         .map(|s| format!("\"{}\"", s.base.trim_start_matches("http://")))
@@ -25,8 +35,8 @@ async fn crawl_one(school: &str, start: &str, hosts: &[&Arc<Site>]) -> (Vec<Repo
         "[[school]]\nname = \"{school}\"\nstart = [\"{start}\"]\nhosts = [{}]\n",
         hosts.join(", ")
     );
-    let summary = crawl(dir.path(), &sources, Mode::Crawl).await;
-    let store = Store::open(&dir.path().join("xxgk.sqlite")).expect("store");
+    let summary = crawl(data, &sources, mode).await;
+    let store = Store::open(&data.join("xxgk.sqlite")).expect("store");
     let mut reports = store.reports().expect("reports");
     reports.sort_by(|a, b| a.year.cmp(&b.year));
     (reports, summary)
@@ -215,8 +225,10 @@ async fn issue_10_gb2312_site_with_a_disclosure_sub_site_and_word_files() {
         .lock()
         .expect("p")
         .push(("www".into(), www.base.clone()));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let start = format!("{}/index.htm", www.base);
     let (reports, summary) =
-        crawl_one("南屏医学院", &format!("{}/index.htm", www.base), &[&xxgk]).await;
+        crawl_into(dir.path(), "南屏医学院", &start, &[&xxgk], Mode::Crawl).await;
     eprintln!("nanping: {summary}");
     let page = by_path(&reports, &xxgk, "/reports/2018.htm");
     assert_eq!(page.year.as_deref(), Some("2017-2018"));
@@ -233,6 +245,17 @@ async fn issue_10_gb2312_site_with_a_disclosure_sub_site_and_word_files() {
     let wps = by_path(&reports, &xxgk, "/files/2015-2016.wps");
     assert_eq!(wps.school, "南屏医学院");
     assert!(text(wps).contains("护理专业实训收费标准"), "{}", text(wps));
+    // A recrawl revisits the files linked as reports: 304s, nothing new, nothing lost.
+    let (again, summary) =
+        crawl_into(dir.path(), "南屏医学院", &start, &[&xxgk], Mode::Recrawl).await;
+    eprintln!("nanping recrawl: {summary}");
+    assert_eq!(xxgk.hits_of("/files/2016-2017.doc").len(), 2);
+    assert_eq!(
+        summary.new_reports + summary.changed_reports,
+        0,
+        "{summary}"
+    );
+    assert_eq!(again.len(), 3);
 }
 
 /// Bad input: each fault is logged and counted, the crawl goes on, the good reports stay.

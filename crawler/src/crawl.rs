@@ -200,6 +200,13 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'sta
         .map_err(|e| Error::Task(e.to_string()))?
 }
 
+/// The frontier role of a file linked as a report (revisited by a recrawl, unlike the
+/// `attachment`s of an article, which are fetched with it).
+const ROLE_REPORT_FILE: &str = "report_file";
+
+/// The frontier role of a further page of a split article (fetched with its first page).
+const ROLE_PART: &str = "part";
+
 /// List pages one school's crawl reads at most: a list that paginates forever stops here
 /// (counted as `pagination_cap`), whatever the page budget.
 const MAX_LIST_PAGES: usize = 200;
@@ -339,7 +346,9 @@ impl Crawler {
             store.put_school(school)?;
             if mode == Mode::Recrawl {
                 for (url, role) in store.known_pages(&school.name)? {
-                    seeds.push((url, 1, role));
+                    if role != ROLE_PART {
+                        seeds.push((url, 1, role));
+                    }
                 }
             }
             store.begin_run(&school.name, mode.as_str(), &seeds)?
@@ -531,7 +540,7 @@ impl Crawler {
         };
         let (validators, current) = self.validators(&item.url).await?;
         // A file linked as a report may be as big as any attachment.
-        let max_body = if item.role == "attachment" {
+        let max_body = if item.role == ROLE_REPORT_FILE {
             self.fetcher.config().max_attachment
         } else {
             self.fetcher.config().max_body
@@ -556,7 +565,7 @@ impl Crawler {
             work.docs.push(doc(DocState::Failed));
             return Ok((work, format!("error offsite redirect to {}", fetched.url)));
         }
-        if item.role == "attachment" {
+        if item.role == ROLE_REPORT_FILE {
             return self
                 .attachment_report(school, work, item, fetched, current)
                 .await;
@@ -685,7 +694,7 @@ impl Crawler {
                 LinkKind::Report => (item.depth + 1, "report"),
                 // A file linked under a report title is the report.
                 LinkKind::Attachment if is_report_title(&link.text) => {
-                    (item.depth + 1, "attachment")
+                    (item.depth + 1, ROLE_REPORT_FILE)
                 }
                 LinkKind::List if item.depth < max_depth => (item.depth + 1, "list"),
                 // Pagination stays at the list's depth: page 9 of a list is no deeper.
@@ -721,7 +730,7 @@ impl Crawler {
         self.count_fetch(&result);
         let doc = |state| DocRecord {
             url: key.clone(),
-            role: "part".into(),
+            role: ROLE_PART.into(),
             state,
         };
         let fetched = match result {
@@ -750,8 +759,16 @@ impl Crawler {
         };
         let final_url = fetched.url.clone();
         let hosts = hosts.to_vec();
-        let page = blocking(move || Ok(classify(&body, ct.as_deref(), &final_url, "part", &hosts)))
-            .await?;
+        let page = blocking(move || {
+            Ok(classify(
+                &body,
+                ct.as_deref(),
+                &final_url,
+                ROLE_PART,
+                &hosts,
+            ))
+        })
+        .await?;
         if !fetched.not_modified() {
             work.docs.push(doc(DocState::Fetched {
                 etag: fetched.validators.etag.clone(),
