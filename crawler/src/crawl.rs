@@ -540,7 +540,11 @@ impl Crawler {
         };
         let (validators, current) = self.validators(&item.url).await?;
         // A file linked as a report may be as big as any attachment.
-        let max_body = if item.role == ROLE_REPORT_FILE {
+        // A file linked as a report; after its first crawl the archive knows it as a
+        // `report` page, so its extension tells on a recrawl.
+        let as_file = item.role == ROLE_REPORT_FILE
+            || (item.role == "report" && crate::discover::attachment_ext(&url, "").is_some());
+        let max_body = if as_file {
             self.fetcher.config().max_attachment
         } else {
             self.fetcher.config().max_body
@@ -565,7 +569,7 @@ impl Crawler {
             work.docs.push(doc(DocState::Failed));
             return Ok((work, format!("error offsite redirect to {}", fetched.url)));
         }
-        if item.role == ROLE_REPORT_FILE {
+        if as_file {
             return self
                 .attachment_report(school, work, item, fetched, current)
                 .await;
