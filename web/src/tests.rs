@@ -571,13 +571,16 @@ async fn schools_page_lists_matching_and_silent_schools_with_downloads() {
         .is_some_and(|v| v.contains("attachment")));
     let body = csv.body.trim_start_matches('\u{feff}');
     let mut reader = csv::Reader::from_reader(body.as_bytes());
+    // Columns by name: the header gained `code` (see SCHOOLS_CSV_HEADER).
+    let headers = reader.headers().expect("header").clone();
+    let col = |name: &str| headers.iter().position(|h| h == name).expect("column");
     let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("row")).collect();
     assert_eq!(rows.len(), 5, "every school once");
-    let yes = rows.iter().filter(|r| &r[1] == "yes").count();
+    let yes = rows.iter().filter(|r| &r[col("matched")] == "yes").count();
     assert_eq!(yes, 3);
     assert!(rows
         .iter()
-        .any(|r| &r[0] == "乙大學" && r[10].contains("收費標準")));
+        .any(|r| &r[0] == "乙大學" && r[col("best_snippet")].contains("收費標準")));
 }
 
 #[tokio::test]
