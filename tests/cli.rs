@@ -205,3 +205,44 @@ fn a_second_writer_is_told_who_holds_the_index() {
     let stats = crate::common::xxgk_json(data, &["stats", "--json"]);
     assert!(stats["reconciled"].is_null(), "{stats}");
 }
+
+/// Issue 11: an import names its school from the registry (longest name, both scripts),
+/// never from a sentence; a file naming none is refused with a message naming --school,
+/// and --school overrides.
+#[test]
+fn issue_11_imports_name_the_school_from_the_registry_or_refuse() {
+    let data = tempfile::tempdir().expect("tempdir");
+    let d = data.path();
+    let files = tempfile::tempdir().expect("tempdir");
+    let write = |name: &str, text: &str| {
+        let p = files.path().join(name);
+        std::fs::write(&p, text).expect("write");
+        p.display().to_string()
+    };
+    let body = "一、概述\n学校进一步提高学校信息公开工作水平，方便公众查阅学校信息。\n\
+                二、主动公开情况\n本学年主动公开信息一百条。\n";
+    // Title without a school; the first lines name a registry school (the longer of
+    // 集美大学 and 集美大学诚毅学院), in traditional characters.
+    let named = write(
+        "named.txt",
+        &format!("2020-2021学年信息公开年度报告\n請聯繫集美大學誠毅學院辦公室\n{body}"),
+    );
+    let out = xxgk_ok(d, &["import", &named]);
+    assert!(out.contains("集美大學誠毅學院 2020-2021"), "{out}");
+    // No school anywhere: refused, the message names --school; never 公众查阅学校.
+    let nameless = write(
+        "nameless.txt",
+        &format!("2020-2021学年信息公开年度报告\n{body}"),
+    );
+    let out = xxgk(d, &["import", &nameless]);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(err.contains("--school"), "{err}");
+    assert!(
+        !err.contains("公众查阅学校") && !err.contains("提高学校"),
+        "{err}"
+    );
+    // --school overrides.
+    let out = xxgk_ok(d, &["import", &nameless, "--school", "集美大学"]);
+    assert!(out.contains("集美大学 2020-2021"), "{out}");
+}

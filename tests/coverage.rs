@@ -201,7 +201,8 @@ start = ["http://127.0.0.1:{dead}/xxgk/"]
         .iter()
         .filter_map(Value::as_str)
         .collect();
-    // The 2017 name is kept; the traditional alias folds to it (one name, found either way).
+    // The source's alias 湖南商學院 folds to the registry's 湖南商学院: one name key, kept
+    // once (archive::institutions::add_name), so the list shows the registry spelling.
     assert!(aliases.contains(&"湖南商学院"), "{row}");
 
     // Which schools mention 就业质量 in 2020-2021: 东海's report does (in an attachment),

@@ -38,6 +38,18 @@ struct SiteToml {
     fault: Vec<Fault>,
     #[serde(default, rename = "override")]
     overrides: Vec<Override>,
+    #[serde(default)]
+    route: Vec<Route>,
+}
+
+/// A request with a query string served from a file: `path` and every `query` pair must
+/// match (Hanweb's dataproxy.jsp, PHPCMS's index.php?…).
+#[derive(Debug, Clone, Deserialize)]
+pub struct Route {
+    path: String,
+    #[serde(default)]
+    query: Vec<String>,
+    file: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -79,6 +91,10 @@ pub struct Site {
     pub not_modified: AtomicUsize,
     /// Server-side delay on every page (the kill test's slow site).
     pub delay: Duration,
+    routes: Vec<Route>,
+    /// `{{name}}` in served HTML is replaced by the value (another site's base URL: two
+    /// ports on loopback are two hosts of one school).
+    pub placeholders: Mutex<Vec<(String, String)>>,
 }
 
 impl Site {
@@ -114,6 +130,8 @@ pub async fn serve_fixture(dir: &str) -> Arc<Site> {
         hits: Mutex::new(Vec::new()),
         not_modified: AtomicUsize::new(0),
         delay: Duration::ZERO,
+        routes: cfg.route,
+        placeholders: Mutex::new(Vec::new()),
     })
     .await
 }
@@ -197,6 +215,14 @@ async fn respond(
                 .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
             return r;
         }
+        Some(to) if to.starts_with("redirect_to ") => {
+            let mut r = status(StatusCode::FOUND);
+            r.headers_mut().insert(
+                header::LOCATION,
+                HeaderValue::from_str(to.trim_start_matches("redirect_to ")).expect("location"),
+            );
+            return r;
+        }
         Some("redirect_loop") => {
             let to = if query.is_empty() {
                 format!("{path}?again")
@@ -216,6 +242,25 @@ async fn respond(
             let mut r = Response::new(Body::from_stream(futures_util::stream::iter(chunks)));
             r.headers_mut()
                 .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html"));
+            return r;
+        }
+        Some("endless") => {
+            // A list that paginates forever: list_N.htm links list_{N+1}.htm.
+            let n: u64 = query
+                .strip_prefix("p=")
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(1);
+            let body = format!(
+                "<html><head><meta charset=utf-8><title>年度报告</title></head><body><ul>\
+                 <li><a href=\"/news/{n}.htm\">第{n}页的新闻</a></li></ul>\
+                 <a href=\"{path}?p={}\">下一页</a></body></html>",
+                n + 1
+            );
+            let mut r = Response::new(Body::from(body));
+            r.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/html; charset=utf-8"),
+            );
             return r;
         }
         Some("changing") if site.changed.load(Ordering::SeqCst) => {
@@ -247,11 +292,23 @@ async fn respond(
     if path.contains("..") {
         return status(StatusCode::BAD_REQUEST);
     }
+    let pairs: Vec<&str> = query.split('&').collect();
+    if let Some(route) = site
+        .routes
+        .iter()
+        .find(|r| r.path == path && r.query.iter().all(|q| pairs.contains(&q.as_str())))
+    {
+        file_path = format!("/{}", route.file);
+    } else if file_path.ends_with('/') {
+        file_path.push_str("index.html");
+    }
     let file = site.dir.join(file_path.trim_start_matches('/'));
     if !file.is_file() || path.ends_with("site.toml") {
         return status(StatusCode::NOT_FOUND);
     }
-    let is_html = path.ends_with(".htm") || path.ends_with(".html");
+    let is_html = [".htm", ".html", ".xml"]
+        .iter()
+        .any(|e| file_path.ends_with(e));
     if !is_html {
         return file_response(site, &file, "text/plain", None, headers);
     }
@@ -275,7 +332,13 @@ fn file_response(
     };
     // HTML files are written in UTF-8 and served in the site's encoding.
     let body = match (&charset, std::str::from_utf8(&raw)) {
-        (Some(_), Ok(text)) => site.encoding.encode(text).0.into_owned(),
+        (Some(_), Ok(text)) => {
+            let mut text = text.to_string();
+            for (name, value) in site.placeholders.lock().expect("placeholders").iter() {
+                text = text.replace(&format!("{{{{{name}}}}}"), value);
+            }
+            site.encoding.encode(&text).0.into_owned()
+        }
         _ => raw,
     };
     let etag = format!("\"{:016x}\"", fxhash(&body));
@@ -377,7 +440,7 @@ start = ["{}/index.html"]
     }
 }
 
-async fn crawl(data: &Path, sources: &str, mode: Mode) -> Summary {
+pub async fn crawl(data: &Path, sources: &str, mode: Mode) -> Summary {
     let schools = Sources::parse(sources).expect("sources").school;
     let store = Store::open(&data.join("xxgk.sqlite")).expect("store");
     let engine = Engine::open_or_create(&data.join("index")).expect("index");
@@ -747,6 +810,8 @@ async fn slow_site(n: usize) -> Arc<Site> {
         hits: Mutex::new(Vec::new()),
         not_modified: AtomicUsize::new(0),
         delay: Duration::from_millis(150),
+        routes: Vec::new(),
+        placeholders: Mutex::new(Vec::new()),
     })
     .await
 }

@@ -13,6 +13,10 @@ mod cli;
 /// attachments, versions, 304 recrawls and resuming after kill -9.
 mod crawl;
 
+/// Issue 10: one fixture site per CMS family (WebPlus, TRS, Hanweb, DedeCMS/PHPCMS, a
+/// GB2312 site with a sub-site) and a site of bad input.
+mod families;
+
 /// The real `xxgk serve` / `xxgk demo` on 127.0.0.1: reload on import, graceful shutdown,
 /// and a headless-Chromium run through search, facets and a report.
 mod web;

@@ -1,6 +1,9 @@
 //! Text from report attachments: .docx (its XML, via zip + quick-xml), .xls/.xlsx
 //! (calamine), .pdf (poppler's `pdftotext` where installed, else the pure-Rust
-//! `pdf-extract`). Legacy `.doc` is recognised and skipped with a reason.
+//! `pdf-extract`), legacy Word 97 `.doc` and WPS `.wps` (OLE2 files with a WordDocument
+//! stream: Debian's `catdoc`, else `antiword`, where installed), and the Word "web page"
+//! saved as `.doc` (HTML). A file is judged by its bytes, not its extension: an HTML error
+//! page served as `.pdf` is refused as such.
 //!
 //! Attachments are untrusted files: every extractor runs on its own thread under
 //! `catch_unwind` with a timeout (and `pdftotext` as a child process that is killed on
@@ -33,12 +36,15 @@ pub fn sniff(bytes: &[u8], ext: &str) -> &'static str {
         return "zip";
     }
     if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
-        // OLE compound file: .doc or .xls; only the link can tell.
+        // OLE compound file: .doc, .wps or .xls; only the link can tell.
         return if ext == "xls" { "xls" } else { "doc" };
+    }
+    if looks_like_html(bytes) {
+        return "html";
     }
     match ext {
         "pdf" => "pdf",
-        "doc" => "doc",
+        "doc" | "wps" => "doc",
         "docx" => "docx",
         "xls" => "xls",
         "xlsx" => "xlsx",
@@ -60,7 +66,15 @@ pub fn extract_text(bytes: Vec<u8>, ext: &str, timeout: Duration) -> Result<Stri
         }
         "docx" => guarded(timeout, move || docx_text(&bytes)),
         "xlsx" | "xls" => guarded(timeout, move || sheet_text(bytes)),
-        "doc" => Err("legacy .doc (Word 97) is not supported; skipped".into()),
+        "doc" => word97_text(&bytes, timeout),
+        // Word's "web page" format is often saved with a .doc name; anything else that turns
+        // out to be HTML is an error page, not the file the link promised.
+        "html" if ext == "doc" => Ok(crate::extract::html_to_text(
+            &scraper::Html::parse_document(&crate::decode::decode(&bytes, None, None).text),
+        )),
+        "html" => Err(format!(
+            "not what its extension says: an HTML page where a .{ext} was linked"
+        )),
         other => Err(format!("not an attachment type we read ({other})")),
     }
     .map(|t| tidy(&t))
@@ -86,6 +100,89 @@ where
             "extraction took longer than {timeout:?}; abandoned"
         )),
     }
+}
+
+/// Whether the bytes start (after a BOM and blanks) like an HTML document.
+fn looks_like_html(bytes: &[u8]) -> bool {
+    let head: Vec<u8> = bytes
+        .strip_prefix(b"\xEF\xBB\xBF")
+        .unwrap_or(bytes)
+        .iter()
+        .copied()
+        .skip_while(u8::is_ascii_whitespace)
+        .take(64)
+        .map(|b| b.to_ascii_lowercase())
+        .collect();
+    head.starts_with(b"<!doctype html") || head.starts_with(b"<html") || head.starts_with(b"<head")
+}
+
+/// Word 97 / WPS text via `catdoc` (reads small files antiword refuses), else `antiword`.
+fn word97_text(bytes: &[u8], timeout: Duration) -> Result<String, String> {
+    // catdoc prints any bytes it does not recognise: only a whole OLE2 header goes in.
+    const OLE2: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+    if bytes.len() < 1024 || !bytes.starts_with(OLE2) {
+        return Err("not a Word 97 / WPS file (no OLE2 header), though linked as one".into());
+    }
+    let tool = word97_tool().ok_or_else(|| {
+        "a Word 97 / WPS file, and neither catdoc nor antiword is installed; skipped".to_string()
+    })?;
+    let dir = tempfile::tempdir().map_err(|e| format!("temp dir: {e}"))?;
+    let input = dir.path().join("in.doc");
+    std::fs::write(&input, bytes).map_err(|e| format!("temp file: {e}"))?;
+    let args: &[&str] = if tool == "catdoc" {
+        &["-d", "utf-8", "-w"]
+    } else {
+        &["-m", "UTF-8.txt", "-w", "0"]
+    };
+    let text = run_tool(tool, args, &input, timeout)?;
+    if text.trim().is_empty() {
+        return Err(format!(
+            "{tool} found no text (a damaged or empty Word file)"
+        ));
+    }
+    Ok(text)
+}
+
+/// The Word 97 reader on the PATH, if any.
+pub fn word97_tool() -> Option<&'static str> {
+    ["catdoc", "antiword"].into_iter().find(|t| {
+        Command::new(t)
+            .arg("-h")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok()
+    })
+}
+
+/// Runs `tool args input`, its stdout the text; killed after `timeout`.
+fn run_tool(tool: &str, args: &[&str], input: &Path, timeout: Duration) -> Result<String, String> {
+    let out_path = input.with_extension("txt");
+    let out = std::fs::File::create(&out_path).map_err(|e| format!("temp file: {e}"))?;
+    let mut child = Command::new(tool)
+        .args(args)
+        .arg(input)
+        .stdin(Stdio::null())
+        .stdout(out)
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("{tool}: {e}"))?;
+    let started = Instant::now();
+    loop {
+        match child.try_wait() {
+            Ok(Some(status)) if status.success() => break,
+            Ok(Some(status)) => return Err(format!("{tool} failed ({status})")),
+            Ok(None) if started.elapsed() > timeout => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(format!("{tool} took longer than {timeout:?}; killed"));
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(20)),
+            Err(e) => return Err(format!("{tool}: {e}")),
+        }
+    }
+    let raw = std::fs::read(&out_path).map_err(|e| format!("{tool} output: {e}"))?;
+    Ok(String::from_utf8_lossy(&raw).into_owned())
 }
 
 /// Text via poppler's `pdftotext`, or `Ok(None)` when it is not installed.
@@ -274,14 +371,44 @@ pub(crate) mod tests {
         )
         .is_err());
         assert!(extract_text(b"%PDF-1.4 garbage".to_vec(), "pdf", Duration::from_secs(5)).is_err());
+        // A truncated OLE file: an error whether or not a Word 97 reader is installed.
         assert!(extract_text(
             vec![0xD0, 0xCF, 0x11, 0xE0, 0],
             "doc",
             Duration::from_secs(5)
         )
-        .expect_err("doc")
-        .contains(".doc"));
+        .is_err());
         assert!(extract_text(b"hello".to_vec(), "xlsx", Duration::from_secs(5)).is_err());
+    }
+
+    #[test]
+    fn html_is_read_as_word_web_pages_and_refused_as_anything_else() {
+        let html = "<html><head><meta charset=utf-8></head><body><p>一、概述</p><p>正文。</p></body></html>";
+        let t = extract_text(html.as_bytes().to_vec(), "doc", Duration::from_secs(5))
+            .expect("word html");
+        assert_eq!(t, "一、概述\n正文。");
+        let err =
+            extract_text(html.as_bytes().to_vec(), "pdf", Duration::from_secs(5)).expect_err("pdf");
+        assert!(err.contains("not what its extension says"), "{err}");
+        assert_eq!(sniff(b"  <!DOCTYPE html><html>", "xlsx"), "html");
+    }
+
+    /// The Word 97 fixture (made with LibreOffice, see tests/fixtures/sites/README.md) read
+    /// through catdoc or antiword, when one is installed.
+    #[test]
+    fn word97_text_when_a_reader_is_installed() {
+        if word97_tool().is_none() {
+            eprintln!("skipped: neither catdoc nor antiword installed");
+            return;
+        }
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../tests/fixtures/sites/nanping-xxgk/files/2016-2017.doc"
+        );
+        let bytes = std::fs::read(path).expect("fixture");
+        let t = extract_text(bytes, "doc", Duration::from_secs(20)).expect("text");
+        assert!(t.contains("南屏医学院2016-2017学年信息公开年度报告"), "{t}");
+        assert!(t.contains("二、主动公开情况"), "{t}");
     }
 
     #[test]

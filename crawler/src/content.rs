@@ -1,5 +1,5 @@
 //! The main content of a real article page: by CMS fingerprint first (博达 VSB, Sudy
-//! WebPlus, TRS), then a readability-style fallback that picks the block with the most
+//! WebPlus, TRS, 大汉 Hanweb), then a readability-style fallback that picks the block with the most
 //! paragraph text and the fewest links. Pure functions; selectors compiled once.
 
 use std::collections::HashMap;
@@ -10,6 +10,7 @@ use url::Url;
 
 use crate::discover::{attachment_ext, resolve};
 use crate::extract::{element_text, page_title, parse_date};
+use crate::page::{is_report_title, names_report};
 
 /// Which CMS the page came from, as far as we can tell.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,13 +18,28 @@ pub enum Cms {
     Vsb,
     WebPlus,
     Trs,
+    Hanweb,
     Unknown,
+}
+
+impl Cms {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Cms::Vsb => "VSB",
+            Cms::WebPlus => "WebPlus",
+            Cms::Trs => "TRS",
+            Cms::Hanweb => "Hanweb",
+            Cms::Unknown => "unknown",
+        }
+    }
 }
 
 /// The article on a page.
 #[derive(Debug, Clone)]
 pub struct Article {
     pub cms: Cms,
+    /// The CMS whose content element held the body (`None`: found by text density).
+    pub cms_body: Option<&'static str>,
     /// From a CMS title meta or element, else `<title>` without the site-name tail.
     pub title: Option<String>,
     /// `YYYY-MM-DD` from a CMS date meta or element.
@@ -44,6 +60,7 @@ static VSB_FORM: LazyLock<Selector> = LazyLock::new(|| sel("form[name=_newsconte
 static WEBPLUS_CONTENT: LazyLock<Selector> =
     LazyLock::new(|| sel(".wp_articlecontent, .Article_Content, .wp_articlecontent_content"));
 static TRS_CONTENT: LazyLock<Selector> = LazyLock::new(|| sel(".TRS_Editor, .trs_editor_view"));
+static HANWEB_CONTENT: LazyLock<Selector> = LazyLock::new(|| sel("#zoom, .bt_content #zoom"));
 static META_PUBDATE: LazyLock<Selector> =
     LazyLock::new(|| sel("meta[name=PubDate], meta[name=pubdate], meta[name=publishdate]"));
 static CMS_TITLE: LazyLock<Selector> = LazyLock::new(|| {
@@ -57,7 +74,7 @@ static BODY: LazyLock<Selector> = LazyLock::new(|| sel("body"));
 
 /// Extracts the article from a parsed page fetched from `url`.
 pub fn extract_article(doc: &Html, url: &Url) -> Article {
-    let (cms, main) = main_content(doc);
+    let (cms, main, by_cms) = main_content(doc);
     let text = main.map(element_text).unwrap_or_default();
     let title = cms_title(doc);
     let published = doc
@@ -90,6 +107,7 @@ pub fn extract_article(doc: &Html, url: &Url) -> Article {
     }
     Article {
         cms,
+        cms_body: by_cms.then(|| cms.as_str()),
         title,
         published,
         text,
@@ -98,30 +116,32 @@ pub fn extract_article(doc: &Html, url: &Url) -> Article {
 }
 
 /// The main content element and the CMS it betrays.
-fn main_content(doc: &Html) -> (Cms, Option<ElementRef<'_>>) {
-    let vsb = doc.select(&VSB_CONTENT).next();
-    if let Some(el) = vsb {
-        return (Cms::Vsb, Some(el));
-    }
-    if let Some(el) = doc.select(&WEBPLUS_CONTENT).next() {
-        return (Cms::WebPlus, Some(el));
-    }
-    if let Some(el) = doc.select(&TRS_CONTENT).next() {
-        return (Cms::Trs, Some(el));
+fn main_content(doc: &Html) -> (Cms, Option<ElementRef<'_>>, bool) {
+    for (cms, selector) in [
+        (Cms::Vsb, &VSB_CONTENT),
+        (Cms::WebPlus, &WEBPLUS_CONTENT),
+        (Cms::Trs, &TRS_CONTENT),
+        (Cms::Hanweb, &HANWEB_CONTENT),
+    ] {
+        if let Some(el) = doc.select(selector).next() {
+            return (cms, Some(el), true);
+        }
     }
     let cms = if doc.select(&VSB_FORM).next().is_some() {
         Cms::Vsb
     } else {
         Cms::Unknown
     };
-    (cms, readability(doc))
+    (cms, readability(doc), false)
 }
 
-/// The page's title: CMS meta, then a CMS title element, then `<title>` cut before the
-/// site name (`…年度报告-北岭大学信息公开网`).
+/// The page's own title: CMS meta, then a CMS title element, then `<title>` cut before
+/// the site name (`…年度报告-北岭大学信息公开网`). A title element inside a link or a
+/// list item, or holding links, is a list entry (WebPlus's `.news_title`), not the page's.
 fn cms_title(doc: &Html) -> Option<String> {
     let element = doc
         .select(&CMS_TITLE)
+        .filter(|e| !in_link_or_list(*e))
         .map(|e| {
             e.text()
                 .collect::<String>()
@@ -134,24 +154,52 @@ fn cms_title(doc: &Html) -> Option<String> {
     // An ArticleTitle meta wins (page_title prefers it); otherwise an element title that
     // looks like a report beats a generic <title>.
     match (meta_or_title, element) {
-        (Some(t), Some(e)) if !t.contains("报告") && !t.contains("報告") && e.contains('报') => {
-            Some(e)
-        }
+        (Some(t), Some(e)) if !names_report(&t) && names_report(&e) => Some(e),
         (Some(t), _) => Some(t),
         (None, e) => e,
     }
 }
 
 fn strip_site_name(title: &str) -> String {
+    // Cut site names off the end while what is left still names a report with its year
+    // (`江屿学院2018-2019学年信息公开年度报告 - 年度报告（旧版） - 江屿学院`); ` - ` before
+    // `-`, which also joins the years.
+    let mut best = title.trim().to_string();
+    for sep in [" - ", "_", "|", "－", "——", "-"] {
+        while let Some((head, tail)) = best.rsplit_once(sep) {
+            let head = head.trim();
+            // A site name has no digits; `(2016-2017)` is part of the title.
+            if head.chars().count() >= 6
+                && is_report_title(head)
+                && !tail.chars().any(|c| c.is_ascii_digit())
+            {
+                best = head.to_string();
+            } else {
+                break;
+            }
+        }
+    }
+    if is_report_title(&best) {
+        return best;
+    }
+    // No year anywhere: the old rule, the head before the last separator naming a report.
     for sep in [" - ", "-", "_", "|", "－", "——"] {
         if let Some((head, _)) = title.rsplit_once(sep) {
             let head = head.trim();
-            if head.chars().count() >= 6 && (head.contains("报告") || head.contains("報告")) {
+            if head.chars().count() >= 6 && names_report(head) {
                 return head.to_string();
             }
         }
     }
     title.to_string()
+}
+
+fn in_link_or_list(el: ElementRef<'_>) -> bool {
+    el.select(&A).next().is_some()
+        || el
+            .ancestors()
+            .filter_map(ElementRef::wrap)
+            .any(|a| matches!(a.value().name(), "a" | "li"))
 }
 
 static CANDIDATES: LazyLock<Selector> = LazyLock::new(|| sel("p, td, pre, div, section, article"));

@@ -11,16 +11,14 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use scraper::Html;
 use serde::Serialize;
 use url::Url;
 use xxgk_index::Report;
 
-use crate::content::extract_article;
-use crate::decode::decode;
-use crate::discover::{is_report_title, links, LinkKind};
-use crate::extract::{report_from_text, Hints};
+use crate::discover::LinkKind;
+use crate::extract::{other_school_named, report_from_page, ArticleInput, AttachmentText, Hints};
 use crate::fetch::{ErrorKind, FetchError, Fetched, Fetcher, Validators};
+use crate::page::{classify, is_report_title, Page, PageKind};
 use crate::{attach, Error, Result};
 use xxgk_archive::sources::{host_key, School};
 use xxgk_archive::{Archive, DocRecord, DocState, FetchLogEntry, PageWork, PutOutcome, QueueItem};
@@ -202,15 +200,22 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'sta
         .map_err(|e| Error::Task(e.to_string()))?
 }
 
-/// What analysing a fetched page gave.
-struct Analysis {
-    encoding: &'static str,
-    enqueue: Vec<(String, u32, String, String)>,
-    report_candidate: bool,
-    title: Option<String>,
-    published: Option<String>,
-    text: String,
-    attachments: Vec<(Url, String, &'static str)>,
+/// The frontier role of a file linked as a report (revisited by a recrawl, unlike the
+/// `attachment`s of an article, which are fetched with it).
+const ROLE_REPORT_FILE: &str = "report_file";
+
+/// The frontier role of a further page of a split article (fetched with its first page).
+const ROLE_PART: &str = "part";
+
+/// List pages one school's crawl reads at most: a list that paginates forever stops here
+/// (counted as `pagination_cap`), whatever the page budget.
+const MAX_LIST_PAGES: usize = 200;
+
+/// What one school's crawl has seen so far (for the caps).
+#[derive(Debug, Default)]
+struct SchoolState {
+    list_pages: usize,
+    capped: bool,
 }
 
 impl Crawler {
@@ -341,7 +346,9 @@ impl Crawler {
             store.put_school(school)?;
             if mode == Mode::Recrawl {
                 for (url, role) in store.known_pages(&school.name)? {
-                    seeds.push((url, 1, role));
+                    if role != ROLE_PART {
+                        seeds.push((url, 1, role));
+                    }
                 }
             }
             store.begin_run(&school.name, mode.as_str(), &seeds)?
@@ -352,6 +359,7 @@ impl Crawler {
         }
         progress.queued(lock(&self.store).queued_count(&school.name)?);
         let hosts = school.allowed_hosts();
+        let mut state = SchoolState::default();
         let budget = school.max_pages.unwrap_or(self.opts.max_pages);
         loop {
             let (item, done) = {
@@ -366,7 +374,7 @@ impl Crawler {
                 tracing::info!(school = %school.name, budget, "page budget reached");
                 break;
             }
-            let (work, what) = self.process(school, &hosts, &item).await?;
+            let (work, what) = self.process(school, &hosts, &item, &mut state).await?;
             let store = self.store.clone();
             let (work, outcome) = blocking(move || {
                 let outcome = lock(&store).record_page(&work)?;
@@ -514,6 +522,7 @@ impl Crawler {
         school: &School,
         hosts: &[String],
         item: &QueueItem,
+        state: &mut SchoolState,
     ) -> Result<(PageWork, String)> {
         let mut work = PageWork {
             school: school.name.clone(),
@@ -530,7 +539,16 @@ impl Crawler {
             return Ok((work, "error bad_url".into()));
         };
         let (validators, current) = self.validators(&item.url).await?;
-        let max_body = self.fetcher.config().max_body;
+        // A file linked as a report may be as big as any attachment.
+        // A file linked as a report; after its first crawl the archive knows it as a
+        // `report` page, so its extension tells on a recrawl.
+        let as_file = item.role == ROLE_REPORT_FILE
+            || (item.role == "report" && crate::discover::attachment_ext(&url, "").is_some());
+        let max_body = if as_file {
+            self.fetcher.config().max_attachment
+        } else {
+            self.fetcher.config().max_body
+        };
         let result = self.fetcher.fetch(&url, &validators, max_body).await;
         Self::log_attempts(&mut work, &url, &result);
         self.count_fetch(&result);
@@ -551,6 +569,11 @@ impl Crawler {
             work.docs.push(doc(DocState::Failed));
             return Ok((work, format!("error offsite redirect to {}", fetched.url)));
         }
+        if as_file {
+            return self
+                .attachment_report(school, work, item, fetched, current)
+                .await;
+        }
         // The body to analyse: the new one, or the stored one on 304.
         let (body, content_type, what) = if fetched.not_modified() {
             work.docs.push(doc(DocState::NotModified));
@@ -569,86 +592,298 @@ impl Crawler {
                 "fetched",
             )
         };
-        let analysis = {
+        let page = {
             let url = fetched.url.clone();
-            let item = item.clone();
+            let role = item.role.clone();
             let hosts = hosts.to_vec();
-            let max_depth = school.max_depth.unwrap_or(self.opts.max_depth);
             let body = body.clone();
             let ct = content_type.clone();
-            blocking(move || {
-                Ok(analyse(
-                    &body,
-                    ct.as_deref(),
-                    &url,
-                    &item,
-                    &hosts,
-                    max_depth,
-                ))
-            })
-            .await?
+            blocking(move || Ok(classify(&body, ct.as_deref(), &url, &role, &hosts))).await?
         };
+        tracing::debug!(url = %item.url, kind = page.kind.as_str(), reasons = ?page.reasons, "page");
         if !fetched.not_modified() {
             work.docs.push(doc(DocState::Fetched {
                 etag: fetched.validators.etag.clone(),
                 last_modified: fetched.validators.last_modified.clone(),
                 content_type: fetched.content_type.clone(),
-                encoding: Some(analysis.encoding.to_string()),
+                encoding: Some(page.encoding.to_string()),
                 body: fetched.body,
                 text: None,
             }));
         }
-        work.enqueue = analysis.enqueue.clone();
-        if !analysis.report_candidate {
-            return Ok((work, what.into()));
+        let max_depth = school.max_depth.unwrap_or(self.opts.max_depth);
+        work.enqueue = self.enqueue(school, &page, item, max_depth, state);
+        if !page.report {
+            return Ok((work, format!("{what} {}", page.kind.as_str())));
         }
-        // A report: its attachments, then the report itself.
-        let mut text = String::new();
-        if let Some(t) = &analysis.title {
-            if !analysis.text.starts_with(t.as_str()) {
-                text.push_str(t);
-                text.push('\n');
+        // A report: the rest of a split article, its attachments, then the report itself.
+        let mut input = ArticleInput {
+            title: page.article.title.clone(),
+            published: page.article.published.clone(),
+            body: page.article.text.clone(),
+            attachments: Vec::new(),
+        };
+        let mut attachments = page.article.attachments.clone();
+        for part in &page.continuation {
+            if let Some(more) = self.part(&mut work, part, hosts).await? {
+                input.body.push('\n');
+                input.body.push_str(&more.article.text);
+                for a in more.article.attachments {
+                    if !attachments.iter().any(|b| b.0 == a.0) {
+                        attachments.push(a);
+                    }
+                }
             }
         }
-        text.push_str(&analysis.text);
-        for (att_url, label, ext) in analysis.attachments.iter().take(self.opts.max_attachments) {
+        for (att_url, label, ext) in attachments.iter().take(self.opts.max_attachments) {
             if !host_key(att_url).is_some_and(|h| hosts.contains(&h)) {
                 continue;
             }
-            if let Some(att_text) = self.attachment(&mut work, att_url, ext).await? {
-                text.push_str("\n附件：");
-                text.push_str(if label.is_empty() {
-                    att_url.as_str()
-                } else {
-                    label
+            if let Some(text) = self.attachment(&mut work, att_url, ext).await? {
+                input.attachments.push(AttachmentText {
+                    url: att_url.to_string(),
+                    label: label.clone(),
+                    text,
                 });
-                text.push('\n');
-                text.push_str(&att_text);
             }
         }
-        let hints = Hints {
-            url: item.url.clone(),
+        if let Some(title) = &input.title {
+            if let Some(other) = other_school_named(title, &school.name, &school.aliases) {
+                tracing::warn!(url = %item.url, source = %school.name, named = %other,
+                    "the page names another school; kept under its source's school");
+            }
+        }
+        match report_from_page(&input, &self.hints(school, &item.url)) {
+            Ok(report) => work.report = Some(report),
+            Err(e) => {
+                tracing::info!(url = %item.url, error = %e, "not a report after all");
+                lock(&self.summary).error("no_report_text");
+            }
+        }
+        Ok((work, format!("{what} {}", page.kind.as_str())))
+    }
+
+    fn hints(&self, school: &School, url: &str) -> Hints {
+        Hints {
+            url: url.to_string(),
             school: Some(school.name.clone()),
             province: school.province.clone(),
             kind: school.kind.clone(),
-            title: analysis.title.clone(),
-            published: analysis.published.clone(),
-        };
-        match report_from_text(&text, &hints) {
-            Ok(mut report) => {
-                // The sources name the school authoritatively when the text names only
-                // a department or another school in passing.
-                if report.school != school.name && !text.contains(&school.name) {
-                    tracing::debug!(found = %report.school, source = %school.name, "school name differs");
-                }
-                if report.school.is_empty() {
-                    report.school = school.name.clone();
-                }
-                work.report = Some(report);
-            }
-            Err(e) => tracing::info!(url = %item.url, error = %e, "not a report after all"),
+            ..Hints::default()
         }
-        Ok((work, what.into()))
+    }
+
+    /// The links of a start or list page to queue, with their depth and role.
+    fn enqueue(
+        &self,
+        school: &School,
+        page: &Page,
+        item: &QueueItem,
+        max_depth: u32,
+        state: &mut SchoolState,
+    ) -> Vec<(String, u32, String, String)> {
+        if page.kind == PageKind::List {
+            state.list_pages += 1;
+        }
+        let follow_next = state.list_pages < MAX_LIST_PAGES;
+        if !follow_next && !state.capped {
+            state.capped = true;
+            tracing::warn!(school = %school.name, max = MAX_LIST_PAGES,
+                "list pages keep paginating; no further pages followed");
+            lock(&self.summary).error("pagination_cap");
+        }
+        let mut out = Vec::new();
+        for link in &page.links {
+            let (depth, role) = match link.kind {
+                LinkKind::Report => (item.depth + 1, "report"),
+                // A file linked under a report title is the report.
+                LinkKind::Attachment if is_report_title(&link.text) => {
+                    (item.depth + 1, ROLE_REPORT_FILE)
+                }
+                LinkKind::List if item.depth < max_depth => (item.depth + 1, "list"),
+                // Pagination stays at the list's depth: page 9 of a list is no deeper.
+                LinkKind::Next
+                    if follow_next && matches!(page.kind, PageKind::List | PageKind::Start) =>
+                {
+                    (item.depth, "list")
+                }
+                _ => continue,
+            };
+            out.push((
+                link.url.to_string(),
+                depth,
+                role.to_string(),
+                link.text.clone(),
+            ));
+        }
+        out
+    }
+
+    /// One further page of a split article, fetched and stored beside it.
+    async fn part(&self, work: &mut PageWork, url: &Url, hosts: &[String]) -> Result<Option<Page>> {
+        if !host_key(url).is_some_and(|h| hosts.contains(&h)) {
+            return Ok(None);
+        }
+        let key = url.to_string();
+        let (validators, current) = self.validators(&key).await?;
+        let result = self
+            .fetcher
+            .fetch(url, &validators, self.fetcher.config().max_body)
+            .await;
+        Self::log_attempts(work, url, &result);
+        self.count_fetch(&result);
+        let doc = |state| DocRecord {
+            url: key.clone(),
+            role: ROLE_PART.into(),
+            state,
+        };
+        let fetched = match result {
+            Err(e) => {
+                tracing::warn!(%url, error = %e, "article page failed");
+                work.docs.push(doc(DocState::Failed));
+                return Ok(None);
+            }
+            Ok(f) if f.gone() => {
+                work.docs.push(doc(DocState::Gone));
+                return Ok(None);
+            }
+            Ok(f) => f,
+        };
+        let (body, ct) = if fetched.not_modified() {
+            work.docs.push(doc(DocState::NotModified));
+            match current {
+                Some(id) => match lock(&self.store).version_body(id)? {
+                    Some((body, ct, _)) => (body, ct),
+                    None => return Ok(None),
+                },
+                None => return Ok(None),
+            }
+        } else {
+            (fetched.body.clone(), fetched.content_type.clone())
+        };
+        let final_url = fetched.url.clone();
+        let hosts = hosts.to_vec();
+        let page = blocking(move || {
+            Ok(classify(
+                &body,
+                ct.as_deref(),
+                &final_url,
+                ROLE_PART,
+                &hosts,
+            ))
+        })
+        .await?;
+        if !fetched.not_modified() {
+            work.docs.push(doc(DocState::Fetched {
+                etag: fetched.validators.etag.clone(),
+                last_modified: fetched.validators.last_modified.clone(),
+                content_type: fetched.content_type.clone(),
+                encoding: Some(page.encoding.to_string()),
+                body: fetched.body,
+                text: None,
+            }));
+        }
+        Ok(Some(page))
+    }
+
+    /// A file linked from a list as a report (…年度报告.pdf): its text is the report, its
+    /// URL the report's.
+    async fn attachment_report(
+        &self,
+        school: &School,
+        mut work: PageWork,
+        item: &QueueItem,
+        fetched: Fetched,
+        current: Option<i64>,
+    ) -> Result<(PageWork, String)> {
+        let ext = crate::discover::attachment_ext(&fetched.url, &item.link_text).unwrap_or("pdf");
+        let doc = |state| DocRecord {
+            url: item.url.clone(),
+            role: item.role.clone(),
+            state,
+        };
+        let (text, what) = if fetched.not_modified() {
+            work.docs.push(doc(DocState::NotModified));
+            let stored = match current {
+                Some(id) => lock(&self.store).version_body(id)?,
+                None => None,
+            };
+            (stored.and_then(|(_, _, text)| text), "304")
+        } else {
+            let url = fetched.url.clone();
+            let text = self.read_attachment(&mut work, &url, ext, &fetched).await?;
+            work.docs.push(doc(DocState::Fetched {
+                etag: fetched.validators.etag.clone(),
+                last_modified: fetched.validators.last_modified.clone(),
+                content_type: fetched.content_type.clone(),
+                encoding: None,
+                body: fetched.body,
+                text: text.clone(),
+            }));
+            (text, "fetched")
+        };
+        let Some(text) = text else {
+            return Ok((work, format!("{what} attachment (no text)")));
+        };
+        let label = item.link_text.trim().to_string();
+        let title = is_report_title(&label).then(|| match label.rsplit_once('.') {
+            Some((stem, e)) if e.eq_ignore_ascii_case(ext) => stem.to_string(),
+            _ => label.clone(),
+        });
+        let input = ArticleInput {
+            title,
+            published: None,
+            body: String::new(),
+            attachments: vec![AttachmentText {
+                url: item.url.clone(),
+                label,
+                text,
+            }],
+        };
+        match report_from_page(&input, &self.hints(school, &item.url)) {
+            Ok(report) => work.report = Some(report),
+            Err(e) => {
+                tracing::info!(url = %item.url, error = %e, "attachment holds no report");
+                lock(&self.summary).error("no_report_text");
+            }
+        }
+        Ok((work, format!("{what} attachment")))
+    }
+
+    /// The text of a fetched attachment, or `None` with a logged, counted reason (not our
+    /// kind of file, a parser failure, a PDF with no text layer).
+    async fn read_attachment(
+        &self,
+        work: &mut PageWork,
+        url: &Url,
+        ext: &'static str,
+        fetched: &Fetched,
+    ) -> Result<Option<String>> {
+        let timeout = self.opts.attachment_timeout;
+        let bytes = fetched.body.clone();
+        let extracted =
+            tokio::task::spawn_blocking(move || attach::extract_text(bytes, ext, timeout))
+                .await
+                .map_err(|e| Error::Task(e.to_string()))?;
+        let (kind, reason) = match extracted {
+            Ok(t) if !t.trim().is_empty() => return Ok(Some(t)),
+            Ok(_) => (
+                "no_text_layer".to_string(),
+                "no text layer (a scanned or encrypted document?); stored without text".to_string(),
+            ),
+            Err(reason) => (ErrorKind::Extract.label(), reason),
+        };
+        tracing::warn!(%url, %reason, "attachment text not extracted");
+        lock(&self.summary).error(&kind);
+        work.log.push(FetchLogEntry {
+            url: url.to_string(),
+            at_ms: fetched.attempts.last().map_or(0, |a| a.at_ms),
+            status: Some(fetched.status),
+            error_kind: Some(kind),
+            message: Some(reason),
+            ..FetchLogEntry::default()
+        });
+        Ok(None)
     }
 
     /// Fetches one attachment and returns its text (stored text on 304).
@@ -689,28 +924,7 @@ impl Crawler {
             };
             return Ok(stored.and_then(|(_, _, text)| text));
         }
-        let timeout = self.opts.attachment_timeout;
-        let bytes = fetched.body.clone();
-        let extracted =
-            tokio::task::spawn_blocking(move || attach::extract_text(bytes, ext, timeout))
-                .await
-                .map_err(|e| Error::Task(e.to_string()))?;
-        let text = match extracted {
-            Ok(t) => Some(t),
-            Err(reason) => {
-                tracing::warn!(%url, %reason, "attachment text not extracted");
-                lock(&self.summary).error(&ErrorKind::Extract.label());
-                work.log.push(FetchLogEntry {
-                    url: key.clone(),
-                    at_ms: fetched.attempts.last().map_or(0, |a| a.at_ms),
-                    status: Some(fetched.status),
-                    error_kind: Some(ErrorKind::Extract.label()),
-                    message: Some(reason),
-                    ..FetchLogEntry::default()
-                });
-                None
-            }
-        };
+        let text = self.read_attachment(work, url, ext, &fetched).await?;
         work.docs.push(doc(DocState::Fetched {
             etag: fetched.validators.etag.clone(),
             last_modified: fetched.validators.last_modified.clone(),
@@ -723,92 +937,35 @@ impl Crawler {
     }
 }
 
-/// Decodes and reads one page: links to queue, and whether it is a report.
-fn analyse(
-    body: &[u8],
-    content_type: Option<&str>,
-    url: &Url,
-    item: &QueueItem,
-    hosts: &[String],
-    max_depth: u32,
-) -> Analysis {
-    let decoded = decode(body, content_type, url.host_str());
-    let doc = Html::parse_document(&decoded.text);
-    let article = extract_article(&doc, url);
-    let title_says_report = article.title.as_deref().is_some_and(is_report_title);
-    let report_candidate = item.role == "report" || title_says_report;
-    let mut enqueue = Vec::new();
-    // Reports are leaves: their links (related articles, navigation) are not followed.
-    if !report_candidate {
-        for link in links(&doc, url, hosts) {
-            let (depth, role) = match link.kind {
-                LinkKind::Report => (item.depth + 1, "report"),
-                LinkKind::List if item.depth < max_depth => (item.depth + 1, "list"),
-                // Pagination stays at the list's depth: page 9 of a list is no deeper.
-                LinkKind::Next if matches!(item.role.as_str(), "list" | "start") => {
-                    (item.depth, "list")
-                }
-                _ => continue,
-            };
-            enqueue.push((link.url.to_string(), depth, role.to_string(), link.text));
-        }
+/// `xxgk crawl --explain URL`: fetches one page (obeying robots.txt) and classifies it as
+/// the crawl would, reached by a link: its kind, own title, the report-title verdict, the
+/// reasons and its links by kind.
+pub async fn explain(fetcher: &Fetcher, url: &str) -> Result<Page> {
+    let url = &Url::parse(url).map_err(|e| Error::Config(format!("{url} is not a URL: {e}")))?;
+    let fetched = fetcher
+        .fetch(url, &Validators::default(), fetcher.config().max_body)
+        .await
+        .map_err(|e| Error::Config(format!("cannot fetch {url}: {e}")))?;
+    if fetched.gone() {
+        return Err(Error::Config(format!("{url} answers {}", fetched.status)));
     }
-    Analysis {
-        encoding: decoded.encoding.name(),
-        enqueue,
-        report_candidate,
-        title: article.title,
-        published: article.published,
-        text: article.text,
-        attachments: article.attachments,
-    }
+    let hosts: Vec<String> = host_key(&fetched.url).into_iter().collect();
+    let final_url = fetched.url.clone();
+    blocking(move || {
+        Ok(classify(
+            &fetched.body,
+            fetched.content_type.as_deref(),
+            &final_url,
+            crate::page::ROLE_UNKNOWN,
+            &hosts,
+        ))
+    })
+    .await
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn item(role: &str, depth: u32) -> QueueItem {
-        QueueItem {
-            url: "http://a.edu.cn/ndbg.htm".into(),
-            depth,
-            role: role.into(),
-            link_text: String::new(),
-        }
-    }
-
-    const LIST: &str = r#"<html><head><meta charset="utf-8"><title>年度报告</title></head><body>
-        <a href="/info/1.htm">甲大学2021-2022学年信息公开年度报告</a>
-        <a href="/ndbg/2.htm">下页</a> <a href="/xxgk/ndbg.htm">信息公开年度报告</a>
-        <a href="http://elsewhere.cn/info/2.htm">乙大学2021-2022学年信息公开年度报告</a></body></html>"#;
-
-    #[test]
-    fn lists_queue_reports_pagination_and_lists_within_depth() {
-        let url = Url::parse("http://a.edu.cn/ndbg.htm").expect("url");
-        let hosts = vec!["a.edu.cn".to_string()];
-        let a = analyse(LIST.as_bytes(), None, &url, &item("list", 1), &hosts, 4);
-        assert!(!a.report_candidate);
-        let got: Vec<(&str, u32, &str)> = a
-            .enqueue
-            .iter()
-            .map(|(u, d, r, _)| (u.as_str(), *d, r.as_str()))
-            .collect();
-        assert_eq!(
-            got,
-            vec![
-                ("http://a.edu.cn/info/1.htm", 2, "report"),
-                ("http://a.edu.cn/ndbg/2.htm", 1, "list"),
-                ("http://a.edu.cn/xxgk/ndbg.htm", 2, "list"),
-            ]
-        );
-        // At the depth limit, no deeper lists; pagination and reports still.
-        let a = analyse(LIST.as_bytes(), None, &url, &item("list", 4), &hosts, 4);
-        assert_eq!(a.enqueue.len(), 2);
-        // A report page is a leaf.
-        let a = analyse(LIST.as_bytes(), None, &url, &item("report", 2), &hosts, 4);
-        assert!(a.report_candidate);
-        assert!(a.enqueue.is_empty());
-    }
 
     #[test]
     fn summary_reads_well() {

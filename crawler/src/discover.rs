@@ -1,9 +1,9 @@
 //! Discovery: which links on a page lead to reports, to report lists, to the next page of
 //! a list, or to attachments. Pure functions over parsed HTML.
 //!
-//! Reports are recognised by link text or title in either script (信息公开…年度报告,
-//! 年度報告, 信息公开工作报告) with a year; lists by the same words without one (the
-//! column link 年度报告); pagination by 下一页 / 下页 / 下頁 / 尾页 and page numbers, which
+//! Reports are recognised by link text or title with [`crate::page::is_report_title`] (the
+//! one report-title rule); lists by the same words without a year (the column link
+//! 年度报告) and the way in from a home page (信息公开, 网站地图); pagination by 下一页 / 下页 / 下頁 / 尾页 and page numbers, which
 //! covers VSB's countdown (`ndbg.htm`, `ndbg/9.htm` … `ndbg/1.htm`) and WebPlus's count-up
 //! (`list.htm`, `list2.htm`) alike. Article URLs are the identity of a report, not the
 //! position in a list (which shifts when a new report is posted).
@@ -13,6 +13,8 @@ use std::sync::LazyLock;
 use scraper::{Html, Selector};
 use url::Url;
 use xxgk_index::fold::fold;
+
+use crate::page::{is_column_title, is_list_title, is_report_title};
 
 use xxgk_archive::sources::host_key;
 
@@ -40,8 +42,8 @@ fn sel(css: &str) -> Selector {
     Selector::parse(css).expect("static selector is valid")
 }
 
-/// Attachment file types we extract text from (`.doc` is recognised, then skipped).
-pub const ATTACHMENT_EXTS: &[&str] = &["pdf", "doc", "docx", "xls", "xlsx"];
+/// Attachment file types we extract text from.
+pub const ATTACHMENT_EXTS: &[&str] = &["pdf", "doc", "docx", "wps", "xls", "xlsx"];
 
 /// The page's links, classified; links to other hosts than `hosts` are dropped, and
 /// each URL appears once (its strongest kind).
@@ -115,7 +117,7 @@ pub fn classify_link(url: &Url, text: &str) -> Option<LinkKind> {
     if is_report_title(text) {
         return Some(LinkKind::Report);
     }
-    if is_list_title(text) {
+    if is_list_title(text) || is_column_title(text) {
         return Some(LinkKind::List);
     }
     if is_pagination(text) {
@@ -138,37 +140,6 @@ pub fn attachment_ext(url: &Url, text: &str) -> Option<&'static str> {
     from(url.path()).or_else(|| from(text))
 }
 
-fn has_year(f: &str) -> bool {
-    let digits: Vec<char> = f.chars().collect();
-    digits.windows(4).any(|w| {
-        w.iter().all(char::is_ascii_digit)
-            && matches!(w[0], '1' | '2')
-            && (w[1] == '9' || w[1] == '0')
-    })
-}
-
-fn report_words(f: &str) -> bool {
-    f.contains("年度报告")
-        || (f.contains("信息公开") && (f.contains("工作报告") || f.contains("年报")))
-        || f.contains("信息公开报告")
-}
-
-/// A title or link text naming one report: report words and a year
-/// (`2020-2021学年信息公开工作年度报告`, `2019-2020學年度信息公開年度報告`).
-pub fn is_report_title(text: &str) -> bool {
-    let f = fold(text);
-    report_words(&f) && has_year(&f) && f.chars().count() <= 120
-}
-
-/// A link to a list of reports: the column (年度报告, 信息公开年度报告) without a year.
-pub fn is_list_title(text: &str) -> bool {
-    let f = fold(text.trim());
-    let n = f.chars().count();
-    n <= 16
-        && !has_year(&f)
-        && (report_words(&f) || f == "年报" || f.ends_with("年度报告") || f == "工作报告")
-}
-
 /// Next-page and page-number links of a list.
 pub fn is_pagination(text: &str) -> bool {
     let f = fold(text.trim());
@@ -187,17 +158,7 @@ mod tests {
     }
 
     #[test]
-    fn report_list_and_next_by_text_in_both_scripts() {
-        assert!(is_report_title("2020-2021学年信息公开工作年度报告"));
-        assert!(is_report_title(
-            "嶺南機電職業學院2019-2020學年度信息公開年度報告"
-        ));
-        assert!(is_report_title("北岭大学2021年信息公开工作报告"));
-        assert!(!is_report_title("年度报告"));
-        assert!(!is_report_title("2021年招生简章"));
-        assert!(is_list_title("年度报告"));
-        assert!(is_list_title("信息公開年度報告"));
-        assert!(!is_list_title("2020年度报告"));
+    fn next_page_links() {
         for next in ["下一页", "下页", "下頁", "下一頁", "尾页", "3"] {
             assert!(is_pagination(next), "{next}");
         }

@@ -5,12 +5,14 @@
 //! count as the original, so what is cut out is cut from the original by character index
 //! and stays as the school wrote it (traditional stays traditional).
 
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 
 use scraper::{ElementRef, Html, Node, Selector};
 use xxgk_index::fold::{detect_script, fold, is_han};
 use xxgk_index::{Report, Section, SectionId};
 
+use crate::names::{name_starting_title, school_in, SchoolNames};
+use crate::page::names_report;
 use crate::{Error, Result};
 
 /// What the caller already knows about a report (from the crawl sources or the page).
@@ -26,6 +28,145 @@ pub struct Hints {
     pub title: Option<String>,
     /// Publication date (`YYYY-MM-DD`) from the page metadata.
     pub published: Option<String>,
+    /// Known school names (registry and aliases) to find the school in the text when
+    /// `school` is not given (imports).
+    pub names: Option<Arc<SchoolNames>>,
+}
+
+/// An article as the page model read it: its fields travel typed to extraction.
+#[derive(Debug, Clone, Default)]
+pub struct ArticleInput {
+    /// The page's own title (CMS title element or meta, `<title>` minus the site name).
+    pub title: Option<String>,
+    /// `YYYY-MM-DD`.
+    pub published: Option<String>,
+    /// The main content, one line per block.
+    pub body: String,
+    /// The text of each attachment that was read, in page order.
+    pub attachments: Vec<AttachmentText>,
+}
+
+/// One attachment's text, with the link that led to it.
+#[derive(Debug, Clone, Default)]
+pub struct AttachmentText {
+    pub url: String,
+    /// The link text (often the file name: 2019-2020学年信息公开年度报告.pdf).
+    pub label: String,
+    pub text: String,
+}
+
+/// Builds a crawled report from an article's typed fields. The school is the source's
+/// (`hints.school`, required): the text never renames it. The title is the article's own
+/// (else an attachment's label); the year comes from the title, the attachment labels, the
+/// body, then the attachments' text; the sections from the body and the attachments.
+pub fn report_from_page(input: &ArticleInput, hints: &Hints) -> Result<Report> {
+    let school = hints
+        .school
+        .clone()
+        .ok_or_else(|| Error::NotAReport("a crawled report needs its source's school".into()))?;
+    let title = input
+        .title
+        .clone()
+        .filter(|t| !t.trim().is_empty())
+        .or_else(|| {
+            input
+                .attachments
+                .iter()
+                .map(|a| strip_extension(&a.label))
+                .find(|l| names_report(l))
+        });
+    let body_lines: Vec<&str> = input
+        .body
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !is_noise_line(l) && !is_date_line(l))
+        .filter(|l| title.as_deref() != Some(*l))
+        .collect();
+    let mut lines: Vec<&str> = body_lines.clone();
+    let labels: Vec<String> = input
+        .attachments
+        .iter()
+        .map(|a| {
+            let label = if a.label.is_empty() { &a.url } else { &a.label };
+            format!("附件：{label}")
+        })
+        .collect();
+    for (att, label) in input.attachments.iter().zip(&labels) {
+        if att.text.trim().is_empty() {
+            continue;
+        }
+        // A label line marks where an attachment starts, unless it is the whole report.
+        if !body_lines.is_empty() || input.attachments.len() > 1 {
+            lines.push(label);
+        }
+        lines.extend(att.text.lines().map(str::trim).filter(|l| !l.is_empty()));
+    }
+    let year = title
+        .as_deref()
+        .and_then(find_year)
+        .or_else(|| input.attachments.iter().find_map(|a| find_year(&a.label)))
+        .or_else(|| find_year(&body_lines.join("\n")))
+        .or_else(|| input.attachments.iter().find_map(|a| find_year(&a.text)));
+    let published = input
+        .published
+        .clone()
+        .or_else(|| find_date(&body_lines))
+        .or_else(|| {
+            input.attachments.iter().find_map(|a| {
+                let lines: Vec<&str> = a.text.lines().map(str::trim).collect();
+                find_date(&lines)
+            })
+        });
+    let sections = split_sections(&lines);
+    if sections
+        .iter()
+        .all(|s| s.text.is_empty() && s.heading.is_empty())
+    {
+        return Err(Error::NotAReport("the page has no report text".into()));
+    }
+    let all = lines.join("\n");
+    let title = title.unwrap_or_else(|| match &year {
+        Some(y) => format!("{school} {y} 信息公开年度报告"),
+        None => format!("{school} 信息公开年度报告"),
+    });
+    Ok(Report {
+        id: Report::id_for_url(&hints.url),
+        school,
+        year,
+        title,
+        published,
+        url: hints.url.clone(),
+        script: detect_script(&all),
+        content_hash: Report::hash_sections(&sections),
+        province: hints.province.clone(),
+        kind: hints.kind.clone(),
+        sections,
+    })
+}
+
+/// `2019-2020学年信息公开年度报告.pdf` → `2019-2020学年信息公开年度报告`.
+fn strip_extension(label: &str) -> String {
+    let l = label.trim().trim_end_matches(['】', ']', ')', '）']);
+    match l.rsplit_once('.') {
+        Some((stem, ext))
+            if crate::discover::ATTACHMENT_EXTS.contains(&ext.to_ascii_lowercase().as_str()) =>
+        {
+            stem.trim_start_matches(['【', '[']).to_string()
+        }
+        _ => l.to_string(),
+    }
+}
+
+/// When a crawled report's title names a school other than its source's (or the
+/// source's aliases), the name it gives: to be logged, never used.
+pub fn other_school_named(title: &str, school: &str, aliases: &[String]) -> Option<String> {
+    let named = crate::names::name_starting_title(title)?;
+    let key = xxgk_archive::registry::name_key(&named);
+    let ours = std::iter::once(school)
+        .chain(aliases.iter().map(String::as_str))
+        .map(xxgk_archive::registry::name_key)
+        .any(|k| k == key || k.contains(&key) || key.contains(&k));
+    (!ours).then_some(named)
 }
 
 /// Builds a report from text as a reader copies it off the page.
@@ -53,17 +194,22 @@ pub fn report_from_text(text: &str, hints: &Hints) -> Result<Report> {
         .collect();
     let body = body_lines.join("\n");
     let title_hint = hints.title.as_deref();
-    let school = title_line
-        .as_deref()
-        .or(title_hint)
-        .and_then(find_school)
-        .or_else(|| find_school(&body))
-        .or_else(|| hints.school.clone())
-        .ok_or_else(|| {
-            Error::NotAReport(
-                "no school name found in the text (give it in the crawl sources)".into(),
-            )
-        })?;
+    let school = match &hints.school {
+        Some(s) => s.clone(),
+        None => {
+            let first_lines = kept.iter().take(8).copied().collect::<Vec<_>>().join("\n");
+            let title = title_line.as_deref().or(title_hint);
+            let found = match &hints.names {
+                Some(names) => school_in(names, title, &first_lines, &body),
+                None => title.and_then(name_starting_title),
+            };
+            found.ok_or_else(|| {
+                Error::NotAReport(
+                    "no known school name in the title or text; give it with --school".into(),
+                )
+            })?
+        }
+    };
     let year = title_line
         .as_deref()
         .or(title_hint)
@@ -272,13 +418,14 @@ fn is_date_line(line: &str) -> bool {
         && f.chars().count() < 80
 }
 
-/// The title: among the first lines, the first that names a report.
+/// The title: among the first lines, the first that names a report (words of the one
+/// report-title rule, or 报告 in a short line).
 fn find_title_line(lines: &[&str]) -> Option<usize> {
     lines.iter().take(6).position(|l| {
         let f = fold(l);
         let n = f.chars().count();
         (4..=80).contains(&n)
-            && (f.contains("报告") || f.contains("年报"))
+            && (names_report(&f) || f.contains("报告"))
             && !f.ends_with('。')
             && !f.contains(',')
     })
@@ -320,7 +467,14 @@ pub fn find_year(text: &str) -> Option<String> {
             let k = skip_spaces(j + 1);
             if let Some(y2) = number_at(k) {
                 let after = skip_spaces(k + 4);
-                if y2 == y1 + 1 && (starts_with(after, "学年") || starts_with(after, "年度")) {
+                // 2019-2020学年, 2019-2020年度, and the bracketed 年报(2016-2017).
+                let bracketed = j > 0
+                    && i > 0
+                    && matches!(f[i - 1], '(' | '[')
+                    && matches!(f.get(after), Some(')' | ']'));
+                if y2 == y1 + 1
+                    && (starts_with(after, "学年") || starts_with(after, "年度") || bracketed)
+                {
                     return Some(format!("{y1}-{y2}"));
                 }
             }
@@ -412,115 +566,6 @@ pub fn parse_date(text: &str) -> Option<String> {
         }
     }
     None
-}
-
-/// The school that published the report: the most frequent name ending in 大学/学院/
-/// 学校 (as written), ignoring generic ones (二级学院, 高等学校).
-pub fn find_school(text: &str) -> Option<String> {
-    let orig: Vec<char> = text.chars().collect();
-    let f: Vec<char> = fold(text).chars().collect();
-    let mut counts: Vec<(String, String, usize)> = Vec::new();
-    for end in 2..=f.len() {
-        let suffix: String = f[end - 2..end].iter().collect();
-        if !matches!(suffix.as_str(), "大学" | "学院" | "学校") {
-            continue;
-        }
-        // The name is the Han run before the suffix, cut after words that precede names
-        // in these reports (2020-2021学年度湖南工商大学, 现编制本学年河南机电职业学院).
-        let mut start = end - 2;
-        while start > 0 && is_han(f[start - 1]) && end - start < 16 {
-            start -= 1;
-        }
-        let run: String = f[start..end].iter().collect();
-        let cut = cut_before_name(&run);
-        let name_start = start + run[..cut].chars().count();
-        let folded_name: String = f[name_start..end].iter().collect();
-        if !plausible_school(&folded_name) {
-            continue;
-        }
-        let name: String = orig[name_start..end].iter().collect();
-        match counts.iter_mut().find(|(k, _, _)| *k == folded_name) {
-            Some(entry) => entry.2 += 1,
-            None => counts.push((folded_name, name, 1)),
-        }
-    }
-    counts
-        .into_iter()
-        .max_by_key(|(k, _, n)| (*n, k.chars().count()))
-        .map(|(_, name, _)| name)
-}
-
-/// Byte index in `run` where a school name can start: after the last word that usually
-/// precedes one.
-fn cut_before_name(run: &str) -> usize {
-    const BEFORE: &[&str] = &[
-        "学年度",
-        "学年",
-        "年度",
-        "编制",
-        "本",
-        "我校",
-        "全校",
-        "根据",
-        "经",
-        "对",
-        "由",
-        "为",
-        "是",
-        "的",
-        "了",
-        "在",
-        "和",
-        "与",
-        "及",
-        "向",
-        "将",
-        "按照",
-        "关于",
-        "督促",
-        "各",
-        "现",
-        "报告",
-        "公开",
-        "工作",
-        "认真",
-        "贯彻",
-    ];
-    let mut cut = 0;
-    for word in BEFORE {
-        // Only cut where something remains that can be a name (at least 4 characters
-        // including the suffix).
-        for (i, _) in run.match_indices(word) {
-            let after = i + word.len();
-            if run[after..].chars().count() >= 4 && after > cut {
-                cut = after;
-            }
-        }
-    }
-    cut
-}
-
-fn plausible_school(name: &str) -> bool {
-    const GENERIC: &[&str] = &[
-        "二级学院",
-        "高等学校",
-        "高校",
-        "各学院",
-        "本学院",
-        "我学院",
-        "该学院",
-        "本学校",
-        "全体学院",
-        "直属学院",
-    ];
-    let n = name.chars().count();
-    (4..=16).contains(&n)
-        && !GENERIC.iter().any(|g| name.ends_with(g))
-        && ![
-            "二级", "各", "本", "我", "该", "其", "全", "下属", "相关", "高等",
-        ]
-        .iter()
-        .any(|p| name.starts_with(p))
 }
 
 const NUMERALS: [&str; 20] = [
@@ -656,6 +701,10 @@ mod tests {
         );
         // Two years that are not consecutive are not an academic year.
         assert_eq!(find_year("2018-2021学年"), None);
+        assert_eq!(
+            find_year("某大学信息公开年报(2016-2017)"),
+            Some("2016-2017".into())
+        );
         assert_eq!(find_year("没有年份"), None);
     }
 
@@ -668,24 +717,6 @@ mod tests {
         assert_eq!(parse_date("日期：2019/9/1"), Some("2019-09-01".into()));
         assert_eq!(parse_date("2019年13月1日"), None);
         assert_eq!(find_date(&["没有日期"]), None);
-    }
-
-    #[test]
-    fn school_names_as_written() {
-        assert_eq!(
-            find_school("2020-2021学年度江南工商大学信息公开工作年度报告"),
-            Some("江南工商大学".into())
-        );
-        assert_eq!(
-            find_school("現編制本學年嶺南機電職業學院信息公開工作報告。嶺南機電職業學院認真學習"),
-            Some("嶺南機電職業學院".into())
-        );
-        // Generic words ending in 学院 are not schools.
-        assert_eq!(
-            find_school("各部门、二级学院明确职责。北方师范学院二级学院"),
-            Some("北方师范学院".into())
-        );
-        assert_eq!(find_school("只有高等学校字样"), None);
     }
 
     #[test]
@@ -824,6 +855,57 @@ mod tests {
         };
         let r = report_from_text("一、概述\n没有校名的文字。", &hinted).expect("hinted");
         assert_eq!(r.school, "西山学院");
+    }
+
+    /// Issue 10: a crawled report is its source's school, whatever its text says; its
+    /// fields arrive typed; a notice's attachment carries the report.
+    #[test]
+    fn issue_10_the_source_names_the_school_of_a_page_report() {
+        let input = ArticleInput {
+            title: Some("关于公布福建某某大学2019-2020学年信息公开年度报告的通知".into()),
+            published: Some("2020-10-30".into()),
+            body: "现将年度报告予以公布。".into(),
+            attachments: vec![AttachmentText {
+                url: "http://a.edu.cn/f/1.pdf".into(),
+                label: "2019-2020学年信息公开年度报告.pdf".into(),
+                text: "一、概述\n学校重视信息公开。\n二、主动公开情况\n公开信息一百条。".into(),
+            }],
+        };
+        let hints = Hints {
+            url: "http://a.edu.cn/info/1.htm".into(),
+            school: Some("甲大学".into()),
+            ..Hints::default()
+        };
+        let r = report_from_page(&input, &hints).expect("report");
+        assert_eq!(r.school, "甲大学");
+        assert_eq!(r.year.as_deref(), Some("2019-2020"));
+        assert_eq!(
+            r.url, "http://a.edu.cn/info/1.htm",
+            "the notice is the report's page"
+        );
+        let ids: Vec<&str> = r.sections.iter().map(|s| s.id.as_str()).collect();
+        assert_eq!(ids, ["preamble", "overview", "proactive"]);
+        assert!(
+            report_from_page(&input, &Hints::default()).is_err(),
+            "a source is required"
+        );
+        // A title naming another school is told apart from one naming ours or an alias.
+        assert_eq!(
+            other_school_named("2020-2021学年乙山学院信息公开年度报告", "甲山大学", &[]).as_deref(),
+            Some("乙山学院")
+        );
+        assert_eq!(
+            other_school_named("2020-2021学年甲山大學信息公开年度报告", "甲山大学", &[]),
+            None
+        );
+        assert_eq!(
+            other_school_named(
+                "2020-2021学年丙山学院信息公开年度报告",
+                "甲山大学",
+                &["丙山学院".into()]
+            ),
+            None
+        );
     }
 
     #[test]

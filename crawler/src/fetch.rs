@@ -278,7 +278,23 @@ impl Fetcher {
             }
         }
         let host = self.host(&key);
-        self.fetch_unchecked(url, validators, max_body, &host).await
+        let fetched = self
+            .fetch_unchecked(url, validators, max_body, &host)
+            .await?;
+        // A redirect may lead where robots.txt (of that host) disallows: checked after the
+        // fact (the client follows redirects itself), and the body is then dropped unseen.
+        if self.cfg.robots && fetched.url != *url {
+            let robots = self.robots(&fetched.url).await;
+            if !robots.allowed(fetched.url.as_str()) {
+                let (kind, message) = robots.refusal();
+                return Err(FetchError {
+                    kind,
+                    message: format!("redirected to {}: {message}", fetched.url),
+                    attempts: fetched.attempts,
+                });
+            }
+        }
+        Ok(fetched)
     }
 
     async fn fetch_unchecked(

@@ -1,4 +1,5 @@
-//! The crawler side of xxgk: fetching pages politely ([`fetch`]), turning them into
+//! The crawler side of xxgk: fetching pages politely ([`fetch`]), classifying each page
+//! once ([`page`]: start, list, article, notice, attachment), turning reports into
 //! [`xxgk_index::Report`]s ([`extract`]) and writing them to the archive
 //! ([`xxgk_archive::Archive`]) as it goes ([`crawl`]).
 //!
@@ -20,6 +21,8 @@ pub mod discover;
 mod error;
 pub mod extract;
 pub mod fetch;
+pub mod names;
+pub mod page;
 pub mod robots;
 
 pub use error::{Error, Result};

@@ -82,6 +82,10 @@ pub struct CrawlArgs {
     /// Crawl only this school (repeatable); default: every school in the sources.
     #[arg(long = "school", value_name = "NAME")]
     pub schools: Vec<String>,
+    /// Classify one page and print why (page kind, its own title, the report-title
+    /// verdict, its links by kind); nothing is stored.
+    #[arg(long, value_name = "URL", conflicts_with = "schools")]
+    pub explain: Option<String>,
     #[command(flatten)]
     pub settings: CrawlSettings,
 }
@@ -98,8 +102,60 @@ pub struct RecrawlArgs {
     pub settings: CrawlSettings,
 }
 
+/// `xxgk crawl --explain URL`.
+fn explain(url: &str, settings: &CrawlSettings) -> anyhow::Result<ExitCode> {
+    let fetcher = Fetcher::new(settings.fetch_config())?;
+    let page = runtime()?.block_on(xxgk_crawler::crawl::explain(&fetcher, url))?;
+    let title = page.article.title.as_deref().unwrap_or("(none)");
+    let verdict = if page
+        .article
+        .title
+        .as_deref()
+        .is_some_and(xxgk_crawler::page::is_report_title)
+    {
+        "names an annual disclosure report"
+    } else {
+        "names no report"
+    };
+    let mut out = format!(
+        "{url}\nkind: {}{}\ntitle: {title}\nreport-title rule: {verdict}\nencoding: {}\nreasons:\n",
+        page.kind.as_str(),
+        if page.report { " (a report)" } else { "" },
+        page.encoding,
+    );
+    for r in &page.reasons {
+        out.push_str(&format!("  - {r}\n"));
+    }
+    for (url, label, ext) in &page.article.attachments {
+        out.push_str(&format!("attachment ({ext}): {url} {label}\n"));
+    }
+    for part in &page.continuation {
+        out.push_str(&format!("continues on: {part}\n"));
+    }
+    let mut by_kind: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for l in &page.links {
+        by_kind
+            .entry(format!("{:?}", l.kind).to_lowercase())
+            .or_default()
+            .push(format!("{} {}", l.url, l.text));
+    }
+    if page.links.is_empty() {
+        out.push_str("links followed: none\n");
+    }
+    for (kind, links) in by_kind {
+        out.push_str(&format!("links ({kind}): {}\n", links.len()));
+        for l in links {
+            out.push_str(&format!("  {l}\n"));
+        }
+    }
+    super::emit(&out)
+}
+
 /// `xxgk crawl`.
 pub fn run(data: &Path, args: CrawlArgs) -> anyhow::Result<ExitCode> {
+    if let Some(url) = &args.explain {
+        return explain(url, &args.settings);
+    }
     let path = args
         .sources
         .clone()
@@ -132,7 +188,10 @@ pub fn recrawl(data: &Path, args: RecrawlArgs) -> anyhow::Result<ExitCode> {
     if args.schools.is_empty() && !args.all {
         bail!("name the schools to recrawl with --school NAME, or pass --all");
     }
-    let known = open_store(data)?.schools()?;
+    let store = open_store(data)?;
+    // Sources with a crawl run (a sources file's other schools are only listed).
+    let known: Vec<School> = store.schools()?;
+    drop(store);
     let schools: Vec<School> = if args.all {
         known
     } else {
@@ -309,43 +368,187 @@ fn escape(s: &str) -> String {
 
 /// The pages of one sample site: a report list at `/` linking every report, each report
 /// a VSB-style article page.
-fn sample_site_pages(site: &SampleSite) -> std::collections::HashMap<String, String> {
-    let mut pages = std::collections::HashMap::new();
-    let mut list = format!(
-        "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>信息公开年度报告-{0}</title>\
-         </head><body><h1>{0}信息公开网</h1><ul>",
-        escape(&site.school)
-    );
+/// One served page: its content type and body.
+type SamplePages = std::collections::HashMap<String, (&'static str, String)>;
+
+const HTML: &str = "text/html; charset=utf-8";
+
+/// How a sample site is laid out: the CMS families the crawler reads (see
+/// `tests/fixtures/sites/README.md`), one per school in turn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Layout {
+    /// 博达 VSB: a list of reports, `#vsb_content .v_news_content` articles.
+    Vsb,
+    /// Sudy WebPlus: a home page whose news list starts with the latest report, the
+    /// column at `/xxgk/list.htm`, `.wp_articlecontent` articles.
+    WebPlus,
+    /// TRS WCM: the column's pages written by `createPageHTML`, `.TRS_Editor` articles.
+    Trs,
+    /// 大汉 Hanweb: the column's records inside `<datastore>`, `#zoom` articles.
+    Hanweb,
+    /// Reports only as attachments: the list links `….doc` files (Word web pages).
+    Attachments,
+}
+
+const LAYOUTS: [Layout; 5] = [
+    Layout::Vsb,
+    Layout::WebPlus,
+    Layout::Trs,
+    Layout::Hanweb,
+    Layout::Attachments,
+];
+
+fn sample_site_pages(site: &SampleSite, layout: Layout) -> SamplePages {
+    let school = escape(&site.school);
+    let mut pages = SamplePages::new();
+    let mut items = Vec::new();
     for (path, text) in &site.reports {
         let title = text
             .lines()
             .find(|l| !l.trim().is_empty())
-            .unwrap_or_default();
-        list.push_str(&format!(
-            "<li><a href=\"{}\">{}</a></li>",
-            escape(path),
-            escape(title)
-        ));
+            .unwrap_or_default()
+            .trim()
+            .to_string();
         let body: String = text
             .lines()
             .filter(|l| !l.trim().is_empty())
             .map(|l| format!("<p>{}</p>\n", escape(l.trim())))
             .collect();
-        pages.insert(
-            path.clone(),
-            format!(
+        let t = escape(&title);
+        let page = match layout {
+            Layout::Vsb => format!(
                 "<!DOCTYPE html><html><head><meta charset=\"utf-8\">\
-                 <meta name=\"ArticleTitle\" content=\"{0}\"><title>{0}</title></head><body>\
+                 <meta name=\"ArticleTitle\" content=\"{t}\"><title>{t}</title></head><body>\
                  <div class=\"position\">您的位置：首页 &gt; 年度报告</div>\
                  <div id=\"vsb_content\"><div class=\"v_news_content\">\n{body}</div></div>\
-                 <div class=\"footer\">{1} 版权所有</div></body></html>",
-                escape(title),
-                escape(&site.school)
+                 <div class=\"footer\">{school} 版权所有</div></body></html>"
             ),
-        );
+            Layout::WebPlus => format!(
+                "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>{t}</title></head>\
+                 <body><div class=\"wp_nav\"><a href=\"/\">首页</a></div><h1 class=\"arti_title\">{t}</h1>\
+                 <div class=\"wp_articlecontent\">\n{body}</div></body></html>"
+            ),
+            Layout::Trs => format!(
+                "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>{t}_{school}</title>\
+                 <meta name=\"ArticleTitle\" content=\"{t}\"></head><body>\
+                 <div class=\"TRS_Editor\">\n{body}</div></body></html>"
+            ),
+            Layout::Hanweb => format!(
+                "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>{t} {school}</title>\
+                 <meta name=\"ArticleTitle\" content=\"{t}\"></head><body>\
+                 <table class=\"bt_content\"><tr><td><div id=\"zoom\">\n{body}</div></td></tr></table></body></html>"
+            ),
+            // Word's "web page" format under a .doc name, as old sites post reports.
+            Layout::Attachments => format!(
+                "<html xmlns:w=\"urn:schemas-microsoft-com:office:word\"><head>\
+                 <meta http-equiv=Content-Type content=\"text/html; charset=utf-8\">\
+                 <meta name=ProgId content=Word.Document></head><body>\n{body}</body></html>"
+            ),
+        };
+        let path = if layout == Layout::Attachments {
+            format!("{}.doc", path.trim_end_matches(".htm"))
+        } else {
+            path.clone()
+        };
+        let ct = if layout == Layout::Attachments {
+            "application/msword"
+        } else {
+            HTML
+        };
+        pages.insert(path.clone(), (ct, page));
+        items.push((path, title));
     }
-    list.push_str("</ul></body></html>");
-    pages.insert("/".into(), list);
+    let li = |(path, title): &(String, String), suffix: &str| {
+        format!(
+            "<li><a href=\"{}\" title=\"{t}{suffix}\">{t}{suffix}</a></li>",
+            escape(path),
+            t = escape(title)
+        )
+    };
+    let list_page = |title: &str, list: String, tail: &str| {
+        format!(
+            "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>{title}</title></head>\
+             <body><h1>{school}信息公开网</h1><ul>{list}</ul>{tail}</body></html>"
+        )
+    };
+    match layout {
+        Layout::Vsb | Layout::Attachments => {
+            let suffix = if layout == Layout::Attachments {
+                ".doc"
+            } else {
+                ""
+            };
+            let list: String = items.iter().map(|i| li(i, suffix)).collect();
+            let title = format!("信息公开年度报告-{school}");
+            pages.insert("/".into(), (HTML, list_page(&title, list, "")));
+        }
+        Layout::WebPlus => {
+            // The home page's news list starts with the latest report: a start page all the
+            // same. The column pages two reports at a time: list.htm, list2.htm …
+            let latest = items.last().map(|i| li(i, "")).unwrap_or_default();
+            let home = format!(
+                "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>{school}</title></head><body>\
+                 <div class=\"wp_nav\"><a href=\"/\">首页</a><a href=\"/xxgk/list.htm\">信息公开</a></div>\
+                 <div id=\"wp_news_w6\"><ul class=\"news_list\">{latest}\
+                 <li><span class=\"news_title\"><a href=\"/news/1.htm\">学校举行开学典礼</a></span></li></ul></div></body></html>"
+            );
+            pages.insert("/".into(), (HTML, home));
+            let chunks: Vec<&[(String, String)]> = items.chunks(2).collect();
+            for (n, chunk) in chunks.iter().enumerate() {
+                let list: String = chunk.iter().map(|i| li(i, "")).collect();
+                let name = |k: usize| {
+                    if k == 0 {
+                        "/xxgk/list.htm".to_string()
+                    } else {
+                        format!("/xxgk/list{}.htm", k + 1)
+                    }
+                };
+                let tail = if n + 1 < chunks.len() {
+                    format!("<a class=\"next\" href=\"{}\">下一页</a>", name(n + 1))
+                } else {
+                    String::new()
+                };
+                pages.insert(name(n), (HTML, list_page("信息公开", list, &tail)));
+            }
+        }
+        Layout::Trs => {
+            let home = format!(
+                "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>{school}</title></head><body>\
+                 <div class=\"nav\"><a href=\"./\">首页</a><a href=\"./xxgk/ndbg/\">信息公开</a></div></body></html>"
+            );
+            pages.insert("/".into(), (HTML, home));
+            let chunks: Vec<&[(String, String)]> = items.chunks(2).collect();
+            for (n, chunk) in chunks.iter().enumerate() {
+                let list: String = chunk.iter().map(|i| li(i, "")).collect();
+                let script = format!(
+                    "<script>createPageHTML({}, {n}, \"index\", \"html\");</script>",
+                    chunks.len()
+                );
+                let name = if n == 0 {
+                    "/xxgk/ndbg/".to_string()
+                } else {
+                    format!("/xxgk/ndbg/index_{n}.html")
+                };
+                pages.insert(name, (HTML, list_page("年度报告", list, &script)));
+            }
+        }
+        Layout::Hanweb => {
+            let home = format!(
+                "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>{school}</title></head><body>\
+                 <div class=\"nav\"><a href=\"/col/col1/index.html\">信息公开</a></div></body></html>"
+            );
+            pages.insert("/".into(), (HTML, home));
+            let records: String = items
+                .iter()
+                .map(|i| format!("<record><![CDATA[{}]]></record>", li(i, "")))
+                .collect();
+            let column = format!(
+                "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>信息公开 {school}</title></head><body>\
+                 <div id=\"1\"><script type=\"text/xml\"><datastore><recordset>{records}</recordset></datastore></script></div></body></html>"
+            );
+            pages.insert("/col/col1/index.html".into(), (HTML, column));
+        }
+    }
     pages
 }
 
@@ -356,8 +559,8 @@ pub fn serve_sample_sites(sites: &[SampleSite]) -> anyhow::Result<SampleSites> {
 
     let runtime = runtime()?;
     let mut schools = Vec::new();
-    for site in sites {
-        let pages = Arc::new(sample_site_pages(site));
+    for (i, site) in sites.iter().enumerate() {
+        let pages = Arc::new(sample_site_pages(site, LAYOUTS[i % LAYOUTS.len()]));
         let listener = runtime
             .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
             .context("binding a sample site on 127.0.0.1")?;
@@ -366,11 +569,9 @@ pub fn serve_sample_sites(sites: &[SampleSite]) -> anyhow::Result<SampleSites> {
             let pages = pages.clone();
             async move {
                 match pages.get(uri.path()) {
-                    Some(html) => (
-                        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-                        html.clone(),
-                    )
-                        .into_response(),
+                    Some((ct, body)) => {
+                        ([(header::CONTENT_TYPE, *ct)], body.clone()).into_response()
+                    }
                     None => StatusCode::NOT_FOUND.into_response(),
                 }
             }

@@ -24,6 +24,29 @@ pub struct DemoArgs {
     pub serve: ServeArgs,
 }
 
+/// The sample pages grouped into one sample site per school (served in turn as VSB,
+/// WebPlus, TRS, Hanweb and attachment-only sites, see `serve_sample_sites`).
+pub fn sample_sites(pages: &[SamplePage]) -> Vec<super::crawl::SampleSite> {
+    let mut sites: Vec<super::crawl::SampleSite> = Vec::new();
+    for page in pages {
+        let path = page
+            .url
+            .split_once(".invalid")
+            .map_or("/report.htm", |(_, path)| path)
+            .to_string();
+        match sites.iter_mut().find(|s| s.school == page.school) {
+            Some(site) => site.reports.push((path, page.text.clone())),
+            None => sites.push(super::crawl::SampleSite {
+                school: page.school.clone(),
+                province: Some(page.province.to_string()),
+                kind: Some(page.kind.to_string()),
+                reports: vec![(path, page.text.clone())],
+            }),
+        }
+    }
+    sites
+}
+
 pub fn run(data: &Path, args: DemoArgs) -> anyhow::Result<ExitCode> {
     let engine = super::open_engine(data)?;
     let indexed = engine.stats()?.reports;
@@ -55,29 +78,6 @@ pub fn run(data: &Path, args: DemoArgs) -> anyhow::Result<ExitCode> {
     }
     println!("try: 收费标准 · 依申請公開 · \"毕业生就业质量\" · 招生 OR 招聘");
     serve_engine(engine, data, &args.serve)
-}
-
-/// The sample corpus grouped into one sample disclosure site per school (for
-/// `crawl::serve_sample_sites`).
-pub fn sample_sites(pages: &[SamplePage]) -> Vec<super::crawl::SampleSite> {
-    let mut sites: Vec<super::crawl::SampleSite> = Vec::new();
-    for page in pages {
-        let path = page
-            .url
-            .split_once(".invalid")
-            .map_or("/report.htm", |(_, path)| path)
-            .to_string();
-        match sites.iter_mut().find(|s| s.school == page.school) {
-            Some(site) => site.reports.push((path, page.text.clone())),
-            None => sites.push(super::crawl::SampleSite {
-                school: page.school.clone(),
-                province: Some(page.province.to_string()),
-                kind: Some(page.kind.to_string()),
-                reports: vec![(path, page.text.clone())],
-            }),
-        }
-    }
-    sites
 }
 
 /// One page of the sample corpus, as a reader copies it off the school's site.
@@ -485,6 +485,30 @@ mod tests {
             };
             assert_eq!(report.script, script, "{}", page.url);
         }
+    }
+
+    /// Issue 10: the sample sites come in every layout the crawler reads (VSB, WebPlus with
+    /// a report in the home page's news, TRS script paging, Hanweb datastore, reports only
+    /// as .doc attachments), and the crawl finds every report under its school.
+    #[test]
+    fn every_sample_site_layout_crawls_to_all_its_reports() {
+        let pages = sample_pages();
+        let sites = sample_sites(&pages);
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (summary, _served) =
+            super::super::crawl::crawl_sample_sites(dir.path(), &sites).expect("crawl");
+        assert_eq!(summary.new_reports, pages.len(), "{summary}");
+        let store = xxgk_archive::Archive::open(&dir.path().join("xxgk.sqlite")).expect("store");
+        let reports = store.reports().expect("reports");
+        for site in &sites {
+            let n = reports.iter().filter(|r| r.school == site.school).count();
+            assert_eq!(n, site.reports.len(), "{}", site.school);
+        }
+        assert!(
+            reports.iter().any(|r| r.url.ends_with(".doc")),
+            "attachment-only site"
+        );
+        assert!(reports.iter().all(|r| r.year.is_some()));
     }
 
     #[test]

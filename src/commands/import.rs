@@ -1,21 +1,29 @@
 //! `xxgk import PATH...`: read report files (.txt, .html, .htm) or folders of them, store
 //! and index them. A file's identity is its absolute path (`file://…`), so importing the
 //! same file again replaces its report.
+//!
+//! The school is `--school` when given; else the longest name of an institution the
+//! archive knows (the 2017 registry, sources' names and aliases, either script) in the
+//! title, the first lines, then the body; else a name the title clearly starts with
+//! (`2020-2021学年度某某大学信息公开…`, for schools outside the registry). A file naming
+//! none is refused with a message naming `--school`.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use anyhow::Context;
 use clap::Args;
 use xxgk_archive::PutOutcome;
 use xxgk_crawler::extract::{report_from_html, report_from_text, Hints};
+use xxgk_crawler::names::SchoolNames;
 
 #[derive(Debug, Args)]
 pub struct ImportArgs {
     /// Files or folders (searched recursively for .txt, .html and .htm).
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
-    /// School name to use for files whose text does not name one.
+    /// The school of every file imported (overrides the name found in the text).
     #[arg(long)]
     pub school: Option<String>,
 }
@@ -29,6 +37,7 @@ pub fn run(data: &Path, args: ImportArgs) -> anyhow::Result<ExitCode> {
         anyhow::bail!("no .txt, .html or .htm files found in the given paths");
     }
     let store = super::open_store(data)?;
+    let names = Arc::new(known_names(&store)?);
     let engine = super::open_engine(data)?;
     let mut writer = super::open_writer(data, &engine, 1)?;
     // Whatever an earlier run stored but never indexed goes in first.
@@ -36,7 +45,7 @@ pub fn run(data: &Path, args: ImportArgs) -> anyhow::Result<ExitCode> {
     let (mut new, mut changed, mut same, mut failed) = (0, 0, 0, 0);
     let mut out = String::new();
     for file in &files {
-        match import_file(file, args.school.as_deref()) {
+        match import_file(file, args.school.as_deref(), &names) {
             Ok(report) => {
                 // Stored with its place in the outbox, in one transaction; indexed below.
                 let outcome = store.put_report(&report)?;
@@ -112,13 +121,28 @@ fn is_report_file(path: &Path) -> bool {
     )
 }
 
-fn import_file(path: &Path, school: Option<&str>) -> anyhow::Result<xxgk_index::Report> {
+/// Every name and alias of the institutions the archive knows.
+fn known_names(store: &xxgk_archive::Archive) -> anyhow::Result<SchoolNames> {
+    let institutions = store.institutions(&Default::default())?;
+    Ok(SchoolNames::new(institutions.iter().flat_map(|i| {
+        std::iter::once(i.name.as_str())
+            .chain(i.aliases.iter().map(String::as_str))
+            .chain(i.sources.iter().map(String::as_str))
+    })))
+}
+
+fn import_file(
+    path: &Path,
+    school: Option<&str>,
+    names: &Arc<SchoolNames>,
+) -> anyhow::Result<xxgk_index::Report> {
     let bytes = std::fs::read(path)?;
     let absolute = std::fs::canonicalize(path)?;
     let text = decode(&bytes)?;
     let hints = Hints {
         url: format!("file://{}", absolute.display()),
         school: school.map(str::to_string),
+        names: Some(names.clone()),
         ..Hints::default()
     };
     let is_html = matches!(

@@ -571,30 +571,16 @@ async fn schools_page_lists_matching_and_silent_schools_with_downloads() {
         .is_some_and(|v| v.contains("attachment")));
     let body = csv.body.trim_start_matches('\u{feff}');
     let mut reader = csv::Reader::from_reader(body.as_bytes());
+    // Columns by name: the header gained `code` (see SCHOOLS_CSV_HEADER).
+    let headers = reader.headers().expect("header").clone();
+    let col = |name: &str| headers.iter().position(|h| h == name).expect("column");
     let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("row")).collect();
     assert_eq!(rows.len(), 5, "every school once");
-    let column = |name: &str| {
-        reader_header(body)
-            .iter()
-            .position(|h| h == name)
-            .unwrap_or_else(|| panic!("no column {name}"))
-    };
-    let (matched, snippet) = (column("matched"), column("best_snippet"));
-    let yes = rows.iter().filter(|r| &r[matched] == "yes").count();
+    let yes = rows.iter().filter(|r| &r[col("matched")] == "yes").count();
     assert_eq!(yes, 3);
     assert!(rows
         .iter()
-        .any(|r| &r[0] == "乙大學" && r[snippet].contains("收費標準")));
-}
-
-fn reader_header(body: &str) -> Vec<String> {
-    let mut reader = csv::Reader::from_reader(body.as_bytes());
-    reader
-        .headers()
-        .expect("header")
-        .iter()
-        .map(str::to_string)
-        .collect()
+        .any(|r| &r[0] == "乙大學" && r[col("best_snippet")].contains("收費標準")));
 }
 
 #[tokio::test]

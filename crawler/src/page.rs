@@ -1,0 +1,600 @@
+//! The page model, decided once: every fetched page is classified here, by its structure
+//! and its own title, as a start page, a list, an article, a notice with attachments, an
+//! attachment, or something else — with the reasons kept for the crawl log and
+//! `xxgk crawl --explain`.
+//!
+//! The rules, in order:
+//! - a start page is never a report, however its links are titled (a WebPlus home page
+//!   whose first news item is 某大学信息公开年报(2016-2017) is a home page);
+//! - a page with many links and little text of its own is a list;
+//! - an article is a report when its *own* title (the CMS's title element or
+//!   `ArticleTitle` meta, or `<title>` minus the site name, or failing those the first line
+//!   of its body) names an annual disclosure report ([`is_report_title`]);
+//! - a short article with that title and attachments is a notice: its attachments are the
+//!   report (关于公布…年度报告的通知 + 附件);
+//! - a file linked from a list under a report title (…年度报告.pdf) is a report itself.
+//!
+//! Links are read from the HTML and from what CMSs write by script: TRS's
+//! `createPageHTML(n, cur, "index", "html")` pagination and Hanweb's
+//! `<datastore>` records and `dataproxy.jsp` paging.
+
+use std::sync::LazyLock;
+
+use scraper::{Html, Selector};
+use url::Url;
+use xxgk_index::fold::fold;
+
+use crate::content::{extract_article, Article};
+use crate::decode::decode;
+use crate::discover::{self, Link, LinkKind};
+
+/// What a page is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PageKind {
+    /// A start page of a source (home page, disclosure site, column).
+    Start,
+    /// A list of articles (a column page, one page of a paginated list, a Hanweb record set).
+    List,
+    /// An article page.
+    Article,
+    /// A short article whose attachments carry the report.
+    Notice,
+    /// A file (PDF, Word, spreadsheet) linked as a report.
+    Attachment,
+    /// Anything else (a page linked as a report whose own title names none, navigation).
+    Other,
+}
+
+impl PageKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PageKind::Start => "start",
+            PageKind::List => "list",
+            PageKind::Article => "article",
+            PageKind::Notice => "notice",
+            PageKind::Attachment => "attachment",
+            PageKind::Other => "other",
+        }
+    }
+}
+
+/// One page, classified.
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub kind: PageKind,
+    /// Whether the page yields a report (an article or a notice whose own title names one).
+    pub report: bool,
+    /// Why: short sentences, in the order the rules were applied.
+    pub reasons: Vec<String>,
+    /// The charset the page was decoded from.
+    pub encoding: &'static str,
+    /// The article as extracted (title, date, body text, attachments).
+    pub article: Article,
+    /// The page's links we care about (empty for reports: they are leaves).
+    pub links: Vec<Link>,
+    /// Further pages of the same article (`1030_2.html`, `1030_3.html`), in order.
+    pub continuation: Vec<Url>,
+}
+
+/// Report words: 年度报告, 信息公开…工作报告 / 年报, 信息公开报告 (folded).
+fn report_words(f: &str) -> bool {
+    f.contains("年度报告")
+        || (f.contains("信息公开") && (f.contains("工作报告") || f.contains("年报")))
+        || f.contains("信息公开报告")
+}
+
+fn has_year(f: &str) -> bool {
+    let chars: Vec<char> = f.chars().collect();
+    chars.windows(4).any(|w| {
+        w.iter().all(char::is_ascii_digit)
+            && matches!(w[0], '1' | '2')
+            && (w[1] == '9' || w[1] == '0')
+    })
+}
+
+/// Whether `text` names a disclosure report by its words alone, in either script
+/// (年度报告, 年度報告, 信息公开工作报告, 信息公開年报): for title lines that carry the year
+/// elsewhere.
+pub fn names_report(text: &str) -> bool {
+    report_words(&fold(text))
+}
+
+/// The report-title rule, the one used by discovery, classification and extraction: a
+/// title naming one annual disclosure report — report words and a year, in either script
+/// (`2020-2021学年信息公开工作年度报告`, `2019-2020學年度信息公開年度報告`,
+/// `某大学信息公开年报(2016-2017)`), not a whole paragraph.
+pub fn is_report_title(text: &str) -> bool {
+    let f = fold(text);
+    report_words(&f) && has_year(&f) && f.chars().count() <= 120
+}
+
+/// A link to a list of reports: the column (年度报告, 信息公开年度报告) without a year.
+pub fn is_list_title(text: &str) -> bool {
+    let f = fold(text.trim());
+    let n = f.chars().count();
+    n <= 16
+        && !has_year(&f)
+        && (report_words(&f) || f == "年报" || f.ends_with("年度报告") || f == "工作报告")
+}
+
+/// A link from a home page to where the reports live: the disclosure site or column
+/// (信息公开, 信息公开网), and the sitemap.
+pub fn is_column_title(text: &str) -> bool {
+    let f = fold(text.trim());
+    matches!(
+        f.as_str(),
+        "信息公开"
+            | "信息公开网"
+            | "信息公开专栏"
+            | "信息公开专题"
+            | "学校信息公开"
+            | "网站地图"
+            | "站点地图"
+    )
+}
+
+fn sel(css: &str) -> Selector {
+    Selector::parse(css).expect("static selector is valid")
+}
+
+static A: LazyLock<Selector> = LazyLock::new(|| sel("a[href]"));
+static BODY: LazyLock<Selector> = LazyLock::new(|| sel("body"));
+static PAGES: LazyLock<Selector> =
+    LazyLock::new(|| sel(".pages a[href], .page a[href], #pages a[href], .pagelist a[href]"));
+
+/// The role of a page classified on its own (`xxgk crawl --explain URL`): not a start page,
+/// reached by a link whose words are unknown.
+pub const ROLE_UNKNOWN: &str = "unknown";
+
+/// Body text shorter than this (non-space characters) with attachments makes a notice.
+const NOTICE_TEXT: usize = 400;
+/// Pages written by script (TRS, Hanweb) read from one list: at most this many.
+const SCRIPT_PAGES: usize = 50;
+/// Continuation pages of one article at most.
+const MAX_PARTS: usize = 20;
+
+/// Classifies one fetched page. `role` is how it was reached (`start`, `list`, `report`,
+/// `attachment`); `hosts` the school's hosts (links elsewhere are dropped).
+pub fn classify(
+    body: &[u8],
+    content_type: Option<&str>,
+    url: &Url,
+    role: &str,
+    hosts: &[String],
+) -> Page {
+    let decoded = decode(body, content_type, url.host_str());
+    let doc = Html::parse_document(&decoded.text);
+    let article = extract_article(&doc, url);
+    let mut reasons = Vec::new();
+    let mut links = discover::links(&doc, url, hosts);
+    links.extend(script_links(&decoded.text, url, hosts));
+    dedup(&mut links);
+    let (link_count, link_chars, own_chars) = text_measures(&doc);
+    let report_links = links.iter().filter(|l| l.kind == LinkKind::Report).count();
+    let own_title = article.title.clone();
+    let title_is_report = own_title.as_deref().is_some_and(is_report_title);
+    // Only for a page linked as a report: a list's first line is its first link.
+    let first_line_is_report = !title_is_report
+        && matches!(role, "report" | ROLE_UNKNOWN)
+        && article
+            .text
+            .lines()
+            .take(3)
+            .any(|l| is_report_title(l) && l.chars().count() <= 80);
+    let body_chars = article.text.chars().filter(|c| !c.is_whitespace()).count();
+
+    let next_links = links.iter().filter(|l| l.kind == LinkKind::Next).count();
+    let listish = article.cms_body.is_none()
+        && (report_links >= 2
+            || (link_count >= 10 && own_chars < link_chars)
+            || (report_links + next_links >= 1 && own_chars < 2 * link_chars));
+    let kind;
+    let mut report = false;
+    if role == "start" {
+        kind = PageKind::Start;
+        reasons.push("a start page of the source: never a report, its links are followed".into());
+    } else if listish {
+        kind = PageKind::List;
+        reasons.push(format!(
+            "many links, little own text ({link_count} links, {link_chars} characters in links, \
+             {own_chars} outside; {report_links} report links)"
+        ));
+    } else if title_is_report || first_line_is_report {
+        let which = if title_is_report {
+            format!(
+                "its own title names a report: {}",
+                own_title.as_deref().unwrap_or_default()
+            )
+        } else {
+            "the first line of its body names a report".to_string()
+        };
+        reasons.push(which);
+        report = true;
+        if body_chars < NOTICE_TEXT && !article.attachments.is_empty() {
+            kind = PageKind::Notice;
+            reasons.push(format!(
+                "short text ({body_chars} characters) with {} attachment(s): the attachments are the report",
+                article.attachments.len()
+            ));
+        } else {
+            kind = PageKind::Article;
+            if let Some(cms) = article.cms_body {
+                reasons.push(format!("article body by its CMS ({cms})"));
+            } else {
+                reasons.push("article body by text density".into());
+            }
+        }
+    } else if role == "list" {
+        kind = PageKind::List;
+        reasons.push("reached as a list; its own title names no report".into());
+    } else {
+        kind = PageKind::Other;
+        match &own_title {
+            Some(t) => reasons.push(format!("its own title does not name a report: {t}")),
+            None => reasons.push("no title of its own".into()),
+        }
+    }
+    if role == "report" && !report {
+        reasons.push("the link to it named a report, but the page itself does not".into());
+    }
+    let continuation = if report {
+        continuation_pages(&doc, url)
+    } else {
+        Vec::new()
+    };
+    if !continuation.is_empty() {
+        reasons.push(format!(
+            "article continues on {} more page(s)",
+            continuation.len()
+        ));
+    }
+    // Reports and other leaves are not followed (related articles, navigation).
+    if !matches!(kind, PageKind::Start | PageKind::List) {
+        links.clear();
+    }
+    Page {
+        kind,
+        report,
+        reasons,
+        encoding: decoded.encoding.name(),
+        article,
+        links,
+        continuation,
+    }
+}
+
+/// Links, link text and own text of the body (characters, whitespace excluded).
+fn text_measures(doc: &Html) -> (usize, usize, usize) {
+    let Some(body) = doc.select(&BODY).next() else {
+        return (0, 0, 0);
+    };
+    let count = |s: &str| s.chars().filter(|c| !c.is_whitespace()).count();
+    let all: usize = crate::extract::element_text(body).lines().map(count).sum();
+    let mut n = 0;
+    let mut in_links = 0;
+    for a in body.select(&A) {
+        n += 1;
+        in_links += a.text().map(count).sum::<usize>();
+    }
+    (n, in_links, all.saturating_sub(in_links))
+}
+
+fn dedup(links: &mut Vec<Link>) {
+    let mut seen: Vec<Link> = Vec::with_capacity(links.len());
+    for l in links.drain(..) {
+        match seen.iter_mut().find(|s| s.url == l.url) {
+            Some(s) if l.kind < s.kind => *s = l,
+            Some(_) => {}
+            None => seen.push(l),
+        }
+    }
+    *links = seen;
+}
+
+/// Links a CMS writes by script: TRS `createPageHTML(n, cur, "index", "html")` pages,
+/// Hanweb `<datastore>` records (also in `dataproxy.jsp` answers) and its paging.
+pub fn script_links(text: &str, url: &Url, hosts: &[String]) -> Vec<Link> {
+    let mut out = Vec::new();
+    let on_host = |u: &Url| xxgk_archive::sources::host_key(u).is_some_and(|h| hosts.contains(&h));
+    // TRS WCM: createPageHTML(countPage, currentPage, "index", "html").
+    if let Some((count, prefix, ext)) = trs_pages(text) {
+        for i in 1..count.min(SCRIPT_PAGES) {
+            if let Ok(u) = url.join(&format!("{prefix}_{i}.{ext}")) {
+                if on_host(&u) && u != *url {
+                    out.push(Link {
+                        url: u,
+                        text: format!("第{}页", i + 1),
+                        kind: LinkKind::Next,
+                    });
+                }
+            }
+        }
+    }
+    // Hanweb JCMS: records in CDATA, links inside them.
+    let records = hanweb_records(text);
+    if !records.is_empty() {
+        let frag = Html::parse_fragment(&records.join("\n"));
+        out.extend(discover::links(&frag, url, hosts));
+        if let Some(proxy) = hanweb_paging(text, url, records.len()) {
+            out.extend(proxy.into_iter().filter(|l| on_host(&l.url)));
+        }
+    }
+    out
+}
+
+/// `createPageHTML(3, 0, "index", "html")` → (3, "index", "html").
+fn trs_pages(text: &str) -> Option<(usize, String, String)> {
+    let at = text.find("createPageHTML(")?;
+    let args = &text[at + "createPageHTML(".len()..];
+    let args = &args[..args.find(')')?];
+    let parts: Vec<&str> = args
+        .split(',')
+        .map(|s| s.trim().trim_matches(['"', '\'']))
+        .collect();
+    let count: usize = parts.first()?.parse().ok()?;
+    let prefix = parts.get(2).filter(|p| !p.is_empty()).unwrap_or(&"index");
+    let ext = parts.get(3).filter(|p| !p.is_empty()).unwrap_or(&"html");
+    Some((count, prefix.to_string(), ext.to_string()))
+}
+
+/// The HTML inside each `<record><![CDATA[…]]></record>`.
+fn hanweb_records(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(at) = rest.find("<record>") {
+        rest = &rest[at + "<record>".len()..];
+        let Some(end) = rest.find("</record>") else {
+            break;
+        };
+        let inner = rest[..end].trim();
+        let inner = inner
+            .strip_prefix("<![CDATA[")
+            .and_then(|s| s.strip_suffix("]]>"))
+            .unwrap_or(inner);
+        out.push(inner);
+        rest = &rest[end..];
+    }
+    out
+}
+
+/// A number after `key` (`totalRecord:57`, `<totalrecord>57</totalrecord>`, `perPage:'15'`).
+fn number_after(text: &str, key: &str) -> Option<usize> {
+    let lower = text.to_ascii_lowercase();
+    let at = lower.find(&key.to_ascii_lowercase())?;
+    let digits: String = text[at + key.len()..]
+        .chars()
+        .skip_while(|c| !c.is_ascii_digit())
+        .take_while(char::is_ascii_digit)
+        .collect();
+    let skipped = text[at + key.len()..]
+        .chars()
+        .take_while(|c| !c.is_ascii_digit())
+        .count();
+    (skipped <= 4).then(|| digits.parse().ok()).flatten()
+}
+
+/// Hanweb paging: the `<nextgroup>` proxy URL, asked for the records after those on the
+/// page as `startrecord`/`endrecord`/`perpage` (what jpage.js posts), a group of
+/// `perPage × 3` at a time, up to `totalRecord`.
+fn hanweb_paging(text: &str, url: &Url, on_page: usize) -> Option<Vec<Link>> {
+    // Only column pages carry the paging; a dataproxy answer carries records only.
+    let at = text.find("<nextgroup>")?;
+    let rest = &text[at..];
+    let href_at = rest.find("href=\"")? + "href=\"".len();
+    let href = &rest[href_at..];
+    let href = &href[..href.find('"')?];
+    let base = url.join(&href.replace("&amp;", "&")).ok()?;
+    let total = number_after(text, "totalRecord")?;
+    let per_page = number_after(text, "perPage").unwrap_or(15).max(1);
+    let group = per_page * 3;
+    let mut out = Vec::new();
+    let mut start = on_page + 1;
+    while start <= total && out.len() < SCRIPT_PAGES {
+        let end = (start + group - 1).min(total);
+        let mut u = base.clone();
+        u.query_pairs_mut()
+            .append_pair("startrecord", &start.to_string())
+            .append_pair("endrecord", &end.to_string())
+            .append_pair("perpage", &per_page.to_string());
+        out.push(Link {
+            url: u,
+            text: format!("记录{start}-{end}"),
+            kind: LinkKind::Next,
+        });
+        start = end + 1;
+    }
+    Some(out)
+}
+
+/// Further pages of a split article (DedeCMS/PHPCMS `1030.html` → `1030_2.html` …): the
+/// links of its pager that name the same article with a page number.
+fn continuation_pages(doc: &Html, url: &Url) -> Vec<Url> {
+    let path = url.path();
+    let Some((stem, ext)) = path.rsplit_once('.') else {
+        return Vec::new();
+    };
+    let mut parts: Vec<(usize, Url)> = Vec::new();
+    for a in doc.select(&PAGES).chain(doc.select(&A)) {
+        let Some(u) = a
+            .value()
+            .attr("href")
+            .and_then(|h| discover::resolve(url, h))
+        else {
+            continue;
+        };
+        let Some(rest) = u.path().strip_prefix(stem) else {
+            continue;
+        };
+        let Some(n) = rest
+            .strip_prefix('_')
+            .and_then(|r| r.strip_suffix(&format!(".{ext}")))
+            .and_then(|n| n.parse::<usize>().ok())
+        else {
+            continue;
+        };
+        if (2..=MAX_PARTS + 1).contains(&n) && !parts.iter().any(|(m, _)| *m == n) {
+            parts.push((n, u));
+        }
+    }
+    parts.sort_by_key(|(n, _)| *n);
+    parts.into_iter().map(|(_, u)| u).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn url(s: &str) -> Url {
+        Url::parse(s).expect("url")
+    }
+
+    fn page(html: &str, at: &str, role: &str) -> Page {
+        let u = url(at);
+        let hosts = vec![xxgk_archive::sources::host_key(&u).expect("host")];
+        classify(
+            html.as_bytes(),
+            Some("text/html; charset=utf-8"),
+            &u,
+            role,
+            &hosts,
+        )
+    }
+
+    #[test]
+    fn the_report_title_rule_in_both_scripts() {
+        assert!(is_report_title("2020-2021学年信息公开工作年度报告"));
+        assert!(is_report_title(
+            "嶺南機電職業學院2019-2020學年度信息公開年度報告"
+        ));
+        assert!(is_report_title("北岭大学2021年信息公开工作报告"));
+        assert!(is_report_title("青岚大学信息公开年报(2016-2017)"));
+        assert!(!is_report_title("年度报告"));
+        assert!(!is_report_title("2021年招生简章"));
+        assert!(is_list_title("年度报告"));
+        assert!(is_list_title("信息公開年度報告"));
+        assert!(!is_list_title("2020年度报告"));
+        assert!(names_report("信息公開工作年度報告"));
+        assert!(is_column_title("信息公開"));
+    }
+
+    /// Issue 10: a WebPlus home page whose first news item is titled like a report is a
+    /// start page, not a report, and its links are followed.
+    #[test]
+    fn issue_10_a_home_page_with_a_report_in_its_news_is_not_a_report() {
+        let html = r#"<html><head><title>青岚大学</title></head><body>
+            <div class="wp_nav"><a href="/main.htm">首页</a><a href="/xxgk/list.htm">信息公开</a></div>
+            <div id="wp_news_w6"><ul class="news_list">
+            <li class="news n1"><span class="news_title"><a href="/2017/1031/c9433a183547/page.htm" title="青岚大学信息公开年报(2016-2017)">青岚大学信息公开年报(2016-2017)</a></span><span class="news_meta">2017-10-31</span></li>
+            <li class="news n2"><span class="news_title"><a href="/2017/1030/c9433a183546/page.htm">学校召开工作会议</a></span></li>
+            </ul></div></body></html>"#;
+        let p = page(html, "http://www.ql.edu.cn/main.htm", "start");
+        assert_eq!(p.kind, PageKind::Start);
+        assert!(!p.report);
+        let kinds: Vec<(&str, LinkKind)> = p.links.iter().map(|l| (l.url.path(), l.kind)).collect();
+        assert!(
+            kinds.contains(&("/2017/1031/c9433a183547/page.htm", LinkKind::Report)),
+            "{kinds:?}"
+        );
+        assert!(
+            kinds.contains(&("/xxgk/list.htm", LinkKind::List)),
+            "{kinds:?}"
+        );
+        // The same page reached as a list is a list.
+        let p = page(html, "http://www.ql.edu.cn/main.htm", "list");
+        assert_eq!(p.kind, PageKind::List, "{:?}", p.reasons);
+        assert!(!p.report);
+    }
+
+    #[test]
+    fn an_article_is_a_report_by_its_own_title_and_a_notice_by_its_attachments() {
+        let article = r#"<html><head><title>2020-2021学年信息公开年度报告-青岚大学</title></head><body>
+            <h1 class="arti_title">青岚大学2020-2021学年信息公开年度报告</h1>
+            <div class="wp_articlecontent"><p>一、概述</p><p>学校高度重视信息公开工作，按时公开各类信息，全年主动公开信息三百余条。</p></div>
+            <ul class="related"><li><a href="/x.htm">青岚大学2019-2020学年信息公开年度报告</a></li></ul></body></html>"#;
+        let p = page(
+            article,
+            "http://www.ql.edu.cn/2021/1028/c1a2/page.htm",
+            "report",
+        );
+        assert_eq!(p.kind, PageKind::Article, "{:?}", p.reasons);
+        assert!(p.report);
+        assert!(p.links.is_empty(), "a report is a leaf");
+        let notice = r#"<html><head><title>关于公布2020-2021学年信息公开年度报告的通知</title></head><body>
+            <div class="TRS_Editor"><p>现将我校年度报告予以公布。</p>
+            <p>附件：<a href="./P020211028123456.pdf">2020-2021学年信息公开年度报告.pdf</a></p></div></body></html>"#;
+        let p = page(
+            notice,
+            "http://www.by.edu.cn/xxgk/202110/t20211028_123456.html",
+            "report",
+        );
+        assert_eq!(p.kind, PageKind::Notice, "{:?}", p.reasons);
+        assert!(p.report);
+        assert_eq!(p.article.attachments.len(), 1);
+        // Linked as a report, titled otherwise: not a report.
+        let other = r#"<html><head><title>学校简介</title></head><body><div class="wp_articlecontent"><p>学校简介正文。</p></div></body></html>"#;
+        let p = page(other, "http://www.ql.edu.cn/about.htm", "report");
+        assert_eq!(p.kind, PageKind::Other);
+        assert!(!p.report);
+    }
+
+    #[test]
+    fn trs_script_pagination_and_hanweb_records() {
+        let trs = r#"<html><body><ul><li><a href="./202110/t20211028_1.html">甲</a></li></ul>
+            <script>createPageHTML(3, 0, "index", "html");</script></body></html>"#;
+        let p = page(trs, "http://www.by.edu.cn/xxgk/ndbg/index.html", "list");
+        let next: Vec<&str> = p
+            .links
+            .iter()
+            .filter(|l| l.kind == LinkKind::Next)
+            .map(|l| l.url.path())
+            .collect();
+        assert_eq!(next, ["/xxgk/ndbg/index_1.html", "/xxgk/ndbg/index_2.html"]);
+        let hanweb = r#"<html><body><div id="4101"><script type="text/xml"><datastore>
+            <nextgroup><![CDATA[<a href="/module/web/jpage/dataproxy.jsp?page=1&webid=1&columnid=1234&unitid=5678"></a>]]></nextgroup>
+            <recordset><record><![CDATA[<li><a href="/art/2021/10/28/art_1234_5678.html" title="楚山职业技术学院2020-2021学年信息公开年度报告">楚山…</a></li>]]></record>
+            </recordset></datastore></script>
+            <script>$('#4101').jpage({totalRecord:50, perPage:15, proxyUrl:'/module/web/jpage/dataproxy.jsp'});</script></div></body></html>"#;
+        let p = page(
+            hanweb,
+            "http://www.cs.edu.cn/col/col1234/index.html",
+            "list",
+        );
+        let got: Vec<(String, LinkKind)> = p
+            .links
+            .iter()
+            .map(|l| (l.url.as_str().to_string(), l.kind))
+            .collect();
+        assert!(
+            got.contains(&(
+                "http://www.cs.edu.cn/art/2021/10/28/art_1234_5678.html".into(),
+                LinkKind::Report
+            )),
+            "{got:?}"
+        );
+        assert!(
+            got.iter().any(|(u, k)| *k == LinkKind::Next
+                && u.contains("startrecord=2&endrecord=46&perpage=15")
+                && u.contains("columnid=1234")),
+            "{got:?}"
+        );
+        assert!(
+            got.iter()
+                .any(|(u, _)| u.contains("startrecord=47&endrecord=50")),
+            "{got:?}"
+        );
+    }
+
+    #[test]
+    fn a_split_article_knows_its_other_pages() {
+        let html = r#"<html><head><title>江屿学院2021-2022学年信息公开年度报告_江屿学院</title></head><body>
+            <div class="content"><p>一、概述</p><p>学院高度重视信息公开工作，按时公开各类信息，全年主动公开信息三百余条，社会反响良好。</p></div>
+            <div class="pages"><a href="1030.html">上一页</a><a href="1030.html">1</a><a href="1030_2.html">2</a><a href="1030_3.html">3</a><a href="1030_2.html">下一页</a></div></body></html>"#;
+        let p = page(html, "http://www.jy.edu.cn/a/xxgk/ndbg/1030.html", "report");
+        assert!(p.report, "{:?}", p.reasons);
+        let parts: Vec<&str> = p.continuation.iter().map(Url::path).collect();
+        assert_eq!(
+            parts,
+            ["/a/xxgk/ndbg/1030_2.html", "/a/xxgk/ndbg/1030_3.html"]
+        );
+    }
+}
