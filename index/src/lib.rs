@@ -43,6 +43,7 @@ pub mod highlight;
 pub mod query;
 pub mod report;
 mod schools;
+pub mod year;
 
 pub use engine::{
     Engine, FacetCounts, Hit, IndexStats, SearchRequest, SearchResults, Sort, Writer, MAX_LIMIT,
