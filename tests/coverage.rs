@@ -72,8 +72,17 @@ start = ["http://127.0.0.1:{dead}/xxgk/"]
         xxgk(
             &data2,
             &[
-                "crawl", "--sources", &sources2, "--delay-ms", "0", "--timeout", "2",
-                "--connect-timeout", "1", "--retries", "0",
+                "crawl",
+                "--sources",
+                &sources2,
+                "--delay-ms",
+                "0",
+                "--timeout",
+                "2",
+                "--connect-timeout",
+                "1",
+                "--retries",
+                "0",
             ],
         )
     })
@@ -101,7 +110,10 @@ start = ["http://127.0.0.1:{dead}/xxgk/"]
     // The site that answers: its reports' years archived, with the report as evidence.
     let dh = find(&coverage, "东海理工大学");
     assert_eq!(dh["in_sources"], true);
-    assert!(dh["code"].is_null(), "not in the registry: its own institution");
+    assert!(
+        dh["code"].is_null(),
+        "not in the registry: its own institution"
+    );
     let dh_status = statuses(dh);
     for y in ["2019-2020", "2020-2021"] {
         assert_eq!(dh_status[y], "archived", "{y}: {dh}");
@@ -152,7 +164,14 @@ start = ["http://127.0.0.1:{dead}/xxgk/"]
     // Registry institutions with no source: not crawled, with their registry fields.
     let beijing = crate::common::xxgk_json(
         &data,
-        &["coverage", "--province", "北京", "--year", "2020-2021", "--json"],
+        &[
+            "coverage",
+            "--province",
+            "北京",
+            "--year",
+            "2020-2021",
+            "--json",
+        ],
     );
     assert_eq!(beijing["years"], serde_json::json!(["2020-2021"]));
     let pku = find(&beijing, "北京大学");
@@ -182,7 +201,10 @@ start = ["http://127.0.0.1:{dead}/xxgk/"]
         .iter()
         .filter_map(Value::as_str)
         .collect();
-    assert!(aliases.contains(&"湖南商学院") && aliases.contains(&"湖南商學院"), "{row}");
+    assert!(
+        aliases.contains(&"湖南商学院") && aliases.contains(&"湖南商學院"),
+        "{row}"
+    );
 
     // Which schools mention 就业质量 in 2020-2021: 东海's report does (in an attachment),
     // 北岭's report was read and does not; 湖南工商大学 and 北京大学 have no report to
@@ -205,16 +227,19 @@ start = ["http://127.0.0.1:{dead}/xxgk/"]
     let (status, api) = get_json(&server.url("/api/coverage?in_sources=1")).await;
     assert_eq!(status, 200, "{api}");
     assert_eq!(api["totals"], coverage["totals"]);
-    let (status, page) = get_text(&server.url(&format!(
-        "/schools?q={}&year=2020-2021",
-        enc("就业质量")
-    )))
-    .await;
+    let (status, page) =
+        get_text(&server.url(&format!("/schools?q={}&year=2020-2021", enc("就业质量")))).await;
     assert_eq!(status, 200);
-    assert!(page.contains("没有报告的学校") && page.contains("湖南工商大学"), "{page}");
+    assert!(
+        page.contains("没有报告的学校") && page.contains("湖南工商大学"),
+        "{page}"
+    );
     let (status, page) = get_text(&server.url("/sources")).await;
     assert_eq!(status, 200);
-    assert!(page.contains("湖南工商大学") && page.contains("connect"), "{page}");
+    assert!(
+        page.contains("湖南工商大学") && page.contains("connect"),
+        "{page}"
+    );
 }
 
 fn check_groups(answer: &Value) {
@@ -226,7 +251,8 @@ fn check_groups(answer: &Value) {
             .map(|r| r["school"].as_str().expect("school").to_string())
             .collect()
     };
-    let (matched, unmatched, no_report) = (names("matched"), names("unmatched"), names("no_report"));
+    let (matched, unmatched, no_report) =
+        (names("matched"), names("unmatched"), names("no_report"));
     assert_eq!(matched, ["东海理工大学"], "{answer}");
     assert_eq!(unmatched, ["北岭师范学院"], "{answer}");
     let status_of = |name: &str| {

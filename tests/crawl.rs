@@ -872,6 +872,9 @@ fn the_example_sources_file_parses() {
         .map(|i| i.name.as_str())
         .collect();
     assert_eq!(own, ["合肥经济学院"]);
-    let linked = institutions.iter().filter(|i| !i.sources.is_empty()).count();
+    let linked = institutions
+        .iter()
+        .filter(|i| !i.sources.is_empty())
+        .count();
     assert_eq!(linked, 53);
 }

@@ -209,6 +209,8 @@ fn real_seeds_in_both_scripts() {
             "信息公開",
             "--section",
             "on_request",
+            "--group",
+            "section",
             "--json",
             "--limit",
             "100",
@@ -220,7 +222,7 @@ fn real_seeds_in_both_scripts() {
         .expect("hits")
         .iter()
         .all(|h| h["section"] == "on_request"));
-    let total_all = xxgk_json(d, &["search", "信息公開", "--json"])["total"]
+    let total_all = xxgk_json(d, &["search", "信息公開", "--group", "section", "--json"])["total"]
         .as_u64()
         .expect("total");
     assert!(r["total"].as_u64().expect("total") < total_all);

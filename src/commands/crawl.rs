@@ -428,12 +428,9 @@ pub fn crawl_sample_sites(
         start: vec![format!("http://127.0.0.1:{dead_port}/xxgk/")],
         ..School::default()
     });
-    let summary = served.runtime.block_on(crawl_schools(
-        data,
-        schools,
-        Mode::Crawl,
-        &settings,
-        quiet,
-    ))?;
+    let summary =
+        served
+            .runtime
+            .block_on(crawl_schools(data, schools, Mode::Crawl, &settings, quiet))?;
     Ok((summary, served))
 }

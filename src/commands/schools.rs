@@ -43,8 +43,11 @@ pub fn run(data: &Path, args: SchoolsArgs) -> anyhow::Result<ExitCode> {
         sections,
     };
     let matches = engine.schools(&req)?;
-    let no_report =
-        super::open_store(data)?.no_report(&req.years, &req.schools, &InstitutionFilter::default())?;
+    let no_report = super::open_store(data)?.no_report(
+        &req.years,
+        &req.schools,
+        &InstitutionFilter::default(),
+    )?;
     let answer = SchoolsAnswer::new(matches, no_report);
     if args.json {
         outln!(out, "{}", serde_json::to_string_pretty(&answer)?);
@@ -108,11 +111,18 @@ pub fn run(data: &Path, args: SchoolsArgs) -> anyhow::Result<ExitCode> {
             counts.join(", ")
         );
     }
-    for n in answer_ref.no_report.iter().filter(|n| n.status != xxgk_archive::Status::NotCrawled) {
+    for n in answer_ref
+        .no_report
+        .iter()
+        .filter(|n| n.status != xxgk_archive::Status::NotCrawled)
+    {
         outln!(out, "  {} — {}: {}", n.school, n.status.as_str(), n.detail);
     }
     if let Some(n) = no_report.get(&xxgk_archive::Status::NotCrawled) {
-        outln!(out, "  … and {n} institutions not crawled (no source); --json lists them");
+        outln!(
+            out,
+            "  … and {n} institutions not crawled (no source); --json lists them"
+        );
     }
     super::emit(&out)
 }

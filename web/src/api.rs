@@ -49,7 +49,9 @@ pub(crate) async fn schools_answer(
     req: SchoolsRequest,
 ) -> Result<SchoolsAnswer, AppError> {
     let r = req.clone();
-    let matches: SchoolMatches = state.blocking(move |engine| Ok(engine.schools(&r)?)).await?;
+    let matches: SchoolMatches = state
+        .blocking(move |engine| Ok(engine.schools(&r)?))
+        .await?;
     with_no_report(state, &req, matches).await
 }
 

@@ -339,11 +339,43 @@ async fn api_search_filters_alternatives_and_sections() {
         .expect("hits")
         .iter()
         .all(|h| h["section"] == "on_request"));
+    // Per section (`group=section`): both of 乙's matching sections.
+    let school = get(
+        &app,
+        &format!("/api/search?q={q}&school={}&group=section", enc("乙大學")),
+    )
+    .await
+    .json();
+    assert_eq!(school["total"], 2);
+    assert_eq!(school["facets"]["school"]["乙大學"], 2);
+    // By report (the default, issue 11): 乙's one report, its other section beneath.
     let school = get(&app, &format!("/api/search?q={q}&school={}", enc("乙大學")))
         .await
         .json();
-    assert_eq!(school["total"], 2);
-    assert_eq!(school["facets"]["school"]["乙大學"], 2);
+    assert_eq!(school["total"], 1);
+    assert_eq!(school["facets"]["school"]["乙大學"], 1);
+    let hit = &school["hits"][0];
+    assert_eq!(hit["matching_sections"], 2);
+    assert_eq!(hit["sections"].as_array().map(Vec::len), Some(1));
+    assert!(hit["sections"][0]["snippet_html"]
+        .as_str()
+        .is_some_and(|s| s.contains("<mark>")));
+    for field in [
+        "report_id",
+        "school",
+        "year",
+        "section",
+        "heading",
+        "title",
+        "url",
+        "script",
+        "snippet_html",
+        "score",
+    ] {
+        assert!(hit.get(field).is_some(), "{field} kept");
+    }
+    let bad = get(&app, &format!("/api/search?q={q}&group=school")).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
 }
 
 #[tokio::test]
