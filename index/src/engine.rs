@@ -1279,6 +1279,34 @@ mod tests {
         assert_eq!(got.hits[0].school, "近大学");
     }
 
+    /// Issue 11: 批覆 (OpenCC's traditional for 批复) finds 批复 and back, quoted or not.
+    #[test]
+    fn issue_11_phrase_level_folding_matches_both_scripts() {
+        let engine = engine_with(&[
+            report(
+                "甲大学",
+                "2020-2021",
+                &[(SectionId::OnRequest, "均已批复申请人。")],
+            ),
+            report(
+                "乙大學",
+                "2020-2021",
+                &[(SectionId::OnRequest, "均已批覆申請人，環境乾淨。")],
+            ),
+        ]);
+        for q in ["批覆", "\"批覆\"", "批复", "「批復」"] {
+            let got = engine.search(&SearchRequest::new(q)).expect("search");
+            assert_eq!(got.total, 2, "{q}");
+        }
+        let got = engine.search(&SearchRequest::new("干净")).expect("search");
+        assert_eq!(got.total, 1);
+        assert!(
+            got.hits[0].snippet_html.contains("<mark>乾淨</mark>"),
+            "{}",
+            got.hits[0].snippet_html
+        );
+    }
+
     /// Issue 11: 瑶海校区 needs 瑶海 as written, not any section with 校区.
     #[test]
     fn issue_11_names_jieba_does_not_know_are_required() {
