@@ -43,6 +43,7 @@ pub mod highlight;
 pub mod query;
 pub mod report;
 mod schools;
+pub mod sections;
 pub mod year;
 
 pub use engine::{
