@@ -23,7 +23,7 @@ use tantivy::{
     DocAddress, DocId, Index, IndexReader, IndexWriter, Order, ReloadPolicy, Score, Searcher,
     SegmentReader, TantivyDocument, Term,
 };
-use tracing::{debug, info_span};
+use tracing::{debug, info_span, warn};
 
 use self::cover::CoverQuery;
 pub use self::group::{Group, SectionHit, SECTIONS_SHOWN};
@@ -261,7 +261,11 @@ impl Engine {
         let inner = self
             .index
             .writer_with_num_threads(threads, 64_000_000 * threads)?;
-        Ok(Writer { inner, f: self.f })
+        Ok(Writer {
+            inner,
+            f: self.f,
+            cut_reports: 0,
+        })
     }
 
     /// Index size on disk is the caller's business; this counts documents.
@@ -991,6 +995,7 @@ impl SegmentCollector for SegmentFacetCounter {
 pub struct Writer {
     inner: IndexWriter,
     f: Fields,
+    cut_reports: usize,
 }
 
 impl std::fmt::Debug for Writer {
@@ -1001,7 +1006,34 @@ impl std::fmt::Debug for Writer {
 
 impl Writer {
     /// Adds `report`, replacing any earlier version with the same id.
+    ///
+    /// A report above the size limits is indexed bounded ([`crate::limits::bound`]): long
+    /// sections in parts, a huge report cut with a warning and a note.
     pub fn upsert(&mut self, report: &Report) -> Result<()> {
+        match crate::limits::bound(report) {
+            None => self.upsert_bounded(report),
+            Some((bounded, cut)) => {
+                if let Some(cut) = cut {
+                    self.cut_reports += 1;
+                    warn!(
+                        report = %report.id,
+                        school = %report.school,
+                        original_bytes = cut.original_bytes,
+                        kept_bytes = cut.kept_bytes,
+                        "report text above the size limit was cut"
+                    );
+                }
+                self.upsert_bounded(&bounded)
+            }
+        }
+    }
+
+    /// Reports cut at the size limit by this writer so far.
+    pub fn cut_reports(&self) -> usize {
+        self.cut_reports
+    }
+
+    fn upsert_bounded(&mut self, report: &Report) -> Result<()> {
         self.delete(&report.id);
         let f = self.f;
         let school = if report.school.is_empty() {

@@ -40,6 +40,7 @@ mod engine;
 mod error;
 pub mod fold;
 pub mod highlight;
+pub mod limits;
 pub mod query;
 pub mod report;
 mod schools;
