@@ -890,3 +890,45 @@ async fn a_failing_archive_costs_the_version_list_not_the_page() {
     assert_eq!(v.error_code(), "internal");
     assert!(!v.body.contains("unreadable"));
 }
+
+/// Issue 11: the search page lists each report once, its other matching sections beneath;
+/// `group=section` lists sections, and the pages link to each other's grouping.
+#[tokio::test]
+async fn issue_11_search_page_lists_one_result_per_report() {
+    let app = test_app();
+    let q = enc("公开");
+    let by_report = get(&app, &format!("/api/search?q={q}&limit=100"))
+        .await
+        .json();
+    let by_section = get(&app, &format!("/api/search?q={q}&limit=100&group=section"))
+        .await
+        .json();
+    let reports = by_report["total"].as_u64().expect("total");
+    let sections = by_section["total"].as_u64().expect("total");
+    assert!(sections > reports, "{sections} sections, {reports} reports");
+    let listed: u64 = by_report["hits"]
+        .as_array()
+        .expect("hits")
+        .iter()
+        .map(|h| h["matching_sections"].as_u64().expect("matching_sections"))
+        .sum();
+    assert_eq!(
+        listed, sections,
+        "every matching section belongs to one listed report"
+    );
+
+    let page = get(&app, &format!("/?q={q}&limit=100")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(hit_count(&page.body) as u64, reports);
+    assert!(
+        page.body.contains("class=\"also\""),
+        "other sections beneath"
+    );
+    let page = get(&app, &format!("/?q={q}&limit=100&group=section")).await;
+    assert_eq!(hit_count(&page.body) as u64, sections);
+    assert!(!page.body.contains("class=\"also\""));
+    assert!(
+        page.body.contains("group=section"),
+        "links keep the grouping"
+    );
+}
