@@ -92,12 +92,13 @@ impl Engine {
         needles: &[String],
     ) -> Result<Grouped> {
         self.facet_names.retain(searcher);
-        let tallies = searcher.search(
-            query,
-            &ReportCounter {
-                names: &self.facet_names,
-            },
-        )?;
+        let want = req.offset + req.limit;
+        // The counting pass rides along with the first top-k (one weight, one pass).
+        let first_limit = (want * 4).max(40);
+        let counter = ReportCounter {
+            names: &self.facet_names,
+        };
+        let (first_docs, tallies) = top_sections(searcher, query, req.sort, first_limit, counter)?;
         let mut facets = FacetCounts::default();
         for tally in tallies.values() {
             if let Some(school) = &tally.school {
@@ -112,8 +113,15 @@ impl Engine {
         }
         let total = tallies.len();
         let sections: usize = tallies.values().map(|t| t.count).sum();
-        let want = req.offset + req.limit;
-        let ranked = self.ranked_reports(searcher, query, req.sort, want, sections)?;
+        let ranked = self.ranked_reports(
+            searcher,
+            query,
+            req.sort,
+            want,
+            sections,
+            first_docs,
+            first_limit,
+        )?;
         let page: Vec<Arc<str>> = ranked
             .into_iter()
             .skip(req.offset)
@@ -128,7 +136,9 @@ impl Engine {
     }
 
     /// Distinct reports in rank order, at least `want` of them when there are that many:
-    /// the top sections, widened fourfold until they hold enough reports.
+    /// the top `limit` sections (`docs`, already searched), widened fourfold until they
+    /// hold enough reports.
+    #[allow(clippy::too_many_arguments)]
     fn ranked_reports(
         &self,
         searcher: &Searcher,
@@ -136,30 +146,15 @@ impl Engine {
         sort: Sort,
         want: usize,
         sections: usize,
+        mut docs: Vec<DocAddress>,
+        mut limit: usize,
     ) -> Result<Vec<Arc<str>>> {
         let segments: Vec<Arc<SegmentFacets>> = searcher
             .segment_readers()
             .iter()
             .map(|r| self.facet_names.for_segment(r))
             .collect::<tantivy::Result<_>>()?;
-        let mut limit = (want * 4).max(40);
         loop {
-            let top = TopDocs::with_limit(limit);
-            let docs: Vec<DocAddress> = match sort {
-                Sort::Relevance => searcher
-                    .search(query, &top.order_by_score())?
-                    .into_iter()
-                    .map(|(_, a)| a)
-                    .collect(),
-                Sort::Date => searcher
-                    .search(
-                        query,
-                        &top.order_by_fast_field::<u64>("published_sort", Order::Desc),
-                    )?
-                    .into_iter()
-                    .map(|(_, a)| a)
-                    .collect(),
-            };
             let mut seen = HashSet::new();
             let mut order = Vec::new();
             for addr in &docs {
@@ -173,6 +168,7 @@ impl Engine {
                 return Ok(order);
             }
             limit = limit.saturating_mul(4);
+            docs = top_sections(searcher, query, sort, limit, NoCount)?.0;
         }
     }
 
@@ -258,6 +254,63 @@ impl Engine {
         }
         Ok(hits)
     }
+}
+
+/// The top `limit` sections in `sort` order, with `extra`'s fruit from the same pass.
+fn top_sections<C: Collector>(
+    searcher: &Searcher,
+    query: &dyn Query,
+    sort: Sort,
+    limit: usize,
+    extra: C,
+) -> Result<(Vec<DocAddress>, C::Fruit)> {
+    let top = TopDocs::with_limit(limit);
+    Ok(match sort {
+        Sort::Relevance => {
+            let (docs, fruit) = searcher.search(query, &(top.order_by_score(), extra))?;
+            (docs.into_iter().map(|(_, a)| a).collect(), fruit)
+        }
+        Sort::Date => {
+            let (docs, fruit) = searcher.search(
+                query,
+                &(
+                    top.order_by_fast_field::<u64>("published_sort", Order::Desc),
+                    extra,
+                ),
+            )?;
+            (docs.into_iter().map(|(_, a)| a).collect(), fruit)
+        }
+    })
+}
+
+/// A collector that collects nothing (for a widened top-k that needs no counting).
+struct NoCount;
+
+struct NoSegmentCount;
+
+impl Collector for NoCount {
+    type Fruit = ();
+    type Child = NoSegmentCount;
+
+    fn for_segment(&self, _: u32, _: &SegmentReader) -> tantivy::Result<NoSegmentCount> {
+        Ok(NoSegmentCount)
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, _: Vec<()>) -> tantivy::Result<()> {
+        Ok(())
+    }
+}
+
+impl SegmentCollector for NoSegmentCount {
+    type Fruit = ();
+
+    fn collect(&mut self, _: DocId, _: Score) {}
+
+    fn harvest(self) {}
 }
 
 fn report_of(segments: &[Arc<SegmentFacets>], addr: DocAddress) -> Option<Arc<str>> {
