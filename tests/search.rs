@@ -209,6 +209,8 @@ fn real_seeds_in_both_scripts() {
             "信息公開",
             "--section",
             "on_request",
+            "--group",
+            "section",
             "--json",
             "--limit",
             "100",
@@ -220,7 +222,7 @@ fn real_seeds_in_both_scripts() {
         .expect("hits")
         .iter()
         .all(|h| h["section"] == "on_request"));
-    let total_all = xxgk_json(d, &["search", "信息公開", "--json"])["total"]
+    let total_all = xxgk_json(d, &["search", "信息公開", "--group", "section", "--json"])["total"]
         .as_u64()
         .expect("total");
     assert!(r["total"].as_u64().expect("total") < total_all);
@@ -228,4 +230,38 @@ fn real_seeds_in_both_scripts() {
     // The breadcrumb and share words are not indexed as report text.
     let r = xxgk_json(d, &["search", "您的位置", "--json"]);
     assert_eq!(r["total"], 0, "{r}");
+}
+
+/// Issue 11: the heading detector in `index` (to replace the crawler's at merge) finds the
+/// same sections as the crawler's on every fixture report and real seed.
+#[test]
+fn issue_11_index_sections_agree_with_the_crawler_on_fixtures_and_seeds() {
+    let mut dirs = vec![
+        fixture_reports(),
+        crate::common::repo_root().join("tests/fixtures/checklist-reports"),
+    ];
+    dirs.extend(seeds_dir());
+    let mut compared = 0;
+    for dir in dirs {
+        for entry in std::fs::read_dir(&dir).expect("dir") {
+            let path = entry.expect("entry").path();
+            if path.extension().is_none_or(|e| e != "txt") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).expect("text");
+            let lines: Vec<&str> = text
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .collect();
+            let old = xxgk_crawler::extract::split_sections(&lines);
+            let new = xxgk_index::sections::split_sections(&lines);
+            let key = |s: &[xxgk_index::Section]| -> Vec<(xxgk_index::SectionId, String)> {
+                s.iter().map(|s| (s.id, s.heading.clone())).collect()
+            };
+            assert_eq!(key(&new), key(&old), "{}", path.display());
+            compared += 1;
+        }
+    }
+    assert!(compared >= 12, "{compared}");
 }

@@ -6,6 +6,9 @@ mod common;
 /// `xxgk import/search/reindex/stats` over our fixture reports and the real seeds.
 mod search;
 
+/// The judged set: queries with the sections that must rank in the top 3 (issue 11).
+mod judged;
+
 /// Error handling of the command line: one clear line, non-zero exit, nothing lost.
 mod cli;
 

@@ -1,6 +1,7 @@
 //! The Tantivy index: schema, writer, search with snippets and facets.
 
 mod cover;
+mod group;
 mod read_only;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -12,7 +13,8 @@ use tantivy::collector::{Collector, Count, SegmentCollector, TopDocs};
 use tantivy::directory::MmapDirectory;
 use tantivy::index::SegmentId;
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, Occur, PhrasePrefixQuery, Query, TermQuery,
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhrasePrefixQuery, PhraseQuery,
+    Query, TermQuery,
 };
 use tantivy::schema::{
     Facet, FacetOptions, Field, IndexRecordOption, NumericOptions, OwnedValue, Schema,
@@ -22,12 +24,13 @@ use tantivy::{
     DocAddress, DocId, Index, IndexReader, IndexWriter, Order, ReloadPolicy, Score, Searcher,
     SegmentReader, TantivyDocument, Term,
 };
-use tracing::{debug, info_span};
+use tracing::{debug, info_span, warn};
 
 use self::cover::CoverQuery;
+pub use self::group::{Group, SectionHit, SECTIONS_SHOWN};
 use crate::analysis::{self, is_word_char, TOKENIZER};
 use crate::fold::{fold, is_han};
-use crate::highlight::{highlight_all, snippet, SNIPPET_CHARS};
+use crate::highlight::{highlight_all, snippet_preferring, SNIPPET_CHARS};
 use crate::query::{Atom, UserQuery};
 use crate::report::{Report, Script, Section, SectionId};
 use crate::{Error, Result};
@@ -41,6 +44,15 @@ const MAX_FILTER_VALUES: usize = 50;
 /// Expansions of a trailing single character (`2021年` → `年度`, `年报` …): high enough
 /// that no bigram starting with a common character is cut off.
 const PREFIX_EXPANSIONS: u32 = 20_000;
+/// Score added when a section holds an unquoted chunk exactly as written: above any BM25
+/// score a section holding only the chunk's words can reach (BM25 saturates; a query has
+/// at most [`crate::query::MAX_CLAUSES`] atoms).
+const EXACT_TIER: f32 = 10_000.0;
+/// Score added when the chunk's words stand close together and in order.
+const PROXIMITY_TIER: f32 = 1_000.0;
+/// How far (in characters) the words of a chunk may move from where the chunk puts them
+/// and still count as close together.
+const PROXIMITY_SLOP: u32 = 8;
 
 #[derive(Debug, Clone, Copy)]
 struct Fields {
@@ -118,6 +130,9 @@ pub struct SearchRequest {
     pub offset: usize,
     pub sort: Sort,
     pub snippet_chars: usize,
+    /// One hit per section (the default here, which the checklist, `/schools` and the
+    /// benchmarks count) or one per report (what the site and the CLI show by default).
+    pub group: Group,
 }
 
 impl SearchRequest {
@@ -131,6 +146,7 @@ impl SearchRequest {
             offset: 0,
             sort: Sort::Relevance,
             snippet_chars: SNIPPET_CHARS,
+            group: Group::Section,
         }
     }
 }
@@ -160,6 +176,13 @@ pub struct Hit {
     /// Escaped section text around the best matches, matches in `<mark>`.
     pub snippet_html: String,
     pub score: f32,
+    /// Grouped by report: how many of the report's sections match (this one included).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub matching_sections: Option<usize>,
+    /// Grouped by report: the report's next best matching sections (at most
+    /// [`SECTIONS_SHOWN`]), after this one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sections: Option<Vec<SectionHit>>,
 }
 
 /// Counts per value of each facet, over all matches (not only the page).
@@ -260,7 +283,11 @@ impl Engine {
                 ) => Error::WriterBusy,
                 other => other.into(),
             })?;
-        Ok(Writer { inner, f: self.f })
+        Ok(Writer {
+            inner,
+            f: self.f,
+            cut_reports: 0,
+        })
     }
 
     /// Every indexed report's id and content hash, read from each report's first section
@@ -322,6 +349,19 @@ impl Engine {
         let user_query = UserQuery::parse(&req.query)?;
         let query = self.build_query(&user_query, req);
         let searcher = self.reader.searcher();
+        let needles = user_query.highlight_needles();
+        let preferred = user_query.preferred_needles();
+        if req.group == Group::Report {
+            let grouped =
+                self.search_by_report(&searcher, query.as_ref(), req, &preferred, &needles)?;
+            debug!(total = grouped.total, "searched by report");
+            return Ok(SearchResults {
+                query: req.query.clone(),
+                total: grouped.total,
+                hits: grouped.hits,
+                facets: grouped.facets,
+            });
+        }
         let facet_collector = self.facet_collector(&searcher);
         let top = TopDocs::with_limit(req.limit).and_offset(req.offset);
         let (docs, total, facet_counts): (Vec<(f32, DocAddress)>, usize, _) = match req.sort {
@@ -341,12 +381,11 @@ impl Engine {
                 (docs, total, facets)
             }
         };
-        let needles = user_query.highlight_needles();
         let hits = docs
             .into_iter()
             .map(|(score, addr)| {
                 let doc: TantivyDocument = searcher.doc(addr)?;
-                Ok(self.hit(&doc, score, &needles, req.snippet_chars))
+                Ok(self.hit(&doc, score, &preferred, &needles, req.snippet_chars))
             })
             .collect::<Result<Vec<_>>>()?;
         debug!(total, "searched");
@@ -448,7 +487,14 @@ impl Engine {
         }
     }
 
-    fn hit(&self, doc: &TantivyDocument, score: f32, needles: &[String], chars: usize) -> Hit {
+    fn hit(
+        &self,
+        doc: &TantivyDocument,
+        score: f32,
+        preferred: &[String],
+        needles: &[String],
+        chars: usize,
+    ) -> Hit {
         let text = |field| get_str(doc, field).unwrap_or_default();
         let body = text(self.f.body);
         let section = get_str(doc, self.f.section)
@@ -465,8 +511,10 @@ impl Engine {
             url: text(self.f.url),
             published: get_str(doc, self.f.published),
             script: text(self.f.script),
-            snippet_html: snippet(&body, needles, chars.clamp(10, 2000)),
+            snippet_html: snippet_preferring(&body, preferred, needles, chars.clamp(10, 2000)),
             score,
+            matching_sections: None,
+            sections: None,
         }
     }
 
@@ -538,9 +586,11 @@ impl Engine {
         Box::new(BooleanQuery::new(must))
     }
 
-    /// A word chunk: all its words must match; the whole chunk as a phrase ranks higher.
-    /// A quoted phrase: the phrase must match. `filter` is applied inside (see
-    /// [`Engine::text_query`]).
+    /// A word chunk: all its words must match, and the score puts sections in tiers
+    /// (issue 11): a section holding the whole chunk as written (folded substring) always
+    /// ranks above one holding only its words, one holding the words close together and in
+    /// order next, BM25 within a tier. A quoted phrase: the phrase must match. `filter` is
+    /// applied inside (see [`Engine::text_query`]).
     fn atom_query(&self, atom: &Atom, filter: Option<&dyn Query>) -> Box<dyn Query> {
         let words = atom.required_words();
         if atom.phrase || words.len() <= 1 {
@@ -554,11 +604,58 @@ impl Engine {
             .iter()
             .map(|w| (Occur::Must, self.text_query(w, filter)))
             .collect();
+        let exact = self.text_query(&atom.text, filter);
         clauses.push((
             Occur::Should,
-            Box::new(BoostQuery::new(self.text_query(&atom.text, filter), 2.0)),
+            Box::new(ConstScoreQuery::new(exact.box_clone(), EXACT_TIER)),
         ));
+        clauses.push((Occur::Should, Box::new(BoostQuery::new(exact, 2.0))));
+        if let Some(near) = self.proximity_query(&atom.text, &words, filter) {
+            clauses.push((
+                Occur::Should,
+                Box::new(ConstScoreQuery::new(near, PROXIMITY_TIER)),
+            ));
+        }
         Box::new(BooleanQuery::new(clauses))
+    }
+
+    /// The chunk's words in order, each within [`PROXIMITY_SLOP`] characters of where the
+    /// chunk puts it: a phrase over the first bigram of every word of two or more Han
+    /// characters (at its offset in the chunk), with slop. `None` when fewer than two
+    /// words have a bigram.
+    fn proximity_query(
+        &self,
+        chunk: &str,
+        words: &[String],
+        filter: Option<&dyn Query>,
+    ) -> Option<Box<dyn Query>> {
+        let chunk_chars: Vec<char> = chunk.chars().collect();
+        let mut terms: Vec<(usize, Term)> = Vec::new();
+        let mut from = 0;
+        for word in words {
+            let wc: Vec<char> = word.chars().collect();
+            let Some(at) = find_chars(&chunk_chars, &wc, from) else {
+                continue;
+            };
+            from = at + wc.len();
+            if wc.len() >= 2 && wc[..2].iter().all(|&c| is_han(c)) {
+                let bigram: String = wc[..2].iter().collect();
+                terms.push((at, Term::from_field_text(self.f.body, &bigram)));
+            }
+        }
+        if terms.len() < 2 {
+            return None;
+        }
+        let mut phrase = PhraseQuery::new_with_offset(terms);
+        phrase.set_slop(PROXIMITY_SLOP);
+        let q: Box<dyn Query> = Box::new(phrase);
+        Some(match filter {
+            Some(f) => Box::new(BooleanQuery::new(vec![
+                (Occur::Must, q),
+                (Occur::Must, f.box_clone()),
+            ])),
+            None => q,
+        })
     }
 
     /// `text` (folded) as a substring of the body, the heading or the title/school line,
@@ -604,6 +701,14 @@ impl Engine {
         }
         Box::new(BooleanQuery::new(shoulds))
     }
+}
+
+/// Where `needle` first occurs in `hay` at or after `from`.
+fn find_chars(hay: &[char], needle: &[char], from: usize) -> Option<usize> {
+    if needle.is_empty() || needle.len() > hay.len() {
+        return None;
+    }
+    (from..=hay.len() - needle.len()).find(|&i| hay[i..i + needle.len()] == *needle)
 }
 
 fn any_of(mut queries: Vec<Box<dyn Query>>) -> Box<dyn Query> {
@@ -735,6 +840,10 @@ struct SegmentFacets {
     names: Vec<Option<(FacetRoot, Arc<str>)>>,
     /// By document: `[school, year, section]` ordinals, [`NO_FACET`] where absent.
     docs: Vec<[u32; 3]>,
+    /// By document: the ordinal of its report id in `report_ids` ([`NO_FACET`] if none).
+    reports: Vec<u32>,
+    /// Report ids by their ordinal in this segment's `report_id` dictionary.
+    report_ids: Vec<Arc<str>>,
 }
 
 /// Facets by segment, decoded once per segment.
@@ -810,7 +919,37 @@ fn decode_facets(reader: &SegmentReader) -> tantivy::Result<SegmentFacets> {
             ords
         })
         .collect();
-    Ok(SegmentFacets { names, docs })
+    let (reports, report_ids) = decode_reports(reader)?;
+    Ok(SegmentFacets {
+        names,
+        docs,
+        reports,
+        report_ids,
+    })
+}
+
+/// Each document's report, from the `report_id` term dictionary and its postings (the
+/// field is not a fast field; reading it this way needs no schema change).
+fn decode_reports(reader: &SegmentReader) -> tantivy::Result<(Vec<u32>, Vec<Arc<str>>)> {
+    use tantivy::DocSet;
+    let field = reader.schema().get_field("report_id")?;
+    let inverted = reader.inverted_index(field)?;
+    let mut reports = vec![NO_FACET; reader.max_doc() as usize];
+    let mut ids: Vec<Arc<str>> = Vec::new();
+    let mut stream = inverted.terms().stream()?;
+    while stream.advance() {
+        let ord = ids.len() as u32;
+        ids.push(Arc::from(String::from_utf8_lossy(stream.key()).as_ref()));
+        let mut postings =
+            inverted.read_postings_from_terminfo(stream.value(), IndexRecordOption::Basic)?;
+        while postings.doc() != tantivy::TERMINATED {
+            if let Some(slot) = reports.get_mut(postings.doc() as usize) {
+                *slot = ord;
+            }
+            postings.advance();
+        }
+    }
+    Ok((reports, ids))
 }
 
 /// Counts the school, year and section facets of the matching sections.
@@ -897,6 +1036,7 @@ impl SegmentCollector for SegmentFacetCounter {
 pub struct Writer {
     inner: IndexWriter,
     f: Fields,
+    cut_reports: usize,
 }
 
 impl std::fmt::Debug for Writer {
@@ -907,7 +1047,34 @@ impl std::fmt::Debug for Writer {
 
 impl Writer {
     /// Adds `report`, replacing any earlier version with the same id.
+    ///
+    /// A report above the size limits is indexed bounded ([`crate::limits::bound`]): long
+    /// sections in parts, a huge report cut with a warning and a note.
     pub fn upsert(&mut self, report: &Report) -> Result<()> {
+        match crate::limits::bound(report) {
+            None => self.upsert_bounded(report),
+            Some((bounded, cut)) => {
+                if let Some(cut) = cut {
+                    self.cut_reports += 1;
+                    warn!(
+                        report = %report.id,
+                        school = %report.school,
+                        original_bytes = cut.original_bytes,
+                        kept_bytes = cut.kept_bytes,
+                        "report text above the size limit was cut"
+                    );
+                }
+                self.upsert_bounded(&bounded)
+            }
+        }
+    }
+
+    /// Reports cut at the size limit by this writer so far.
+    pub fn cut_reports(&self) -> usize {
+        self.cut_reports
+    }
+
+    fn upsert_bounded(&mut self, report: &Report) -> Result<()> {
         self.delete(&report.id);
         let f = self.f;
         let school = if report.school.is_empty() {
@@ -1103,6 +1270,218 @@ mod tests {
             1,
             "retired segments forgotten"
         );
+    }
+
+    fn engine_with(reports: &[Report]) -> Engine {
+        let engine = Engine::create_in_ram().expect("ram index");
+        let mut w = engine.writer(1).expect("writer");
+        for r in reports {
+            w.upsert(r).expect("upsert");
+        }
+        w.commit().expect("commit");
+        engine.reload().expect("reload");
+        engine
+    }
+
+    fn unmarked(html: &str) -> String {
+        html.replace("<mark>", "").replace("</mark>", "")
+    }
+
+    /// Issue 11: a section holding the unquoted chunk as written ranks above every section
+    /// holding only its words, however often, and its snippet shows the chunk.
+    #[test]
+    fn issue_11_exact_chunk_ranks_first_and_is_shown() {
+        let noisy = "学校公开工作，公开工作要点，要求公开，工作公开，开展工作。".repeat(20);
+        let exact = format!(
+            "{}学校召开信息公开工作的要点部署会。{}",
+            "前面的文字。".repeat(60),
+            "后面的文字。".repeat(30)
+        );
+        let mut reports: Vec<Report> = (0..30)
+            .map(|i| {
+                report(
+                    &format!("校{i}"),
+                    "2020-2021",
+                    &[(SectionId::Overview, noisy.as_str())],
+                )
+            })
+            .collect();
+        reports.push(report(
+            "对的大学",
+            "2020-2021",
+            &[(SectionId::Other, exact.as_str())],
+        ));
+        let engine = engine_with(&reports);
+        for q in ["开工作的要", "開工作的要"] {
+            let got = engine.search(&SearchRequest::new(q)).expect("search");
+            assert_eq!(got.total, 31, "{q}: every section holds the words");
+            let first = &got.hits[0];
+            assert_eq!(first.school, "对的大学", "{q}");
+            assert!(
+                unmarked(&first.snippet_html).contains("开工作的要"),
+                "{}",
+                first.snippet_html
+            );
+            assert!(got.hits[0].score > got.hits[1].score);
+        }
+        // Quoted: only the exact section.
+        let got = engine
+            .search(&SearchRequest::new("\"开工作的要\""))
+            .expect("search");
+        assert_eq!(got.total, 1);
+    }
+
+    /// Issue 11: the chunk's words close together and in order rank above the words apart.
+    #[test]
+    fn issue_11_words_close_together_rank_above_words_apart() {
+        let apart = format!("学校{}收费", "，其他的内容".repeat(30));
+        let near = format!("学校的收费已公开。{}", "，其他的内容".repeat(40));
+        let engine = engine_with(&[
+            report("远大学", "2020-2021", &[(SectionId::Other, apart.as_str())]),
+            report("近大学", "2020-2021", &[(SectionId::Other, near.as_str())]),
+        ]);
+        let atom = Atom {
+            text: "学校收费".into(),
+            phrase: false,
+        };
+        assert_eq!(atom.required_words(), ["学校", "收费"]);
+        let got = engine
+            .search(&SearchRequest::new("学校收费"))
+            .expect("search");
+        assert_eq!(got.total, 2);
+        assert_eq!(got.hits[0].school, "近大学");
+    }
+
+    /// Issue 11: 批覆 (OpenCC's traditional for 批复) finds 批复 and back, quoted or not.
+    #[test]
+    fn issue_11_phrase_level_folding_matches_both_scripts() {
+        let engine = engine_with(&[
+            report(
+                "甲大学",
+                "2020-2021",
+                &[(SectionId::OnRequest, "均已批复申请人。")],
+            ),
+            report(
+                "乙大學",
+                "2020-2021",
+                &[(SectionId::OnRequest, "均已批覆申請人，環境乾淨。")],
+            ),
+        ]);
+        for q in ["批覆", "\"批覆\"", "批复", "「批復」"] {
+            let got = engine.search(&SearchRequest::new(q)).expect("search");
+            assert_eq!(got.total, 2, "{q}");
+        }
+        let got = engine.search(&SearchRequest::new("干净")).expect("search");
+        assert_eq!(got.total, 1);
+        assert!(
+            got.hits[0].snippet_html.contains("<mark>乾淨</mark>"),
+            "{}",
+            got.hits[0].snippet_html
+        );
+    }
+
+    /// Issue 11: 瑶海校区 needs 瑶海 as written, not any section with 校区.
+    #[test]
+    fn issue_11_names_jieba_does_not_know_are_required() {
+        let engine = engine_with(&[
+            report(
+                "甲大学",
+                "2020-2021",
+                &[(SectionId::Other, "瑶海校区完成改造。")],
+            ),
+            report(
+                "乙大学",
+                "2020-2021",
+                &[(SectionId::Other, "新校区完成改造。海瑶")],
+            ),
+        ]);
+        let got = engine
+            .search(&SearchRequest::new("瑶海校区"))
+            .expect("search");
+        assert_eq!(got.total, 1);
+        assert_eq!(got.hits[0].school, "甲大学");
+    }
+
+    /// Issue 11: one result per report, its best section first and its other matching
+    /// sections beneath; facets count reports; `total` counts reports; paging by report.
+    #[test]
+    fn issue_11_one_result_per_report() {
+        let mut many = report(
+            "甲大学",
+            "2020-2021",
+            &[
+                (SectionId::Overview, "收费标准收费标准收费标准，依法公开。"),
+                (SectionId::Proactive, "公开了收费标准。"),
+                (SectionId::KeyAreas, "收费标准见附表。"),
+                (SectionId::OnRequest, "收费标准咨询2件。"),
+                (SectionId::Other, "收费标准。"),
+                (SectionId::Complaints, "无举报。"),
+            ],
+        );
+        many.published = Some("2021-10-01".into());
+        let mut one = report(
+            "乙学院",
+            "2021-2022",
+            &[(SectionId::Proactive, "收费标准已公开。")],
+        );
+        one.published = Some("2022-10-01".into());
+        let engine = engine_with(&[many.clone(), one.clone()]);
+        let mut req = SearchRequest::new("收费标准");
+        req.group = Group::Report;
+        let got = engine.search(&req).expect("search");
+        assert_eq!(got.total, 2);
+        assert_eq!(got.hits.len(), 2);
+        let first = &got.hits[0];
+        assert_eq!(first.report_id, many.id);
+        assert_eq!(
+            first.section,
+            SectionId::Overview,
+            "best section is the hit"
+        );
+        assert_eq!(first.matching_sections, Some(5));
+        let beneath = first.sections.as_ref().expect("sections");
+        assert_eq!(beneath.len(), SECTIONS_SHOWN);
+        assert!(beneath.iter().all(|s| s.section != SectionId::Overview));
+        assert!(beneath.iter().all(|s| s.snippet_html.contains("<mark>")));
+        assert_eq!(got.hits[1].matching_sections, Some(1));
+        assert_eq!(got.hits[1].sections.as_ref().map(Vec::len), Some(0));
+        assert_eq!(
+            got.facets.school.get("甲大学"),
+            Some(&1),
+            "facets count reports"
+        );
+        assert_eq!(got.facets.year.get("2020-2021"), Some(&1));
+        assert_eq!(got.facets.section.get("proactive"), Some(&2));
+        assert_eq!(got.facets.section.get("complaints"), None);
+        // Paging counts reports.
+        req.limit = 1;
+        req.offset = 1;
+        let page2 = engine.search(&req).expect("search");
+        assert_eq!(page2.total, 2);
+        assert_eq!(page2.hits.len(), 1);
+        assert_eq!(page2.hits[0].report_id, one.id);
+        // Newest report first by date.
+        req.offset = 0;
+        req.sort = Sort::Date;
+        let by_date = engine.search(&req).expect("search");
+        assert_eq!(by_date.hits[0].report_id, one.id);
+        // Per section, as before.
+        let mut per_section = SearchRequest::new("收费标准");
+        per_section.group = Group::Section;
+        let got = engine.search(&per_section).expect("search");
+        assert_eq!(got.total, 6);
+        assert!(got
+            .hits
+            .iter()
+            .all(|h| h.sections.is_none() && h.matching_sections.is_none()));
+        assert_eq!(got.facets.school.get("甲大学"), Some(&5));
+        // Filters apply to the grouped view too; the empty query browses reports.
+        let mut browse = SearchRequest::new("");
+        browse.group = Group::Report;
+        browse.years = vec!["2021-2022".into()];
+        let got = engine.search(&browse).expect("search");
+        assert_eq!(got.total, 1);
+        assert_eq!(got.hits[0].report_id, one.id);
     }
 
     fn body_matches(engine: &Engine, query: &dyn Query) -> Vec<u32> {

@@ -64,10 +64,29 @@ pub fn highlight_all(text: &str, needles: &[String]) -> String {
 /// matches in `<mark>` and `…` where text was cut. Without matches: the opening of the
 /// text.
 pub fn snippet(text: &str, needles: &[String], max_chars: usize) -> String {
+    snippet_preferring(text, &[], needles, max_chars)
+}
+
+/// Like [`snippet`], but when any of the `preferred` strings (a query's whole chunks and
+/// phrases) occurs, the window is placed around those occurrences: a section that holds
+/// the chunk as written shows it. Every needle (and preferred string) is marked.
+pub fn snippet_preferring(
+    text: &str,
+    preferred: &[String],
+    needles: &[String],
+    max_chars: usize,
+) -> String {
     let chars: Vec<char> = text.chars().collect();
-    let ranges = match_ranges(text, needles);
+    let all: Vec<String> = preferred.iter().chain(needles).cloned().collect();
+    let ranges = match_ranges(text, &all);
     let max_chars = max_chars.max(1);
-    let (start, end) = best_window(&chars, &ranges, max_chars);
+    let exact = if preferred.is_empty() {
+        Vec::new()
+    } else {
+        match_ranges(text, preferred)
+    };
+    let anchor = if exact.is_empty() { &ranges } else { &exact };
+    let (start, end) = best_window(&chars, anchor, max_chars);
     let mut out = String::new();
     if start > 0 {
         out.push('…');

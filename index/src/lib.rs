@@ -40,13 +40,16 @@ mod engine;
 mod error;
 pub mod fold;
 pub mod highlight;
+pub mod limits;
 pub mod query;
 pub mod report;
 mod schools;
+pub mod sections;
+pub mod year;
 
 pub use engine::{
-    Engine, FacetCounts, Hit, IndexStats, SearchRequest, SearchResults, Sort, Writer, MAX_LIMIT,
-    MAX_OFFSET,
+    Engine, FacetCounts, Group, Hit, IndexStats, SearchRequest, SearchResults, SectionHit, Sort,
+    Writer, MAX_LIMIT, MAX_OFFSET, SECTIONS_SHOWN,
 };
 pub use error::{Error, Result};
 pub use report::{Report, Script, Section, SectionId};

@@ -12,6 +12,8 @@
 //! ignored. Strict where guessing would mislead: a query with nothing searchable, only
 //! exclusions, or longer than [`MAX_QUERY_CHARS`] is an error.
 
+use std::sync::LazyLock;
+
 use crate::analysis::{is_word_char, query_words};
 use crate::fold::{fold, is_han};
 use crate::{Error, Result};
@@ -42,30 +44,74 @@ pub struct Atom {
 }
 
 impl Atom {
-    /// The strings that must all occur for this atom to match, with the atom itself first
-    /// when it is a multi-word chunk (then it is only a ranking boost).
+    /// The strings that must all occur for this atom to match.
     ///
-    /// A quoted phrase is one required string. A plain chunk is its jieba words; single
-    /// Han characters are dropped when longer words remain (的, 和 carry no meaning
-    /// alone).
+    /// A quoted phrase is one required string. A plain chunk is its jieba words, except
+    /// that adjacent single characters (what jieba could not join into a word: a name, a
+    /// place) stay together as one run that must occur as written: 瑶海校区 → 瑶海 + 校区.
+    /// Only the listed [`function characters`](is_function_char) (的, 和 …) are dropped,
+    /// alone or at the edges of a run, and only when something else remains.
     pub fn required_words(&self) -> Vec<String> {
         if self.phrase {
             return vec![self.text.clone()];
         }
         let words = query_words(&self.text);
-        let long: Vec<String> = words
-            .iter()
-            .filter(|(_, w)| w.chars().count() > 1 || w.chars().any(|c| !is_han(c)))
-            .map(|(_, w)| w.clone())
-            .collect();
-        let mut out = if long.is_empty() {
-            words.into_iter().map(|(_, w)| w).collect()
-        } else {
-            long
+        let mut out: Vec<String> = Vec::new();
+        // The run of single Han characters being built: (end offset, text).
+        let mut run: Option<(usize, String)> = None;
+        let flush = |run: &mut Option<(usize, String)>, out: &mut Vec<String>| {
+            if let Some((_, text)) = run.take() {
+                let kept = text.trim_matches(is_function_char);
+                if !kept.is_empty() {
+                    out.push(kept.to_string());
+                }
+            }
         };
-        out.dedup();
+        for (start, word) in &words {
+            let mut chars = word.chars();
+            let single = match (chars.next(), chars.next()) {
+                (Some(c), None) => is_han(c),
+                _ => false,
+            };
+            if !single {
+                flush(&mut run, &mut out);
+                out.push(word.clone());
+                continue;
+            }
+            match &mut run {
+                Some((end, text)) if *end == *start => {
+                    text.push_str(word);
+                    *end += 1;
+                }
+                _ => {
+                    flush(&mut run, &mut out);
+                    run = Some((start + 1, word.clone()));
+                }
+            }
+        }
+        flush(&mut run, &mut out);
+        if out.is_empty() {
+            out = words.into_iter().map(|(_, w)| w).collect();
+        }
+        let mut seen = std::collections::HashSet::new();
+        out.retain(|w| seen.insert(w.clone()));
         out
     }
+}
+
+/// The reviewed list of function characters an unquoted query may drop
+/// (`index/data/function-characters.txt`).
+static FUNCTION_CHARS: LazyLock<Vec<char>> = LazyLock::new(|| {
+    include_str!("../data/function-characters.txt")
+        .lines()
+        .filter_map(|line| line.split('#').next())
+        .filter_map(|entry| entry.trim().chars().next())
+        .collect()
+});
+
+/// Whether `c` is one of the listed function characters (的 了 和 与 及 等 在 对 …).
+pub fn is_function_char(c: char) -> bool {
+    FUNCTION_CHARS.contains(&c)
 }
 
 impl UserQuery {
@@ -135,6 +181,20 @@ impl UserQuery {
             )));
         }
         Ok(UserQuery { clauses })
+    }
+
+    /// The whole chunks and phrases of the positive clauses: a snippet should show one of
+    /// them as written when the section holds it.
+    pub fn preferred_needles(&self) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .clauses
+            .iter()
+            .filter(|c| !c.negated)
+            .flat_map(|c| c.alternatives.iter().map(|a| a.text.clone()))
+            .collect();
+        out.sort();
+        out.dedup();
+        out
     }
 
     /// Every string a highlighter should mark: the words and phrases of the positive
@@ -326,20 +386,69 @@ mod tests {
         assert!(UserQuery::parse("   ").expect("parse").is_empty());
     }
 
+    fn words(text: &str) -> Vec<String> {
+        Atom {
+            text: fold(text),
+            phrase: false,
+        }
+        .required_words()
+    }
+
     #[test]
-    fn chunk_words_drop_single_characters_when_longer_words_remain() {
-        let atom = Atom {
-            text: "学校的收费标准".into(),
-            phrase: false,
-        };
-        let words = atom.required_words();
-        assert!(!words.iter().any(|w| w == "的"), "{words:?}");
-        assert!(words.iter().any(|w| w.contains("收费")), "{words:?}");
-        let single = Atom {
-            text: "费".into(),
-            phrase: false,
-        };
-        assert_eq!(single.required_words(), vec!["费".to_string()]);
+    fn chunk_words_drop_only_function_characters() {
+        let w = words("学校的收费标准");
+        assert!(!w.iter().any(|w| w.contains('的')), "{w:?}");
+        assert!(w.iter().any(|w| w.contains("收费")), "{w:?}");
+        assert_eq!(words("费"), vec!["费".to_string()]);
+        // A lone function character is still searchable on its own.
+        assert_eq!(words("的"), vec!["的".to_string()]);
+    }
+
+    /// Issue 11: what jieba cannot name (a campus, a person) stays one required run.
+    #[test]
+    fn issue_11_adjacent_single_characters_form_a_required_run() {
+        let w = words("瑶海校区");
+        assert!(w.contains(&"瑶海".to_string()), "{w:?}");
+        assert!(w.contains(&"校区".to_string()), "{w:?}");
+        assert!(!w.iter().any(|w| w == "瑶" || w == "海"), "{w:?}");
+        // A run is trimmed of function characters at its edges, not inside.
+        let w = words("瑶海的校区");
+        assert!(w.contains(&"瑶海".to_string()), "{w:?}");
+        // Either script.
+        assert_eq!(words("瑤海校區"), words("瑶海校区"));
+        // Every required word occurs in the chunk as written, so a section holding the
+        // chunk always matches.
+        for q in [
+            "开工作的要",
+            "议及举报情",
+            "张震王本亮",
+            "鲁俊民董险峰",
+            "学校的收费标准",
+        ] {
+            let folded = fold(q);
+            for w in words(q) {
+                assert!(folded.contains(&w), "{q}: {w}");
+            }
+        }
+    }
+
+    /// The function-character list is reviewed data: single Han characters, no
+    /// duplicates, short, and holding the ones the issue names.
+    #[test]
+    fn issue_11_function_characters_are_a_short_reviewed_list() {
+        let list = &*FUNCTION_CHARS;
+        assert!(list.len() <= 40, "{}", list.len());
+        let mut sorted = list.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(sorted.len(), list.len(), "duplicates");
+        assert!(list.iter().all(|&c| is_han(c)), "{list:?}");
+        for c in "的了和与及等在对".chars() {
+            assert!(is_function_char(c), "{c}");
+        }
+        for c in "瑶海校区学".chars() {
+            assert!(!is_function_char(c), "{c}");
+        }
     }
 
     #[test]

@@ -4,7 +4,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use clap::Args;
-use xxgk_index::{SearchRequest, Sort};
+use xxgk_index::{Group, SearchRequest, Sort};
 
 #[derive(Debug, Args)]
 pub struct SearchArgs {
@@ -33,6 +33,14 @@ pub struct SearchArgs {
     /// Print the JSON contract instead of text.
     #[arg(long)]
     pub json: bool,
+    /// `report`: one result per report, its other matching sections beneath (default);
+    /// `section`: one result per matching section.
+    #[arg(long, default_value = "report", value_parser = parse_group)]
+    pub group: Group,
+}
+
+fn parse_group(s: &str) -> Result<Group, String> {
+    Group::parse(s).ok_or_else(|| format!("unknown group {s:?}; use report or section"))
 }
 
 pub fn run(data: &Path, args: SearchArgs) -> anyhow::Result<ExitCode> {
@@ -50,6 +58,7 @@ pub fn run(data: &Path, args: SearchArgs) -> anyhow::Result<ExitCode> {
         } else {
             Sort::Relevance
         },
+        group: args.group,
         ..SearchRequest::new(args.query)
     };
     let results = engine.search(&request)?;
@@ -57,12 +66,11 @@ pub fn run(data: &Path, args: SearchArgs) -> anyhow::Result<ExitCode> {
         outln!(out, "{}", serde_json::to_string_pretty(&results)?);
         return super::emit(&out);
     }
-    outln!(
-        out,
-        "{} matching sections for {:?}",
-        results.total,
-        results.query
-    );
+    let unit = match args.group {
+        Group::Report => "matching reports",
+        Group::Section => "matching sections",
+    };
+    outln!(out, "{} {unit} for {:?}", results.total, results.query);
     for (i, hit) in results.hits.iter().enumerate() {
         outln!(
             out,
@@ -78,6 +86,19 @@ pub fn run(data: &Path, args: SearchArgs) -> anyhow::Result<ExitCode> {
             },
         );
         outln!(out, "   {}", terminal_text(&hit.snippet_html));
+        for s in hit.sections.iter().flatten() {
+            let heading = if s.heading.is_empty() {
+                s.section.label()
+            } else {
+                &s.heading
+            };
+            outln!(out, "   · {heading}: {}", terminal_text(&s.snippet_html));
+        }
+        let shown = 1 + hit.sections.as_ref().map_or(0, Vec::len);
+        let more = hit.matching_sections.unwrap_or(1).saturating_sub(shown);
+        if more > 0 {
+            outln!(out, "   ({more} more in this report)");
+        }
         outln!(out, "   {} · report {}", hit.url, hit.report_id);
     }
     if !results.facets.school.is_empty() {

@@ -211,7 +211,8 @@ fn search_page(
                     @if browsing {
                         p.intro {
                             "输入检索词，或在左侧按学校、年度、栏目浏览全部 "
-                            (count(total as u64)) " 个段落。"
+                            (count(total as u64))
+                            (if params.group == xxgk_index::Group::Report { " 份报告。" } else { " 个段落。" })
                         }
                         (syntax_hint())
                     } @else {
@@ -363,17 +364,48 @@ fn hit_item(
             }
             p.meta {
                 span.school { (hit.school) }
-                @if let Some(year) = &hit.year { span.year { (year) "学年" } }
+                @if let Some(year) = &hit.year { span.year { (year_label(year)) } }
                 span.section { (hit.section.label()) }
                 @if !hit.heading.is_empty() { span.heading { (highlighted(&hit.heading_html)) } }
                 (crate::journalist::change_badge(&hit.report_id, flag))
             }
             p.snippet { (highlighted(&hit.snippet_html)) }
+            @if let Some(sections) = &hit.sections {
+                @if !sections.is_empty() {
+                    ul.also aria-label="本报告其他匹配栏目" {
+                        @for s in sections {
+                            li {
+                                a href=(report_href(&hit.report_id, &params.q, Some(s.section.as_str()))) {
+                                    (if s.heading.is_empty() { s.section.label().to_string() } else { s.heading.clone() })
+                                }
+                                " "
+                                span.snippet { (highlighted(&s.snippet_html)) }
+                            }
+                        }
+                    }
+                }
+            }
+            @let more = hit.matching_sections.unwrap_or(1).saturating_sub(1 + hit.sections.as_ref().map_or(0, Vec::len));
+            @if more > 0 {
+                p.more-sections {
+                    a href=(report_href(&hit.report_id, &params.q, None)) {
+                        "本报告另有 " (more) " 处匹配"
+                    }
+                }
+            }
             p.source {
                 @if let Some(p) = &hit.published { span { "发布于 " (p) } " · " }
                 (external_link(&hit.url, "原文"))
             }
         }
+    }
+}
+
+/// `2019-2020学年` or `2023年度`: a year label as the kind of year it is (issue 11).
+fn year_label(year: &str) -> String {
+    match xxgk_index::year::ReportYear::parse(year) {
+        Some(xxgk_index::year::ReportYear::Calendar(_)) => format!("{year}年度"),
+        _ => format!("{year}学年"),
     }
 }
 

@@ -6,7 +6,7 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
-use xxgk_index::{SchoolsRequest, SearchRequest, SectionId, Sort, MAX_LIMIT, MAX_OFFSET};
+use xxgk_index::{Group, SchoolsRequest, SearchRequest, SectionId, Sort, MAX_LIMIT, MAX_OFFSET};
 
 use crate::AppError;
 
@@ -49,6 +49,7 @@ pub struct RawSearch {
     sort: String,
     page: String,
     limit: String,
+    group: String,
 }
 
 /// Validated search parameters.
@@ -62,6 +63,8 @@ pub struct SearchParams {
     /// 1-based.
     pub page: usize,
     pub limit: usize,
+    /// One result per report (the default) or `group=section`: one per section.
+    pub group: Group,
 }
 
 impl Default for SearchParams {
@@ -74,6 +77,7 @@ impl Default for SearchParams {
             sort: Sort::Relevance,
             page: 1,
             limit: PAGE_SIZE,
+            group: Group::Report,
         }
     }
 }
@@ -152,6 +156,12 @@ impl TryFrom<RawSearch> for SearchParams {
                 )))
             }
         };
+        let group = match raw.group.trim() {
+            "" => Group::Report,
+            other => Group::parse(other).ok_or_else(|| {
+                AppError::BadRequest(format!("unknown group {other:?}; use report or section"))
+            })?,
+        };
         let page = parse_number("page", &raw.page, 1)?;
         if page == 0 {
             return Err(AppError::BadRequest("page numbers start at 1".into()));
@@ -170,6 +180,7 @@ impl TryFrom<RawSearch> for SearchParams {
             sort,
             page,
             limit,
+            group,
         };
         if params.offset().is_none() {
             return Err(AppError::BadRequest(format!(
@@ -207,6 +218,7 @@ impl SearchParams {
         req.sort = self.sort;
         req.limit = self.limit;
         req.offset = self.offset().unwrap_or(MAX_OFFSET);
+        req.group = self.group;
         req
     }
 
@@ -311,6 +323,9 @@ impl SearchParams {
         }
         if self.limit != PAGE_SIZE {
             pairs.push(("limit", self.limit.to_string()));
+        }
+        if self.group == Group::Section {
+            pairs.push(("group", "section".to_string()));
         }
         pairs
     }

@@ -339,11 +339,43 @@ async fn api_search_filters_alternatives_and_sections() {
         .expect("hits")
         .iter()
         .all(|h| h["section"] == "on_request"));
+    // Per section (`group=section`): both of 乙's matching sections.
+    let school = get(
+        &app,
+        &format!("/api/search?q={q}&school={}&group=section", enc("乙大學")),
+    )
+    .await
+    .json();
+    assert_eq!(school["total"], 2);
+    assert_eq!(school["facets"]["school"]["乙大學"], 2);
+    // By report (the default, issue 11): 乙's one report, its other section beneath.
     let school = get(&app, &format!("/api/search?q={q}&school={}", enc("乙大學")))
         .await
         .json();
-    assert_eq!(school["total"], 2);
-    assert_eq!(school["facets"]["school"]["乙大學"], 2);
+    assert_eq!(school["total"], 1);
+    assert_eq!(school["facets"]["school"]["乙大學"], 1);
+    let hit = &school["hits"][0];
+    assert_eq!(hit["matching_sections"], 2);
+    assert_eq!(hit["sections"].as_array().map(Vec::len), Some(1));
+    assert!(hit["sections"][0]["snippet_html"]
+        .as_str()
+        .is_some_and(|s| s.contains("<mark>")));
+    for field in [
+        "report_id",
+        "school",
+        "year",
+        "section",
+        "heading",
+        "title",
+        "url",
+        "script",
+        "snippet_html",
+        "score",
+    ] {
+        assert!(hit.get(field).is_some(), "{field} kept");
+    }
+    let bad = get(&app, &format!("/api/search?q={q}&group=school")).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
 }
 
 #[tokio::test]
@@ -1015,4 +1047,46 @@ async fn heavy_requests_fail_fast_and_fair_while_cheap_ones_are_served() {
     // And the first heavy one completes normally.
     let first = first.await.expect("join");
     assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+}
+
+/// Issue 11: the search page lists each report once, its other matching sections beneath;
+/// `group=section` lists sections, and the pages link to each other's grouping.
+#[tokio::test]
+async fn issue_11_search_page_lists_one_result_per_report() {
+    let app = test_app();
+    let q = enc("公开");
+    let by_report = get(&app, &format!("/api/search?q={q}&limit=100"))
+        .await
+        .json();
+    let by_section = get(&app, &format!("/api/search?q={q}&limit=100&group=section"))
+        .await
+        .json();
+    let reports = by_report["total"].as_u64().expect("total");
+    let sections = by_section["total"].as_u64().expect("total");
+    assert!(sections > reports, "{sections} sections, {reports} reports");
+    let listed: u64 = by_report["hits"]
+        .as_array()
+        .expect("hits")
+        .iter()
+        .map(|h| h["matching_sections"].as_u64().expect("matching_sections"))
+        .sum();
+    assert_eq!(
+        listed, sections,
+        "every matching section belongs to one listed report"
+    );
+
+    let page = get(&app, &format!("/?q={q}&limit=100")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(hit_count(&page.body) as u64, reports);
+    assert!(
+        page.body.contains("class=\"also\""),
+        "other sections beneath"
+    );
+    let page = get(&app, &format!("/?q={q}&limit=100&group=section")).await;
+    assert_eq!(hit_count(&page.body) as u64, sections);
+    assert!(!page.body.contains("class=\"also\""));
+    assert!(
+        page.body.contains("group=section"),
+        "links keep the grouping"
+    );
 }
