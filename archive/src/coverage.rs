@@ -74,6 +74,20 @@ pub struct ReportRef {
     pub last_seen: String,
     /// Stored versions of its page (0 for an imported report).
     pub versions: u64,
+    /// The report's year as written (`2019-2020`, or a calendar year `2020`).
+    pub year: Option<String>,
+}
+
+/// The academic year a report's year label counts for: an academic label for itself; a
+/// calendar-year report (`2020`: January to December) for the academic year ending in
+/// it (2019-2020), which holds eight of its twelve months.
+pub fn academic_of(label: &str) -> Option<String> {
+    let label = label.trim();
+    if parse_year(label).is_ok() {
+        return Some(label.to_string());
+    }
+    let y: i32 = label.parse().ok().filter(|y| (1990..2200).contains(y))?;
+    Some(format!("{}-{y}", y - 1))
 }
 
 /// What the last crawl of an institution's source found.
@@ -213,7 +227,8 @@ pub fn parse_year(s: &str) -> Result<String> {
         Ok(s.to_string())
     } else {
         Err(Error::Config(format!(
-            "year must be an academic year like 2019-2020, not {s:?}"
+            "year must be an academic year like 2019-2020, not {s:?} (coverage counts a \
+             calendar-year report, 2020, for the academic year ending in it, 2019-2020)"
         )))
     }
 }
@@ -321,11 +336,14 @@ impl Archive {
                         first_seen: r.get(5)?,
                         last_seen: r.get(6)?,
                         versions: r.get::<_, i64>(7)?.max(0) as u64,
+                        year: None,
                     },
                 ))
             })?;
             for row in rows {
-                let (inst, year, rref) = row?;
+                let (inst, written, mut rref) = row?;
+                let year = written.as_deref().and_then(academic_of);
+                rref.year = written;
                 if let Some(y) = &year {
                     years_held.insert(y.clone());
                 }
@@ -444,13 +462,20 @@ impl Archive {
                     Cell {
                         status: Status::Archived,
                         detail: format!(
-                            "{} 份报告，首次存档 {}{}",
+                            "{} 份报告，首次存档 {}{}{}",
                             found.len(),
                             day(&found[0].first_seen),
                             if versions > 1 {
                                 format!("，{versions} 个版本")
                             } else {
                                 String::new()
+                            },
+                            match found
+                                .iter()
+                                .find_map(|r| { r.year.as_deref().filter(|w| w != year) })
+                            {
+                                Some(w) => format!("（按 {w} 年度报告计）"),
+                                None => String::new(),
                             }
                         ),
                         reports: found,
@@ -537,5 +562,32 @@ impl Archive {
         // Crawled schools first (the most telling absence), then by code and name.
         out.sort_by_key(|n| n.status);
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn calendar_years_count_for_the_academic_year_ending_in_them() {
+        assert_eq!(academic_of("2019-2020").as_deref(), Some("2019-2020"));
+        assert_eq!(academic_of("2020").as_deref(), Some("2019-2020"));
+        assert_eq!(academic_of("二〇二〇"), None);
+        assert_eq!(academic_of("2018-2021"), None);
+        assert!(parse_year("2020").is_err());
+    }
+
+    #[test]
+    fn academic_years_end_with_the_last_one_over() {
+        let nov = time::macros::date!(2026 - 11 - 26);
+        let years = academic_years(nov);
+        assert_eq!(years.first().map(String::as_str), Some("2010-2011"));
+        assert_eq!(years.last().map(String::as_str), Some("2025-2026"));
+        let july = time::macros::date!(2026 - 07 - 01);
+        assert_eq!(
+            academic_years(july).last().map(String::as_str),
+            Some("2024-2025")
+        );
     }
 }

@@ -8,8 +8,8 @@
 use std::sync::{Arc, LazyLock};
 
 use scraper::{ElementRef, Html, Node, Selector};
-use xxgk_index::fold::{detect_script, fold, is_han};
-use xxgk_index::{Report, Section, SectionId};
+use xxgk_index::fold::{detect_script, fold};
+use xxgk_index::Report;
 
 use crate::names::{name_starting_title, school_in, SchoolNames};
 use crate::page::names_report;
@@ -431,68 +431,14 @@ fn find_title_line(lines: &[&str]) -> Option<usize> {
     })
 }
 
-/// Year as `YYYY-YYYY`, from the academic year (2020-2021学年, 2019—2020學年度), failing
-/// that from `2020年度` (read as the academic year ending in 2020: the 2020 annual report
-/// covers September 2019 to August 2020), failing that from the statistics period
-/// (2020年9月1日至2021年8月31日).
+/// The report's year as written (the rule lives in [`xxgk_index::year`]): an academic
+/// year stays `YYYY-YYYY` (2020-2021学年, 2019—2020學年度, 年报(2016-2017)); a calendar-year
+/// report keeps its calendar label (`2023` for 2023年度); failing both, the statistics
+/// period.
 pub fn find_year(text: &str) -> Option<String> {
-    let f: Vec<char> = fold(text).chars().collect();
-    let number_at = |i: usize| -> Option<u32> {
-        let s: String = f.get(i..i + 4)?.iter().collect();
-        if s.chars().all(|c| c.is_ascii_digit()) && f.get(i + 4).is_none_or(|c| !c.is_ascii_digit())
-        {
-            s.parse().ok().filter(|y| (1990..=2100).contains(y))
-        } else {
-            None
-        }
-    };
-    let skip_spaces = |mut i: usize| {
-        while f.get(i).is_some_and(|c| *c == ' ') {
-            i += 1;
-        }
-        i
-    };
-    let starts_with = |i: usize, s: &str| {
-        let s: Vec<char> = s.chars().collect();
-        f.get(i..i + s.len()) == Some(&s[..])
-    };
-    let mut annual = None;
-    for i in 0..f.len() {
-        if i > 0 && f[i - 1].is_ascii_digit() {
-            continue;
-        }
-        let Some(y1) = number_at(i) else { continue };
-        let j = skip_spaces(i + 4);
-        if matches!(f.get(j), Some('-' | '—' | '–' | '~' | '至' | '到' | '/')) {
-            let k = skip_spaces(j + 1);
-            if let Some(y2) = number_at(k) {
-                let after = skip_spaces(k + 4);
-                // 2019-2020学年, 2019-2020年度, and the bracketed 年报(2016-2017).
-                let bracketed = j > 0
-                    && i > 0
-                    && matches!(f[i - 1], '(' | '[')
-                    && matches!(f.get(after), Some(')' | ']'));
-                if y2 == y1 + 1
-                    && (starts_with(after, "学年") || starts_with(after, "年度") || bracketed)
-                {
-                    return Some(format!("{y1}-{y2}"));
-                }
-            }
-        }
-        if annual.is_none() && starts_with(j, "年度") {
-            annual = Some(format!("{}-{y1}", y1 - 1));
-        }
-    }
-    annual.or_else(|| statistics_period(&f))
-}
-
-fn statistics_period(f: &[char]) -> Option<String> {
-    let s: String = f.iter().collect();
-    let start = s.find("年9月1日")?;
-    let y1: u32 = s.get(start.checked_sub(4)?..start)?.parse().ok()?;
-    s[start..]
-        .contains(&format!("{}年8月31日", y1 + 1))
-        .then(|| format!("{y1}-{}", y1 + 1))
+    xxgk_index::year::year_from_title(text)
+        .or_else(|| xxgk_index::year::year_from_text(text))
+        .map(xxgk_index::year::ReportYear::label)
 }
 
 /// Publication date as `YYYY-MM-DD`: a labelled date near the top (发表时间:2021-10-28),
@@ -568,116 +514,15 @@ pub fn parse_date(text: &str) -> Option<String> {
     None
 }
 
-const NUMERALS: [&str; 20] = [
-    "一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二", "十三", "十四",
-    "十五", "十六", "十七", "十八", "十九", "二十",
-];
-
-/// A numbered heading: its level (1 = 一、, 2 = (一)) and number (1-based).
-fn heading_number(line: &str) -> Option<(u8, usize)> {
-    let f = fold(line.trim_start());
-    if f.chars().count() > 70 {
-        return None;
-    }
-    let numeral = |s: &str| -> Option<(usize, usize)> {
-        // Longest numeral first (十一 before 十).
-        NUMERALS
-            .iter()
-            .enumerate()
-            .rev()
-            .find(|(_, n)| s.starts_with(**n))
-            .map(|(i, n)| (i + 1, n.len()))
-    };
-    if let Some(rest) = f.strip_prefix('(') {
-        let (n, len) = numeral(rest)?;
-        return rest[len..].starts_with(')').then_some((2, n));
-    }
-    let rest = f.strip_prefix('第').unwrap_or(&f);
-    let (n, len) = numeral(rest)?;
-    let after = &rest[len..];
-    let ok = after.starts_with('、')
-        || after.starts_with('.')
-        || after.starts_with('．')
-        || after.starts_with("部分")
-        || (f.starts_with('第') && after.starts_with('章'))
-        || (after.starts_with(' ') && after.trim_start().chars().next().is_some_and(is_han));
-    ok.then_some((1, n))
-}
-
-/// Splits body lines into the preamble and one section per top-level numbered heading.
-/// Top level is 一、 when the text has it, else (一). Headings must count up from one, so
-/// a list inside a section (一、… 二、… again) does not start new sections.
-pub fn split_sections(lines: &[&str]) -> Vec<Section> {
-    let numbered: Vec<Option<(u8, usize)>> = lines.iter().map(|l| heading_number(l)).collect();
-    let level = if numbered.iter().flatten().any(|(lv, n)| *lv == 1 && *n == 1) {
-        1
-    } else {
-        2
-    };
-    let mut sections = vec![Section {
-        id: SectionId::Preamble,
-        heading: String::new(),
-        text: String::new(),
-    }];
-    let mut bodies: Vec<Vec<&str>> = vec![Vec::new()];
-    let mut next = 1;
-    for (line, num) in lines.iter().zip(&numbered) {
-        match num {
-            Some((lv, n)) if *lv == level && *n == next => {
-                sections.push(Section {
-                    id: classify_heading(line),
-                    heading: line.to_string(),
-                    text: String::new(),
-                });
-                bodies.push(Vec::new());
-                next += 1;
-            }
-            _ => {
-                if let Some(body) = bodies.last_mut() {
-                    body.push(line);
-                }
-            }
-        }
-    }
-    for (section, body) in sections.iter_mut().zip(bodies) {
-        section.text = body.join("\n").trim().to_string();
-    }
-    if sections[0].text.is_empty() {
-        sections.remove(0);
-    }
-    sections
-}
-
-/// The canonical section of a top-level heading, from its words in either script.
-pub fn classify_heading(heading: &str) -> SectionId {
-    let f = fold(heading);
-    let has = |words: &[&str]| words.iter().any(|w| f.contains(w));
-    if has(&["清单"]) {
-        SectionId::Checklist
-    } else if has(&["依申请", "不予公开"]) {
-        SectionId::OnRequest
-    } else if has(&["举报", "投诉", "复议", "诉讼", "申诉"]) {
-        SectionId::Complaints
-    } else if has(&["评议"]) {
-        SectionId::Appraisal
-    } else if has(&["重点领域"]) {
-        SectionId::KeyAreas
-    } else if has(&["主动公开"]) {
-        SectionId::Proactive
-    } else if has(&["问题", "改进", "不足", "努力方向", "下一步"]) {
-        SectionId::Improvements
-    } else if has(&["其他", "其它"]) {
-        SectionId::Other
-    } else if has(&["概述", "基本情况", "总体情况", "概况", "总体"]) {
-        SectionId::Overview
-    } else {
-        SectionId::Other
-    }
-}
+// Headings and the template's sections: one detector, in the index crate (it also finds
+// headings in collapsed one-line text, with stray spaces, running into their text, and
+// in reports that begin at 二、).
+pub use xxgk_index::sections::{classify_heading, split_sections};
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use xxgk_index::SectionId;
 
     #[test]
     fn years_in_their_written_forms() {
@@ -691,9 +536,10 @@ mod tests {
             find_year("２０１８～２０１９学年"),
             Some("2018-2019".into())
         );
+        // A calendar-year report keeps its calendar label (issue 11: years as written).
         assert_eq!(
-            find_year("某学院2020年度信息公开"),
-            Some("2019-2020".into())
+            find_year("某学院2020年度信息公开工作报告"),
+            Some("2020".into())
         );
         assert_eq!(
             find_year("统计期限为2020年9月1日至2021年8月31日"),
@@ -717,18 +563,6 @@ mod tests {
         assert_eq!(parse_date("日期：2019/9/1"), Some("2019-09-01".into()));
         assert_eq!(parse_date("2019年13月1日"), None);
         assert_eq!(find_date(&["没有日期"]), None);
-    }
-
-    #[test]
-    fn headings_at_both_levels_and_widths() {
-        assert_eq!(heading_number("一、信息公开工作概述"), Some((1, 1)));
-        assert_eq!(heading_number("十一、其他"), Some((1, 11)));
-        assert_eq!(heading_number("二．主动公开情况"), Some((1, 2)));
-        assert_eq!(heading_number("第三部分 依申请公开"), Some((1, 3)));
-        assert_eq!(heading_number("（一）加强部署"), Some((2, 1)));
-        assert_eq!(heading_number("(二)完善机制"), Some((2, 2)));
-        assert_eq!(heading_number("一是学校高度重视"), None);
-        assert_eq!(heading_number("一般情况下"), None);
     }
 
     #[test]
@@ -924,7 +758,7 @@ mod tests {
         .expect("report");
         assert_eq!(r.title, "北岭大学2020年度信息公开年度报告");
         assert_eq!(r.school, "北岭大学");
-        assert_eq!(r.year.as_deref(), Some("2019-2020"));
+        assert_eq!(r.year.as_deref(), Some("2020"), "a calendar year stays one");
         assert_eq!(r.sections[1].text, "概述正文。\n第二行");
         assert!(!r.sections.iter().any(|s| s.text.contains("var x")));
     }
