@@ -24,6 +24,9 @@ use crate::{AppError, AppState, ReportVersion};
 const MAX_REPORT_ID: usize = 128;
 /// Facet values shown before the rest fold into "more".
 const FACET_SHOWN: usize = 12;
+/// Values listed under "更多" at most: with 3,000 schools the search page must stay
+/// small. The rest are reached by the school filter below the list, or on `/schools`.
+const FACET_MORE_MAX: usize = 60;
 
 /// An [`AppError`] answered with a page instead of JSON.
 #[derive(Debug)]
@@ -306,8 +309,30 @@ fn facet_list(params: &SearchParams, dim: Dim, counts: &BTreeMap<String, u64>) -
                 details.more {
                     summary { "更多（" (rest.len()) "）" }
                     ul {
-                        @for (_, (v, n)) in &rest { (item(v, **n)) }
+                        @for (_, (v, n)) in rest.iter().take(FACET_MORE_MAX) { (item(v, **n)) }
                     }
+                    @if rest.len() > FACET_MORE_MAX {
+                        p.hint {
+                            "另有 " (rest.len() - FACET_MORE_MAX) " 项未列出。"
+                            @if dim == Dim::School {
+                                a href=(href("/schools", &[("q", params.q.clone())])) { "全部学校" }
+                            }
+                        }
+                    }
+                }
+            }
+            @if dim == Dim::School && counts.len() > FACET_SHOWN {
+                // Any school by name, without listing them all.
+                form.facet-filter action="/" method="get" {
+                    input type="hidden" name="q" value=(params.q);
+                    @for d in Dim::ALL {
+                        @for v in params.values(d) {
+                            input type="hidden" name=(d.key()) value=(v);
+                        }
+                    }
+                    input type="search" name="school" maxlength="64"
+                        placeholder="学校全称" aria-label="按学校筛选";
+                    button type="submit" { "筛选" }
                 }
             }
         }

@@ -1090,3 +1090,43 @@ async fn issue_11_search_page_lists_one_result_per_report() {
         "links keep the grouping"
     );
 }
+
+/// Issue 13: with thousands of schools the search page stays small — the school facet
+/// lists the top values and a bounded "more", then a filter, never every school.
+#[tokio::test]
+async fn school_facet_is_bounded_with_a_filter() {
+    let engine = Engine::create_in_ram().expect("ram index");
+    let mut writer = engine.writer(1).expect("writer");
+    for i in 0..300 {
+        let school = format!("第{i:03}号学院");
+        writer
+            .upsert(&report(
+                &school,
+                "2020-2021",
+                "2021-10-30",
+                Script::Simplified,
+                &[(SectionId::Overview, "一、概述", "学校公开了收费标准。")],
+            ))
+            .expect("upsert");
+    }
+    writer.commit().expect("commit");
+    engine.reload().expect("reload");
+    let app = app(AppState::new(engine));
+    let page = get(&app, &format!("/?q={}", enc("收费标准"))).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let listed = page.body.matches("<span class=\"name\">第").count();
+    assert!(listed <= 12 + 60, "{listed} schools listed");
+    assert!(
+        page.body.contains("另有 228 项未列出"),
+        "the rest are counted"
+    );
+    assert!(page.body.contains("class=\"facet-filter\""), "a filter");
+    // The filter narrows to a school by name.
+    let one = get(
+        &app,
+        &format!("/?q={}&school={}", enc("收费标准"), enc("第299号学院")),
+    )
+    .await;
+    assert_eq!(one.status, StatusCode::OK);
+    assert!(one.body.contains("第299号学院"));
+}
