@@ -286,9 +286,16 @@ fn facet_list(params: &SearchParams, dim: Dim, counts: &BTreeMap<String, u64>) -
         .partition(|(i, (v, _))| *i < FACET_SHOWN || params.is_active(dim, v));
     let item = |value: &str, n: u64| {
         let active = params.is_active(dim, value);
+        // A year filter names which year it means: academic (September to August) or
+        // calendar (a report titled 2023年度).
+        let meaning = match dim {
+            Dim::Year => xxgk_index::year::ReportYear::parse(value).map(|y| y.describe()),
+            _ => None,
+        };
         html! {
             li {
                 a.active[active] href=(params.toggled(dim, value).href("/"))
+                    title=[meaning]
                     aria-pressed=(if active { "true" } else { "false" }) {
                     span.name { (facet_value_label(dim, value)) }
                     span.n { (count(n)) }

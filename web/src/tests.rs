@@ -1121,6 +1121,12 @@ async fn school_facet_is_bounded_with_a_filter() {
         "the rest are counted"
     );
     assert!(page.body.contains("class=\"facet-filter\""), "a filter");
+    // The year facet says which year a label means.
+    assert!(
+        page.body
+            .contains("title=\"2020-2021 学年（2020年9月至2021年8月）\""),
+        "academic year named"
+    );
     // The filter narrows to a school by name.
     let one = get(
         &app,
