@@ -602,14 +602,11 @@ impl Crawler {
         };
         tracing::debug!(url = %item.url, kind = page.kind.as_str(), reasons = ?page.reasons, "page");
         if !fetched.not_modified() {
-            work.docs.push(doc(DocState::Fetched {
-                etag: fetched.validators.etag.clone(),
-                last_modified: fetched.validators.last_modified.clone(),
-                content_type: fetched.content_type.clone(),
-                encoding: Some(page.encoding.to_string()),
-                body: fetched.body,
-                text: None,
-            }));
+            work.docs.push(doc(fetched_state(
+                fetched,
+                Some(page.encoding.to_string()),
+                None,
+            )));
         }
         let max_depth = school.max_depth.unwrap_or(self.opts.max_depth);
         work.enqueue = self.enqueue(school, &page, item, max_depth, state);
@@ -719,49 +716,64 @@ impl Crawler {
         out
     }
 
+    /// Fetches a document that belongs to the page being processed (a further part of a
+    /// split article, an attachment): conditional GET with the stored validators, logged
+    /// and counted. A failure or a 404 is recorded in `work` and gives `None`; a 304 is
+    /// recorded and gives the stored version's id.
+    async fn fetch_linked(
+        &self,
+        work: &mut PageWork,
+        url: &Url,
+        role: &str,
+        max_body: usize,
+    ) -> Result<Option<Linked>> {
+        let (validators, current) = self.validators(url.as_str()).await?;
+        let result = self.fetcher.fetch(url, &validators, max_body).await;
+        Self::log_attempts(work, url, &result);
+        self.count_fetch(&result);
+        let mut record = |state| {
+            work.docs.push(DocRecord {
+                url: url.to_string(),
+                role: role.into(),
+                state,
+            })
+        };
+        Ok(match result {
+            Err(e) => {
+                tracing::warn!(%url, role, error = %e, "linked document failed");
+                record(DocState::Failed);
+                None
+            }
+            Ok(f) if f.gone() => {
+                record(DocState::Gone);
+                None
+            }
+            Ok(f) if f.not_modified() => {
+                record(DocState::NotModified);
+                Some(Linked::Stored(current))
+            }
+            Ok(f) => Some(Linked::Fresh(Box::new(f))),
+        })
+    }
+
     /// One further page of a split article, fetched and stored beside it.
     async fn part(&self, work: &mut PageWork, url: &Url, hosts: &[String]) -> Result<Option<Page>> {
         if !host_key(url).is_some_and(|h| hosts.contains(&h)) {
             return Ok(None);
         }
-        let key = url.to_string();
-        let (validators, current) = self.validators(&key).await?;
-        let result = self
-            .fetcher
-            .fetch(url, &validators, self.fetcher.config().max_body)
-            .await;
-        Self::log_attempts(work, url, &result);
-        self.count_fetch(&result);
-        let doc = |state| DocRecord {
-            url: key.clone(),
-            role: ROLE_PART.into(),
-            state,
-        };
-        let fetched = match result {
-            Err(e) => {
-                tracing::warn!(%url, error = %e, "article page failed");
-                work.docs.push(doc(DocState::Failed));
-                return Ok(None);
-            }
-            Ok(f) if f.gone() => {
-                work.docs.push(doc(DocState::Gone));
-                return Ok(None);
-            }
-            Ok(f) => f,
-        };
-        let (body, ct) = if fetched.not_modified() {
-            work.docs.push(doc(DocState::NotModified));
-            match current {
-                Some(id) => match lock(&self.store).version_body(id)? {
-                    Some((body, ct, _)) => (body, ct),
-                    None => return Ok(None),
-                },
+        let max = self.fetcher.config().max_body;
+        let (body, ct, fresh) = match self.fetch_linked(work, url, ROLE_PART, max).await? {
+            None => return Ok(None),
+            Some(Linked::Stored(None)) => return Ok(None),
+            Some(Linked::Stored(Some(id))) => match lock(&self.store).version_body(id)? {
+                Some((body, ct, _)) => (body, ct, None),
                 None => return Ok(None),
-            }
-        } else {
-            (fetched.body.clone(), fetched.content_type.clone())
+            },
+            Some(Linked::Fresh(f)) => (f.body.clone(), f.content_type.clone(), Some(*f)),
         };
-        let final_url = fetched.url.clone();
+        let final_url = fresh
+            .as_ref()
+            .map_or_else(|| url.clone(), |f| f.url.clone());
         let hosts = hosts.to_vec();
         let page = blocking(move || {
             Ok(classify(
@@ -773,15 +785,12 @@ impl Crawler {
             ))
         })
         .await?;
-        if !fetched.not_modified() {
-            work.docs.push(doc(DocState::Fetched {
-                etag: fetched.validators.etag.clone(),
-                last_modified: fetched.validators.last_modified.clone(),
-                content_type: fetched.content_type.clone(),
-                encoding: Some(page.encoding.to_string()),
-                body: fetched.body,
-                text: None,
-            }));
+        if let Some(f) = fresh {
+            work.docs.push(DocRecord {
+                url: url.to_string(),
+                role: ROLE_PART.into(),
+                state: fetched_state(f, Some(page.encoding.to_string()), None),
+            });
         }
         Ok(Some(page))
     }
@@ -812,14 +821,8 @@ impl Crawler {
         } else {
             let url = fetched.url.clone();
             let text = self.read_attachment(&mut work, &url, ext, &fetched).await?;
-            work.docs.push(doc(DocState::Fetched {
-                etag: fetched.validators.etag.clone(),
-                last_modified: fetched.validators.last_modified.clone(),
-                content_type: fetched.content_type.clone(),
-                encoding: None,
-                body: fetched.body,
-                text: text.clone(),
-            }));
+            work.docs
+                .push(doc(fetched_state(fetched, None, text.clone())));
             (text, "fetched")
         };
         let Some(text) = text else {
@@ -893,47 +896,43 @@ impl Crawler {
         url: &Url,
         ext: &'static str,
     ) -> Result<Option<String>> {
-        let key = url.to_string();
-        let (validators, current) = self.validators(&key).await?;
         let max = self.fetcher.config().max_attachment;
-        let result = self.fetcher.fetch(url, &validators, max).await;
-        Self::log_attempts(work, url, &result);
-        self.count_fetch(&result);
-        let doc = |state| DocRecord {
-            url: key.clone(),
-            role: "attachment".into(),
-            state,
-        };
-        let fetched = match result {
-            Err(e) => {
-                tracing::warn!(%url, error = %e, "attachment failed");
-                work.docs.push(doc(DocState::Failed));
-                return Ok(None);
+        let fetched = match self.fetch_linked(work, url, "attachment", max).await? {
+            None => return Ok(None),
+            Some(Linked::Stored(current)) => {
+                let stored = match current {
+                    Some(id) => lock(&self.store).version_body(id)?,
+                    None => None,
+                };
+                return Ok(stored.and_then(|(_, _, text)| text));
             }
-            Ok(f) if f.gone() => {
-                work.docs.push(doc(DocState::Gone));
-                return Ok(None);
-            }
-            Ok(f) => f,
+            Some(Linked::Fresh(f)) => *f,
         };
-        if fetched.not_modified() {
-            work.docs.push(doc(DocState::NotModified));
-            let stored = match current {
-                Some(id) => lock(&self.store).version_body(id)?,
-                None => None,
-            };
-            return Ok(stored.and_then(|(_, _, text)| text));
-        }
         let text = self.read_attachment(work, url, ext, &fetched).await?;
-        work.docs.push(doc(DocState::Fetched {
-            etag: fetched.validators.etag.clone(),
-            last_modified: fetched.validators.last_modified.clone(),
-            content_type: fetched.content_type.clone(),
-            encoding: None,
-            body: fetched.body,
-            text: text.clone(),
-        }));
+        work.docs.push(DocRecord {
+            url: url.to_string(),
+            role: "attachment".into(),
+            state: fetched_state(fetched, None, text.clone()),
+        });
         Ok(text)
+    }
+}
+
+/// What [`Crawler::fetch_linked`] got: new bytes, or a 304 for the stored version.
+enum Linked {
+    Fresh(Box<Fetched>),
+    Stored(Option<i64>),
+}
+
+/// A fetched document as stored: its validators, type, encoding, bytes and text.
+fn fetched_state(f: Fetched, encoding: Option<String>, text: Option<String>) -> DocState {
+    DocState::Fetched {
+        etag: f.validators.etag,
+        last_modified: f.validators.last_modified,
+        content_type: f.content_type,
+        encoding,
+        body: f.body,
+        text,
     }
 }
 
