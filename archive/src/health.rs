@@ -119,7 +119,8 @@ impl Archive {
         Ok(out)
     }
 
-    fn run_pages(&self, source: &str, since: &str) -> Result<u64> {
+    /// Distinct pages and attachments of `source` that answered since `since`.
+    pub(crate) fn run_pages(&self, source: &str, since: &str) -> Result<u64> {
         let n: i64 = self.conn.query_row(
             "SELECT count(DISTINCT url) FROM fetch_log
              WHERE school = ?1 AND at >= ?2 AND status BETWEEN 200 AND 399",
@@ -129,8 +130,9 @@ impl Archive {
         Ok(n.max(0) as u64)
     }
 
-    /// Errors by class of a run still going (finished runs store theirs).
-    fn run_errors(&self, source: &str, since: &str) -> Result<BTreeMap<String, u64>> {
+    /// Distinct URLs of `source` that failed since `since`, by error class (`http_404`
+    /// for an HTTP error status): a run's errors, stored when it finishes.
+    pub(crate) fn run_errors(&self, source: &str, since: &str) -> Result<BTreeMap<String, u64>> {
         let mut stmt = self.conn.prepare(
             "SELECT kind, count(DISTINCT url) FROM (
                 SELECT url, COALESCE(error_kind, 'http_' || status) AS kind FROM fetch_log

@@ -4,8 +4,6 @@
 //! page done, so a crawl killed at any moment either has all of a page or none of it,
 //! and resumes.
 
-use std::collections::BTreeMap;
-
 use rusqlite::{params, OptionalExtension};
 use sha2::{Digest, Sha256};
 use xxgk_index::Report;
@@ -363,44 +361,22 @@ impl Archive {
         let Some((run, started)) = run else {
             return Ok(());
         };
-        let pages_ok: i64 = tx.query_row(
-            "SELECT count(DISTINCT url) FROM fetch_log
-             WHERE school = ?1 AND at >= ?2 AND status BETWEEN 200 AND 399",
-            params![school, started],
-            |r| r.get(0),
-        )?;
+        let pages_ok = self.run_pages(school, &started)?;
         let reports: i64 = tx.query_row(
             "SELECT count(DISTINCT report_id) FROM pages
              WHERE school = ?1 AND report_id IS NOT NULL AND gone_since IS NULL",
             [school],
             |r| r.get(0),
         )?;
-        let mut errors: BTreeMap<String, i64> = BTreeMap::new();
-        {
-            let mut stmt = tx.prepare(
-                "SELECT kind, count(DISTINCT url) FROM (
-                    SELECT url, COALESCE(error_kind, 'http_' || status) AS kind FROM fetch_log
-                    WHERE school = ?1 AND at >= ?2 AND (error_kind IS NOT NULL OR status >= 400))
-                 GROUP BY kind",
-            )?;
-            let rows = stmt.query_map(params![school, started], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
-            })?;
-            for row in rows {
-                let (k, n) = row?;
-                errors.insert(k, n);
-            }
-        }
+        let errors = self.run_errors(school, &started)?;
         // The last attempt at each start page: did any answer?
         let starts: Vec<(Option<u16>, Option<String>, Option<String>)> = {
             let mut stmt = tx.prepare(
-                "SELECT (SELECT status FROM fetch_log l WHERE l.url = f.url AND l.school = ?1
-                            AND l.at >= ?2 ORDER BY l.id DESC LIMIT 1),
-                        (SELECT error_kind FROM fetch_log l WHERE l.url = f.url AND l.school = ?1
-                            AND l.at >= ?2 ORDER BY l.id DESC LIMIT 1),
-                        (SELECT message FROM fetch_log l WHERE l.url = f.url AND l.school = ?1
-                            AND l.at >= ?2 ORDER BY l.id DESC LIMIT 1)
-                 FROM frontier f WHERE f.school = ?1 AND f.role = 'start' AND f.depth = 0",
+                "SELECT l.status, l.error_kind, l.message FROM frontier f
+                 LEFT JOIN fetch_log l ON l.id = (
+                     SELECT max(id) FROM fetch_log
+                     WHERE url = f.url AND school = ?1 AND at >= ?2)
+                 WHERE f.school = ?1 AND f.role = 'start' AND f.depth = 0",
             )?;
             let rows = stmt.query_map(params![school, started], |r| {
                 Ok((r.get(0)?, r.get(1)?, r.get(2)?))
