@@ -88,7 +88,8 @@ impl Archive {
     }
 
     /// Drains the outbox into `writer` and repairs any drift, then commits the index and
-    /// clears the outbox (in that order). `engine` is the index `writer` writes.
+    /// clears the outbox (in that order). `engine` is the index `writer` writes. Reads
+    /// every indexed report's hash: run it when a writer starts, not per batch.
     pub fn sync_index(&self, engine: &Engine, writer: &mut Writer) -> Result<Reconciled> {
         let pending = self.pending_ids()?;
         let drift = self.drift(engine)?;
@@ -98,25 +99,7 @@ impl Archive {
             .collect();
         todo.sort();
         todo.dedup();
-        let mut written = 0;
-        for id in todo {
-            match self.report(id)? {
-                Some(report) => {
-                    writer.upsert(&report)?;
-                    written += 1;
-                }
-                // In the outbox but no longer stored: make sure it is not indexed.
-                None => writer.delete(id),
-            }
-        }
-        for id in &drift.orphans {
-            writer.delete(id);
-        }
-        if written > 0 || !drift.orphans.is_empty() || !pending.is_empty() {
-            writer.commit()?;
-            engine.reload()?;
-            self.clear_pending(&pending)?;
-        }
+        let written = self.write_index(engine, writer, &todo, &drift.orphans, &pending)?;
         if written > 0 || !drift.orphans.is_empty() {
             tracing::info!(
                 written,
@@ -130,6 +113,46 @@ impl Archive {
             written,
             removed: drift.orphans.len(),
         })
+    }
+
+    /// Drains only the outbox into `writer`, commits and clears it: the end of a batch
+    /// whose start ran [`Archive::sync_index`]. Returns the reports written.
+    pub fn drain_outbox(&self, engine: &Engine, writer: &mut Writer) -> Result<usize> {
+        let pending = self.pending_ids()?;
+        let todo: Vec<&String> = pending.iter().collect();
+        self.write_index(engine, writer, &todo, &[], &pending)
+    }
+
+    /// Upserts `ids` (deleting those no longer stored) and deletes `orphans`, commits,
+    /// then clears `pending` from the outbox. Returns the reports written.
+    fn write_index(
+        &self,
+        engine: &Engine,
+        writer: &mut Writer,
+        ids: &[&String],
+        orphans: &[String],
+        pending: &[String],
+    ) -> Result<usize> {
+        let mut written = 0;
+        for id in ids {
+            match self.report(id)? {
+                Some(report) => {
+                    writer.upsert(&report)?;
+                    written += 1;
+                }
+                // In the outbox but no longer stored: make sure it is not indexed.
+                None => writer.delete(id),
+            }
+        }
+        for id in orphans {
+            writer.delete(id);
+        }
+        if !ids.is_empty() || !orphans.is_empty() {
+            writer.commit()?;
+            engine.reload()?;
+            self.clear_pending(pending)?;
+        }
+        Ok(written)
     }
 }
 

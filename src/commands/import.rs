@@ -79,7 +79,7 @@ pub fn run(data: &Path, args: ImportArgs) -> anyhow::Result<ExitCode> {
         }
     }
     // The outbox into the index, committed, then emptied.
-    store.sync_index(&engine, &mut writer)?;
+    store.drain_outbox(&engine, &mut writer)?;
     writer.finish()?;
     outln!(
         out,

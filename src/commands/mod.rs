@@ -107,7 +107,7 @@ pub fn reindex(data: &Path) -> anyhow::Result<ExitCode> {
     writer.commit()?;
     engine.reload()?;
     // Everything is indexed now: this only empties the outbox.
-    store.sync_index(&engine, &mut writer)?;
+    store.drain_outbox(&engine, &mut writer)?;
     writer.finish()?;
     emit(&format!("reindexed {n} reports\n"))
 }
@@ -157,8 +157,17 @@ pub fn stats(data: &Path, json: bool) -> anyhow::Result<ExitCode> {
         Err(xxgk_index::Error::WriterBusy) => None,
         Err(e) => return Err(e).context("opening the index writer"),
     };
-    let drift = store.drift(&engine)?;
     let stats = engine.stats()?;
+    // After reconciling, the index holds what the archive holds (its count is read back
+    // from the index); otherwise compare them.
+    let drift = match &reconciled {
+        Some(r) => xxgk_archive::Drift {
+            stored_reports: r.stored_reports,
+            indexed_reports: stats.reports,
+            ..Default::default()
+        },
+        None => store.drift(&engine)?,
+    };
     let c = store.archive_counts()?;
     let health = store.crawl_health()?;
     let last_crawl = store.last_crawl()?;
