@@ -234,6 +234,18 @@ pub struct PeerSummary {
     pub latency: Percentiles,
 }
 
+impl PeerSummary {
+    fn new(corpus: &CorpusStats, load_secs: f64, db_bytes: u64, latency: Percentiles) -> Self {
+        PeerSummary {
+            load_secs,
+            mb_per_sec: corpus.bytes as f64 / MB / load_secs,
+            sections_per_sec: corpus.sections as f64 / load_secs,
+            db_bytes,
+            latency,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "status", rename_all = "lowercase")]
 pub enum Startup {
@@ -695,13 +707,7 @@ fn run_peer(
         row.peer_recall = Some(t.1);
         row.peer_p50_ms = Some(t.2);
     }
-    Ok(PeerSummary {
-        load_secs,
-        mb_per_sec: corpus.bytes as f64 / MB / load_secs,
-        sections_per_sec: corpus.sections as f64 / load_secs,
-        db_bytes,
-        latency: timed.latency,
-    })
+    Ok(PeerSummary::new(corpus, load_secs, db_bytes, timed.latency))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -737,13 +743,7 @@ fn run_stock(
         row.stock_recall = Some(t.1);
         row.stock_p50_ms = Some(t.2);
     }
-    Ok(PeerSummary {
-        load_secs,
-        mb_per_sec: corpus.bytes as f64 / MB / load_secs,
-        sections_per_sec: corpus.sections as f64 / load_secs,
-        db_bytes,
-        latency: timed.latency,
-    })
+    Ok(PeerSummary::new(corpus, load_secs, db_bytes, timed.latency))
 }
 
 /// A peer's timings: all samples, and per query (total, recall %, p50 ms).
