@@ -16,7 +16,8 @@ use xxgk_index::{Hit, IndexStats, Report, SearchResults, SectionId, Sort};
 
 use crate::params::{href, Dim, Params, RawSearch, SearchParams, PAGE_SIZE};
 use crate::render::{
-    count, error_box, external_link, highlighted, page, section_anchor, section_label, Nav,
+    count, error_box, external_link, highlighted, page, pagination, section_anchor, section_label,
+    Nav,
 };
 use crate::{AppError, AppState, ReportVersion};
 
@@ -249,7 +250,9 @@ fn search_page(
                                     (hit_item(params, hit, flags.get(&hit.report_id)))
                                 }
                             }
-                            (pagination(params, total))
+                            (pagination(params.page, params.last_page(total), |p| {
+                                params.with_page(p).href("/")
+                            }))
                         }
                         p.more-links {
                             a href=(params.with_page(1).href("/schools")) {
@@ -438,36 +441,6 @@ fn year_label(year: &str) -> String {
     match xxgk_index::year::ReportYear::parse(year) {
         Some(xxgk_index::year::ReportYear::Calendar(_)) => format!("{year}年度"),
         _ => format!("{year}学年"),
-    }
-}
-
-fn pagination(params: &SearchParams, total: usize) -> Markup {
-    let last = params.last_page(total);
-    if last <= 1 {
-        return html! {};
-    }
-    let current = params.page;
-    let mut pages: Vec<usize> = vec![1, last];
-    pages.extend(current.saturating_sub(2).max(1)..=(current + 2).min(last));
-    pages.sort_unstable();
-    pages.dedup();
-    html! {
-        nav.pages aria-label="分页" {
-            @if current > 1 {
-                a rel="prev" href=(params.with_page(current - 1).href("/")) { "‹ 上一页" }
-            }
-            @for (i, p) in pages.iter().enumerate() {
-                @if i > 0 && pages[i - 1] + 1 < *p { span.gap { "…" } }
-                @if *p == current {
-                    strong aria-current="page" { (p) }
-                } @else {
-                    a href=(params.with_page(*p).href("/")) { (p) }
-                }
-            }
-            @if current < last {
-                a rel="next" href=(params.with_page(current + 1).href("/")) { "下一页 ›" }
-            }
-        }
     }
 }
 
