@@ -522,7 +522,6 @@ pub use xxgk_index::sections::{classify_heading, split_sections};
 #[cfg(test)]
 mod tests {
     use super::*;
-    use xxgk_index::SectionId;
 
     #[test]
     fn years_in_their_written_forms() {
@@ -563,65 +562,6 @@ mod tests {
         assert_eq!(parse_date("日期：2019/9/1"), Some("2019-09-01".into()));
         assert_eq!(parse_date("2019年13月1日"), None);
         assert_eq!(find_date(&["没有日期"]), None);
-    }
-
-    #[test]
-    fn headings_map_to_canonical_sections() {
-        for (heading, id) in [
-            ("一、信息公开工作概述", SectionId::Overview),
-            ("一、基本情况", SectionId::Overview),
-            ("二、主動公開情況", SectionId::Proactive),
-            ("三、重點領域信息公開情況", SectionId::KeyAreas),
-            ("四、依申請公開和不予公開情況", SectionId::OnRequest),
-            ("五、對信息公開的評議情況", SectionId::Appraisal),
-            (
-                "六、因学校信息公开工作遭到举报的情况",
-                SectionId::Complaints,
-            ),
-            ("六、行政复议、诉讼情况", SectionId::Complaints),
-            ("七、存在的主要问题及改进措施", SectionId::Improvements),
-            ("八、其他需要報告的事項", SectionId::Other),
-            ("九、清单事项公开情况表", SectionId::Checklist),
-        ] {
-            assert_eq!(classify_heading(heading), id, "{heading}");
-        }
-    }
-
-    #[test]
-    fn sections_split_at_counting_headings_only() {
-        let lines = [
-            "前言一句。",
-            "一、概述",
-            "概述正文。",
-            "一、列表项不是新章节",
-            "二、主动公开情况",
-            "（一）方式",
-            "正文二。",
-            "四、跳号不算",
-            "三、依申请公开情况",
-            "无。",
-        ];
-        let sections = split_sections(&lines);
-        let ids: Vec<SectionId> = sections.iter().map(|s| s.id).collect();
-        assert_eq!(
-            ids,
-            vec![
-                SectionId::Preamble,
-                SectionId::Overview,
-                SectionId::Proactive,
-                SectionId::OnRequest
-            ]
-        );
-        assert_eq!(sections[1].text, "概述正文。\n一、列表项不是新章节");
-        assert_eq!(sections[2].text, "（一）方式\n正文二。\n四、跳号不算");
-        assert_eq!(sections[3].heading, "三、依申请公开情况");
-    }
-
-    #[test]
-    fn second_level_is_top_when_there_is_no_first() {
-        let lines = ["（一）概述", "甲。", "（二）主动公开", "乙。"];
-        let ids: Vec<SectionId> = split_sections(&lines).iter().map(|s| s.id).collect();
-        assert_eq!(ids, vec![SectionId::Overview, SectionId::Proactive]);
     }
 
     #[test]

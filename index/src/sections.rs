@@ -376,6 +376,10 @@ mod tests {
             ("四、依申請公開和不予公開情況", SectionId::OnRequest),
             ("五、對信息公開的評議情況", SectionId::Appraisal),
             ("六、行政复议、诉讼情况", SectionId::Complaints),
+            (
+                "六、因学校信息公开工作遭到举报的情况",
+                SectionId::Complaints,
+            ),
             ("七、存在的主要问题及改进措施", SectionId::Improvements),
             ("八、其他需要報告的事項", SectionId::Other),
             ("九、清单事项公开情况表", SectionId::Checklist),
