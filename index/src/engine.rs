@@ -12,6 +12,7 @@ use serde::Serialize;
 use tantivy::collector::{Collector, Count, SegmentCollector, TopDocs};
 use tantivy::directory::MmapDirectory;
 use tantivy::index::SegmentId;
+use tantivy::indexer::UserOperation;
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhrasePrefixQuery, PhraseQuery,
     Query, TermQuery,
@@ -844,7 +845,13 @@ struct SegmentFacets {
     reports: Vec<u32>,
     /// Report ids by their ordinal in this segment's `report_id` dictionary.
     report_ids: Vec<Arc<str>>,
+    /// By ordinal: the section's index in [`SectionId::ALL`] ([`NO_SECTION`] for other
+    /// values), so a report's matching sections fit in one `u16`.
+    section_bit: Vec<u8>,
 }
+
+/// Not a section ordinal.
+const NO_SECTION: u8 = u8::MAX;
 
 /// Facets by segment, decoded once per segment.
 ///
@@ -858,6 +865,8 @@ struct SegmentFacets {
 #[derive(Default)]
 struct FacetNames {
     by_segment: Mutex<HashMap<SegmentId, Arc<SegmentFacets>>>,
+    /// The report numbering of the last searcher's segments.
+    reports: Mutex<Option<Arc<group::ReportTable>>>,
 }
 
 impl FacetNames {
@@ -876,6 +885,30 @@ impl FacetNames {
         let facets = Arc::new(decode_facets(reader)?);
         self.lock().insert(id, facets.clone());
         Ok(facets)
+    }
+
+    /// The report numbering of `searcher`'s segments, made once per set of segments.
+    fn report_table(&self, searcher: &Searcher) -> tantivy::Result<Arc<group::ReportTable>> {
+        let ids: Vec<SegmentId> = searcher
+            .segment_readers()
+            .iter()
+            .map(SegmentReader::segment_id)
+            .collect();
+        let mut cached = self
+            .reports
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(table) = cached.as_ref().filter(|t| t.is_for(&ids)) {
+            return Ok(table.clone());
+        }
+        let segments = searcher
+            .segment_readers()
+            .iter()
+            .map(|r| Ok((r.segment_id(), self.for_segment(r)?)))
+            .collect::<tantivy::Result<Vec<_>>>()?;
+        let table = group::ReportTable::new_for(&segments);
+        *cached = Some(table.clone());
+        Ok(table)
     }
 
     /// Forgets segments that `searcher` no longer has.
@@ -920,11 +953,23 @@ fn decode_facets(reader: &SegmentReader) -> tantivy::Result<SegmentFacets> {
         })
         .collect();
     let (reports, report_ids) = decode_reports(reader)?;
+    let section_bit = names
+        .iter()
+        .map(|name| match name {
+            Some((FacetRoot::Section, name)) => SectionId::ALL
+                .iter()
+                .position(|s| s.as_str() == &**name)
+                .and_then(|i| u8::try_from(i).ok())
+                .unwrap_or(NO_SECTION),
+            _ => NO_SECTION,
+        })
+        .collect();
     Ok(SegmentFacets {
         names,
         docs,
         reports,
         report_ids,
+        section_bit,
     })
 }
 
@@ -1088,6 +1133,10 @@ impl Writer {
             .map(|d| d.chars().filter(char::is_ascii_digit).collect::<String>())
             .and_then(|d| d.parse::<u64>().ok())
             .unwrap_or(0);
+        // One batch: tantivy puts a batch's documents in one segment, so a report's
+        // sections stay together (the grouped search counts reports across segments all
+        // the same).
+        let mut batch = Vec::with_capacity(report.sections.len());
         for (idx, section) in report.sections.iter().enumerate() {
             let mut doc = TantivyDocument::default();
             doc.add_text(f.report_id, &report.id);
@@ -1117,8 +1166,9 @@ impl Writer {
                 doc.add_text(f.kind, k);
             }
             doc.add_text(f.content_hash, &report.content_hash);
-            self.inner.add_document(doc)?;
+            batch.push(UserOperation::Add(doc));
         }
+        self.inner.run(batch)?;
         Ok(())
     }
 

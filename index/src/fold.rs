@@ -84,6 +84,15 @@ fn fold_by_t2s(text: &str) -> String {
 }
 
 fn fold_with(text: &str, phrases_back: bool) -> String {
+    if phrases_back {
+        return FAST.fold(text);
+    }
+    fold_slow(text, phrases_back)
+}
+
+/// The folding rule itself, a trie lookup at every character: what [`FastFold`] does
+/// with tables, and what builds [`ST_PHRASES_BACK`] (with `phrases_back` false).
+fn fold_slow(text: &str, phrases_back: bool) -> String {
     let chars: Vec<char> = text.chars().map(fold_width_and_case).collect();
     let mut out = String::with_capacity(text.len());
     let mut i = 0;
@@ -94,22 +103,7 @@ fn fold_with(text: &str, phrases_back: bool) -> String {
             i += 1;
             continue;
         }
-        // Longest phrase match first (OpenCC phrase tables: 乾隆 stays 乾, 乾燥 becomes 干),
-        // accepted only when it keeps the character count; of the two tables, the longer
-        // match wins.
-        let t2s = T2S
-            .r#match(chars[i..].iter().copied())
-            .filter(|(r, len)| r.chars().count() == *len);
-        let back = if phrases_back {
-            ST_PHRASES_BACK.r#match(chars[i..].iter().copied())
-        } else {
-            None
-        };
-        let best = match (t2s, back) {
-            (Some(a), Some(b)) => Some(if b.1 > a.1 { b } else { a }),
-            (a, b) => a.or(b),
-        };
-        if let Some((replacement, len)) = best {
+        if let Some((replacement, len)) = phrase_at(&chars[i..], phrases_back) {
             out.push_str(replacement);
             i += len;
             continue;
@@ -118,6 +112,126 @@ fn fold_with(text: &str, phrases_back: bool) -> String {
         i += 1;
     }
     out
+}
+
+/// The longest phrase starting at `chars[0]` (OpenCC phrase tables: 乾隆 stays 乾, 乾燥
+/// becomes 干), accepted only when it keeps the character count; of the two tables, the
+/// longer match wins. `chars` are already width- and case-folded.
+fn phrase_at(chars: &[char], phrases_back: bool) -> Option<(&'static str, usize)> {
+    let t2s = T2S
+        .r#match(chars.iter().copied())
+        .filter(|(r, len)| r.chars().count() == *len)
+        .map(|(r, len)| (*r, len));
+    let back = if phrases_back {
+        ST_PHRASES_BACK
+            .r#match(chars.iter().copied())
+            .map(|(r, len)| (*r, len))
+    } else {
+        None
+    };
+    match (t2s, back) {
+        (Some(a), Some(b)) => Some(if b.1 > a.1 { b } else { a }),
+        (a, b) => a.or(b),
+    }
+}
+
+/// [`fold`] by tables: for every character of the Basic Multilingual Plane, its
+/// width-, case- and single-character fold, and whether a phrase of either table starts
+/// with it. Only at those characters (about one in fifteen in a report) are the tries
+/// asked; everything else is one array read. Same answers as [`fold_slow`] (a property
+/// test holds them together), about four times faster.
+struct FastFold {
+    /// Folded character, with [`PHRASE_START`] set when a phrase may start here.
+    bmp: Vec<u32>,
+}
+
+const PHRASE_START: u32 = 1 << 31;
+
+static FAST: LazyLock<FastFold> = LazyLock::new(FastFold::new);
+
+impl FastFold {
+    fn new() -> FastFold {
+        let mut starts = std::collections::HashSet::new();
+        for dict in [RawDictionary::TSPhrases, RawDictionary::TSCharacters] {
+            for line in dict.lines() {
+                let Some(key) = line.split_whitespace().next() else {
+                    continue;
+                };
+                let mut chars = key.chars();
+                if let (Some(first), Some(_)) = (chars.next(), chars.next()) {
+                    starts.insert(first);
+                }
+            }
+        }
+        for line in RawDictionary::STPhrases.lines() {
+            // The traditional forms: ST_PHRASES_BACK's keys are among them.
+            for key in line.split_whitespace().skip(1) {
+                let mut chars = key.chars();
+                if let (Some(first), Some(_)) = (chars.next(), chars.next()) {
+                    starts.insert(first);
+                }
+            }
+        }
+        let bmp = (0u32..0x1_0000)
+            .map(|code| {
+                let Some(c) = char::from_u32(code) else {
+                    return code;
+                };
+                let w = fold_width_and_case(c);
+                let single = if w.is_ascii() {
+                    w
+                } else {
+                    single_char(&T2S, w)
+                };
+                let flag = if !w.is_ascii() && starts.contains(&w) {
+                    PHRASE_START
+                } else {
+                    0
+                };
+                single as u32 | flag
+            })
+            .collect();
+        FastFold { bmp }
+    }
+
+    fn fold(&self, text: &str) -> String {
+        let mut out = String::with_capacity(text.len());
+        let mut rest = text;
+        while let Some(c) = rest.chars().next() {
+            let entry = self.bmp.get(c as usize).copied();
+            match entry {
+                Some(e) if e & PHRASE_START == 0 => {
+                    // A surrogate code point cannot be a char, so every entry is one.
+                    out.push(char::from_u32(e).unwrap_or(c));
+                    rest = &rest[c.len_utf8()..];
+                }
+                _ => {
+                    // A phrase may start here (or the character is beyond the BMP): the
+                    // tries decide, on width- and case-folded characters.
+                    let depth = T2S.get_depth().max(ST_PHRASES_BACK.get_depth());
+                    let ahead: Vec<char> = rest
+                        .chars()
+                        .take(depth.max(1))
+                        .map(fold_width_and_case)
+                        .collect();
+                    if let Some((replacement, len)) = phrase_at(&ahead, true) {
+                        out.push_str(replacement);
+                        let skip: usize = rest.chars().take(len).map(char::len_utf8).sum();
+                        rest = &rest[skip..];
+                    } else {
+                        let w = fold_width_and_case(c);
+                        out.push(if w.is_ascii() {
+                            w
+                        } else {
+                            single_char(&T2S, w)
+                        });
+                        rest = &rest[c.len_utf8()..];
+                    }
+                }
+            }
+        }
+        out
+    }
 }
 
 /// The one-character conversion of `c`, or `c` itself when the table has none (or a
@@ -310,7 +424,38 @@ mod tests {
         assert_eq!(detect_script("2020 abc"), Script::Simplified);
     }
 
+    /// The tables fold as the tries do, on report-like text and on table phrases.
+    #[test]
+    fn fast_fold_is_the_rule() {
+        let samples = [
+            "學校已批覆申請，頭髮乾淨；乾隆年間覆蓋ＡＢＣ２０２３年度",
+            "湖南工商大学信息公开工作年度报告（2019-2020学年）",
+            "河南機電職業學院信息公開工作報告 一、概述",
+        ];
+        for s in samples {
+            assert_eq!(FAST.fold(s), fold_slow(s, true), "{s}");
+        }
+        for line in RawDictionary::STPhrases.lines().take(3000) {
+            for key in line.split_whitespace() {
+                let s = format!("前{key}後");
+                assert_eq!(FAST.fold(&s), fold_slow(&s, true), "{s}");
+            }
+        }
+    }
+
     proptest! {
+        #[test]
+        fn fast_fold_matches_the_tries(
+            s in "[\u{4E00}-\u{9FFF}\u{3400}-\u{4DBF}\u{20000}-\u{20100}a-zA-Zａ-ｚ０-９，。乾覆髮淨 ]{0,64}"
+        ) {
+            prop_assert_eq!(FAST.fold(&s), fold_slow(&s, true));
+        }
+
+        #[test]
+        fn fast_fold_matches_the_tries_on_any_text(s in "\\PC{0,64}") {
+            prop_assert_eq!(FAST.fold(&s), fold_slow(&s, true));
+        }
+
         #[test]
         fn fold_keeps_the_character_count(s in "\\PC{0,64}") {
             prop_assert_eq!(fold(&s).chars().count(), s.chars().count());

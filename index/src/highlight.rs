@@ -14,17 +14,23 @@ pub const SNIPPET_CHARS: usize = 160;
 /// Half-open character ranges of every occurrence of any needle in `text`, merged where
 /// they overlap or touch, in order. Needles must already be folded.
 pub fn match_ranges(text: &str, needles: &[String]) -> Vec<(usize, usize)> {
-    let folded: Vec<char> = fold(text).chars().collect();
+    ranges_in_folded(&fold(text), needles)
+}
+
+/// [`match_ranges`] on text already folded (character indices are the same in both).
+fn ranges_in_folded(folded: &str, needles: &[String]) -> Vec<(usize, usize)> {
+    // Byte ranges of every occurrence, overlapping ones included (the search resumes one
+    // character after each match's start).
     let mut ranges = Vec::new();
-    for needle in needles {
-        let needle: Vec<char> = needle.chars().collect();
-        if needle.is_empty() || needle.len() > folded.len() {
-            continue;
-        }
-        for start in 0..=folded.len() - needle.len() {
-            if folded[start..start + needle.len()] == needle[..] {
-                ranges.push((start, start + needle.len()));
-            }
+    for needle in needles.iter().filter(|n| !n.is_empty()) {
+        let mut from = 0;
+        while let Some(at) = folded
+            .get(from..)
+            .and_then(|rest| rest.find(needle.as_str()))
+        {
+            let start = from + at;
+            ranges.push((start, start + needle.len()));
+            from = start + folded[start..].chars().next().map_or(1, char::len_utf8);
         }
     }
     ranges.sort_unstable();
@@ -35,7 +41,24 @@ pub fn match_ranges(text: &str, needles: &[String]) -> Vec<(usize, usize)> {
             _ => merged.push((s, e)),
         }
     }
+    // Byte offsets → character indices, in one pass (the boundaries are ascending).
+    let mut chars = folded.char_indices().map(|(b, _)| b).enumerate().peekable();
+    let mut char_at = |byte: usize| -> usize {
+        while let Some(&(i, b)) = chars.peek() {
+            if b >= byte {
+                return i;
+            }
+            chars.next();
+        }
+        folded.chars().count()
+    };
     merged
+        .into_iter()
+        .map(|(s, e)| {
+            let s = char_at(s);
+            (s, char_at(e))
+        })
+        .collect()
 }
 
 /// Escapes text for HTML element content and attribute values.
@@ -77,13 +100,14 @@ pub fn snippet_preferring(
     max_chars: usize,
 ) -> String {
     let chars: Vec<char> = text.chars().collect();
+    let folded = fold(text);
     let all: Vec<String> = preferred.iter().chain(needles).cloned().collect();
-    let ranges = match_ranges(text, &all);
+    let ranges = ranges_in_folded(&folded, &all);
     let max_chars = max_chars.max(1);
     let exact = if preferred.is_empty() {
         Vec::new()
     } else {
-        match_ranges(text, preferred)
+        ranges_in_folded(&folded, preferred)
     };
     let anchor = if exact.is_empty() { &ranges } else { &exact };
     let (start, end) = best_window(&chars, anchor, max_chars);
@@ -253,6 +277,35 @@ mod tests {
             }
             let full = highlight_all(&text, &needles);
             prop_assert_eq!(visible(&full), text.clone());
+        }
+
+        /// The string search finds what comparing at every character index finds,
+        /// overlapping occurrences included.
+        #[test]
+        fn ranges_are_every_occurrence(
+            text in "[信息公開开aé😀 ]{0,60}",
+            raw_needles in proptest::collection::vec("[信息公開开aé😀]{1,3}", 0..4),
+        ) {
+            let needles: Vec<String> = raw_needles.iter().map(|n| fold(n)).collect();
+            let folded: Vec<char> = fold(&text).chars().collect();
+            let mut naive = Vec::new();
+            for needle in &needles {
+                let needle: Vec<char> = needle.chars().collect();
+                for start in 0..(folded.len() + 1).saturating_sub(needle.len()) {
+                    if folded[start..start + needle.len()] == needle[..] {
+                        naive.push((start, start + needle.len()));
+                    }
+                }
+            }
+            naive.sort_unstable();
+            let mut merged: Vec<(usize, usize)> = Vec::new();
+            for (s, e) in naive {
+                match merged.last_mut() {
+                    Some(last) if s <= last.1 => last.1 = last.1.max(e),
+                    _ => merged.push((s, e)),
+                }
+            }
+            prop_assert_eq!(match_ranges(&text, &needles), merged);
         }
     }
 }

@@ -9,16 +9,20 @@
 //!    the page;
 //! 3. the query again, restricted to the page's reports, for each one's sections by score.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use serde::Serialize;
 use tantivy::collector::{Collector, SegmentCollector, TopDocs};
+use tantivy::index::SegmentId;
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocAddress, DocId, Order, Score, Searcher, SegmentReader, TantivyDocument, Term};
 
-use super::{any_of, Engine, FacetCounts, FacetNames, Hit, SegmentFacets, Sort, NO_FACET};
+use super::{
+    any_of, Engine, FacetCounts, FacetNames, FacetRoot, Hit, SegmentFacets, Sort, NO_FACET,
+    NO_SECTION,
+};
 use crate::highlight::snippet_preferring;
 use crate::report::SectionId;
 use crate::Result;
@@ -66,15 +70,6 @@ pub const SECTIONS_SHOWN: usize = 3;
 /// Characters of context in the snippet of a section listed beneath.
 const SECTION_SNIPPET_CHARS: usize = 100;
 
-/// What the counting pass knows of one report.
-#[derive(Debug, Default)]
-struct Tally {
-    school: Option<Arc<str>>,
-    year: Option<Arc<str>>,
-    sections: BTreeSet<Arc<str>>,
-    count: usize,
-}
-
 pub(super) struct Grouped {
     pub total: usize,
     pub hits: Vec<Hit>,
@@ -95,24 +90,15 @@ impl Engine {
         let want = req.offset + req.limit;
         // The counting pass rides along with the first top-k (one weight, one pass).
         let first_limit = (want * 4).max(40);
+        let table = self.facet_names.report_table(searcher)?;
         let counter = ReportCounter {
             names: &self.facet_names,
+            table: table.clone(),
         };
         let (first_docs, tallies) = top_sections(searcher, query, req.sort, first_limit, counter)?;
-        let mut facets = FacetCounts::default();
-        for tally in tallies.values() {
-            if let Some(school) = &tally.school {
-                *facets.school.entry(school.to_string()).or_default() += 1;
-            }
-            if let Some(year) = &tally.year {
-                *facets.year.entry(year.to_string()).or_default() += 1;
-            }
-            for section in &tally.sections {
-                *facets.section.entry(section.to_string()).or_default() += 1;
-            }
-        }
-        let total = tallies.len();
-        let sections: usize = tallies.values().map(|t| t.count).sum();
+        let total = tallies.reports();
+        let sections = tallies.sections();
+        let facets = tallies.facets.clone();
         let ranked = self.ranked_reports(
             searcher,
             query,
@@ -180,7 +166,7 @@ impl Engine {
         searcher: &Searcher,
         query: &dyn Query,
         page: &[Arc<str>],
-        tallies: &HashMap<Arc<str>, Tally>,
+        tallies: &Tallies,
         req: &super::SearchRequest,
         preferred: &[String],
         needles: &[String],
@@ -201,11 +187,7 @@ impl Engine {
             (Occur::Must, query.box_clone()),
             (Occur::Must, Box::new(BoostQuery::new(any_of(ids), 0.0))),
         ]);
-        let count: usize = page
-            .iter()
-            .filter_map(|id| tallies.get(id))
-            .map(|t| t.count)
-            .sum();
+        let count: usize = page.iter().filter_map(|id| tallies.count_of(id)).sum();
         let segments: Vec<Arc<SegmentFacets>> = searcher
             .segment_readers()
             .iter()
@@ -248,7 +230,7 @@ impl Engine {
             if req.sort == Sort::Date {
                 hit.score = 0.0;
             }
-            hit.matching_sections = Some(tallies.get(id).map_or(sections.len(), |t| t.count));
+            hit.matching_sections = Some(tallies.count_of(id).unwrap_or(sections.len()));
             hit.sections = Some(beneath);
             hits.push(hit);
         }
@@ -319,31 +301,131 @@ fn report_of(segments: &[Arc<SegmentFacets>], addr: DocAddress) -> Option<Arc<st
     facets.report_ids.get(ord as usize).cloned()
 }
 
+/// Every report of a searcher's segments, numbered once per set of segments: each
+/// segment's report ordinals map to one number, so the counting pass tallies in flat
+/// arrays (no hashing of ids per matching section), and a report whose sections lie in
+/// several segments is still one report.
+pub(super) struct ReportTable {
+    segments: Vec<SegmentId>,
+    /// Report ids, sorted; a report's number is its index.
+    ids: Vec<Arc<str>>,
+    /// By segment (searcher order): local report ordinal → number.
+    numbers: Vec<Vec<u32>>,
+}
+
+impl ReportTable {
+    fn build(segments: &[(SegmentId, Arc<SegmentFacets>)]) -> ReportTable {
+        let mut all: Vec<(&Arc<str>, usize, usize)> = segments
+            .iter()
+            .enumerate()
+            .flat_map(|(seg, (_, facets))| {
+                facets
+                    .report_ids
+                    .iter()
+                    .enumerate()
+                    .map(move |(local, id)| (id, seg, local))
+            })
+            .collect();
+        all.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        let mut ids: Vec<Arc<str>> = Vec::new();
+        let mut numbers: Vec<Vec<u32>> = segments
+            .iter()
+            .map(|(_, f)| vec![0; f.report_ids.len()])
+            .collect();
+        for (id, seg, local) in all {
+            if ids.last().is_none_or(|last| last != id) {
+                ids.push(id.clone());
+            }
+            let number = u32::try_from(ids.len() - 1).unwrap_or(u32::MAX);
+            if let Some(slot) = numbers.get_mut(seg).and_then(|n| n.get_mut(local)) {
+                *slot = number;
+            }
+        }
+        ReportTable {
+            segments: segments.iter().map(|(id, _)| *id).collect(),
+            ids,
+            numbers,
+        }
+    }
+
+    pub(super) fn is_for(&self, segments: &[SegmentId]) -> bool {
+        self.segments == segments
+    }
+
+    pub(super) fn new_for(segments: &[(SegmentId, Arc<SegmentFacets>)]) -> Arc<ReportTable> {
+        Arc::new(ReportTable::build(segments))
+    }
+
+    fn number(&self, id: &str) -> Option<usize> {
+        self.ids.binary_search_by(|probe| (**probe).cmp(id)).ok()
+    }
+}
+
+/// What the counting pass found: per report, how many of its sections match and which
+/// section kinds; the facet counts (of reports) and totals.
+pub(super) struct Tallies {
+    table: Arc<ReportTable>,
+    /// By report number.
+    counts: Vec<u32>,
+    /// Report numbers with a match.
+    touched: usize,
+    sections: usize,
+    facets: FacetCounts,
+}
+
+impl Tallies {
+    /// Reports with a matching section.
+    fn reports(&self) -> usize {
+        self.touched
+    }
+
+    /// Matching sections.
+    fn sections(&self) -> usize {
+        self.sections
+    }
+
+    /// Matching sections of one report.
+    fn count_of(&self, id: &str) -> Option<usize> {
+        let n = *self.counts.get(self.table.number(id)?)?;
+        (n > 0).then_some(n as usize)
+    }
+}
+
 /// The counting pass: per report, its school, year, matching sections and their number.
 struct ReportCounter<'a> {
     names: &'a FacetNames,
+    table: Arc<ReportTable>,
 }
 
 struct SegmentReportCounter {
+    segment: usize,
     facets: Arc<SegmentFacets>,
-    /// Report ordinal → (facet ordinals of its school and year, section ordinals, count).
-    by_report: HashMap<u32, ([u32; 2], Vec<u32>, usize)>,
+    /// By local report ordinal: matching sections, and their kinds as bits of
+    /// [`SectionId::ALL`](crate::SectionId::ALL).
+    counts: Vec<u32>,
+    kinds: Vec<u16>,
+    /// The first matching document of each report (for its school and year), in order of
+    /// first match.
+    first: Vec<(u32, DocId)>,
 }
 
-type SegmentTallies = Vec<(Arc<str>, Tally)>;
-
 impl Collector for ReportCounter<'_> {
-    type Fruit = HashMap<Arc<str>, Tally>;
+    type Fruit = Tallies;
     type Child = SegmentReportCounter;
 
     fn for_segment(
         &self,
-        _segment_local_id: u32,
+        segment_local_id: u32,
         segment: &SegmentReader,
     ) -> tantivy::Result<SegmentReportCounter> {
+        let facets = self.names.for_segment(segment)?;
+        let n = facets.report_ids.len();
         Ok(SegmentReportCounter {
-            facets: self.names.for_segment(segment)?,
-            by_report: HashMap::new(),
+            segment: segment_local_id as usize,
+            counts: vec![0; n],
+            kinds: vec![0; n],
+            first: Vec::new(),
+            facets,
         })
     }
 
@@ -351,69 +433,136 @@ impl Collector for ReportCounter<'_> {
         false
     }
 
-    fn merge_fruits(&self, fruits: Vec<SegmentTallies>) -> tantivy::Result<Self::Fruit> {
-        let mut all: HashMap<Arc<str>, Tally> = HashMap::new();
-        for fruit in fruits {
-            for (id, tally) in fruit {
-                let entry = all.entry(id).or_default();
-                entry.school = entry.school.take().or(tally.school);
-                entry.year = entry.year.take().or(tally.year);
-                entry.sections.extend(tally.sections);
-                entry.count += tally.count;
+    fn merge_fruits(&self, fruits: Vec<SegmentReportCounter>) -> tantivy::Result<Tallies> {
+        let n = self.table.ids.len();
+        let mut counts = vec![0u32; n];
+        let mut kinds = vec![0u16; n];
+        let mut touched = Vec::new();
+        let mut sections = 0usize;
+        let mut school_year = FacetCounts::default();
+        for fruit in &fruits {
+            let Some(numbers) = self.table.numbers.get(fruit.segment) else {
+                continue;
+            };
+            // School and year ordinals are the segment's own: counted per segment, named once.
+            let mut by_ord = vec![0u64; fruit.facets.names.len()];
+            for &(local, doc) in &fruit.first {
+                let Some(&number) = numbers.get(local as usize) else {
+                    continue;
+                };
+                let number = number as usize;
+                let (Some(count), Some(kind)) = (counts.get_mut(number), kinds.get_mut(number))
+                else {
+                    continue;
+                };
+                if *count == 0 {
+                    touched.push(number);
+                    let ords = fruit.facets.docs.get(doc as usize).copied();
+                    for ord in ords.unwrap_or([NO_FACET; 3]).into_iter().take(2) {
+                        if let Some(c) = by_ord.get_mut(ord as usize) {
+                            *c += 1;
+                        }
+                    }
+                }
+                let local_count = fruit.counts.get(local as usize).copied().unwrap_or(0);
+                *count += local_count;
+                *kind |= fruit.kinds.get(local as usize).copied().unwrap_or(0);
+                sections += local_count as usize;
+            }
+            for (ord, &c) in by_ord.iter().enumerate().filter(|(_, c)| **c > 0) {
+                let map = match fruit.facets.names.get(ord) {
+                    Some(Some((FacetRoot::School, name))) => (&mut school_year.school, name),
+                    Some(Some((FacetRoot::Year, name))) => (&mut school_year.year, name),
+                    _ => continue,
+                };
+                *map.0.entry(map.1.to_string()).or_default() += c;
             }
         }
-        Ok(all)
+        let mut by_kind = [0u64; 16];
+        for &number in &touched {
+            let bits = kinds.get(number).copied().unwrap_or(0);
+            for (i, slot) in by_kind.iter_mut().enumerate() {
+                if bits & (1 << i) != 0 {
+                    *slot += 1;
+                }
+            }
+        }
+        for (kind, &c) in crate::SectionId::ALL.iter().zip(&by_kind) {
+            if c > 0 {
+                school_year.section.insert(kind.as_str().to_string(), c);
+            }
+        }
+        Ok(Tallies {
+            table: self.table.clone(),
+            counts,
+            touched: touched.len(),
+            sections,
+            facets: school_year,
+        })
     }
 }
 
 impl SegmentCollector for SegmentReportCounter {
-    type Fruit = SegmentTallies;
+    type Fruit = SegmentReportCounter;
 
     fn collect(&mut self, doc: DocId, _score: Score) {
         let Some(&report) = self.facets.reports.get(doc as usize) else {
             return;
         };
-        if report == NO_FACET {
-            return;
+        let Some(count) = self.counts.get_mut(report as usize) else {
+            return; // NO_FACET: a section without a report id
+        };
+        if *count == 0 {
+            self.first.push((report, doc));
         }
-        let [school, year, section] = self
+        *count += 1;
+        let section = self
             .facets
             .docs
             .get(doc as usize)
+            .map_or(NO_FACET, |d| d[2]);
+        let bit = self
+            .facets
+            .section_bit
+            .get(section as usize)
             .copied()
-            .unwrap_or([NO_FACET; 3]);
-        let entry = self
-            .by_report
-            .entry(report)
-            .or_insert_with(|| ([school, year], Vec::new(), 0));
-        if section != NO_FACET && !entry.1.contains(&section) {
-            entry.1.push(section);
+            .unwrap_or(NO_SECTION);
+        if let Some(kind) = self.kinds.get_mut(report as usize) {
+            if bit < 16 {
+                *kind |= 1 << bit;
+            }
         }
-        entry.2 += 1;
     }
 
-    fn harvest(self) -> SegmentTallies {
-        let name = |ord: u32| -> Option<Arc<str>> {
-            self.facets
-                .names
-                .get(ord as usize)?
-                .as_ref()
-                .map(|(_, n)| n.clone())
-        };
-        self.by_report
-            .iter()
-            .filter_map(|(&report, ([school, year], sections, count))| {
-                let id = self.facets.report_ids.get(report as usize)?.clone();
-                Some((
-                    id,
-                    Tally {
-                        school: name(*school),
-                        year: name(*year),
-                        sections: sections.iter().filter_map(|&s| name(s)).collect(),
-                        count: *count,
-                    },
-                ))
-            })
-            .collect()
+    fn harvest(self) -> SegmentReportCounter {
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn segment(ids: &[&str]) -> Arc<SegmentFacets> {
+        Arc::new(SegmentFacets {
+            names: Vec::new(),
+            docs: Vec::new(),
+            reports: Vec::new(),
+            report_ids: ids.iter().map(|id| Arc::from(*id)).collect(),
+            section_bit: Vec::new(),
+        })
+    }
+
+    /// A report with sections in two segments gets one number; the numbers follow the ids.
+    #[test]
+    fn reports_are_numbered_once_across_segments() {
+        let (a, b) = (SegmentId::generate_random(), SegmentId::generate_random());
+        let table = ReportTable::build(&[(a, segment(&["r1", "r3"])), (b, segment(&["r2", "r3"]))]);
+        assert_eq!(table.ids.len(), 3);
+        assert_eq!(table.numbers, vec![vec![0, 2], vec![1, 2]]);
+        assert_eq!(table.number("r3"), Some(2));
+        assert_eq!(table.number("r4"), None);
+        assert!(table.is_for(&[a, b]));
+        assert!(!table.is_for(&[b, a]));
     }
 }
