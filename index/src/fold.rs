@@ -21,6 +21,15 @@ static S2T: LazyLock<&'static Trie<&'static str>> = LazyLock::new(|| first_dict(
 /// simplified phrase — only where both have the same number of characters. With them a
 /// report written 批覆 folds to 批复, as a simplified report and a simplified query do.
 static ST_PHRASES_BACK: LazyLock<Trie<&'static str>> = LazyLock::new(|| {
+    let mut trie = Trie::default();
+    for (traditional, simplified) in ST_PHRASES_BACK_LIST.iter() {
+        trie.insert(traditional, *simplified);
+    }
+    trie
+});
+
+/// The phrases of [`ST_PHRASES_BACK`], as (traditional, simplified).
+static ST_PHRASES_BACK_LIST: LazyLock<Vec<(&'static str, &'static str)>> = LazyLock::new(|| {
     // Traditional phrase → the simplified phrases the table writes it for.
     let mut back: std::collections::HashMap<&'static str, Vec<&'static str>> =
         std::collections::HashMap::new();
@@ -41,7 +50,7 @@ static ST_PHRASES_BACK: LazyLock<Trie<&'static str>> = LazyLock::new(|| {
             }
         }
     }
-    let mut trie = Trie::default();
+    let mut list = Vec::new();
     for (traditional, mut targets) in back {
         targets.sort_unstable();
         targets.dedup();
@@ -51,11 +60,11 @@ static ST_PHRASES_BACK: LazyLock<Trie<&'static str>> = LazyLock::new(|| {
         // one reading.
         if T2S.get(traditional).is_none() && !targets.contains(&by_t2s.as_str()) {
             if let [only] = targets[..] {
-                trie.insert(traditional, only);
+                list.push((traditional, only));
             }
         }
     }
-    trie
+    list
 });
 
 fn first_dict(conv: Converters) -> &'static Trie<&'static str> {
@@ -103,7 +112,7 @@ fn fold_slow(text: &str, phrases_back: bool) -> String {
             i += 1;
             continue;
         }
-        if let Some((replacement, len)) = phrase_at(&chars[i..], phrases_back) {
+        if let Some((replacement, len)) = phrase_at(chars[i..].iter().copied(), phrases_back) {
             out.push_str(replacement);
             i += len;
             continue;
@@ -117,15 +126,16 @@ fn fold_slow(text: &str, phrases_back: bool) -> String {
 /// The longest phrase starting at `chars[0]` (OpenCC phrase tables: 乾隆 stays 乾, 乾燥
 /// becomes 干), accepted only when it keeps the character count; of the two tables, the
 /// longer match wins. `chars` are already width- and case-folded.
-fn phrase_at(chars: &[char], phrases_back: bool) -> Option<(&'static str, usize)> {
+fn phrase_at(
+    chars: impl Iterator<Item = char> + Clone,
+    phrases_back: bool,
+) -> Option<(&'static str, usize)> {
     let t2s = T2S
-        .r#match(chars.iter().copied())
+        .r#match(chars.clone())
         .filter(|(r, len)| r.chars().count() == *len)
         .map(|(r, len)| (*r, len));
     let back = if phrases_back {
-        ST_PHRASES_BACK
-            .r#match(chars.iter().copied())
-            .map(|(r, len)| (*r, len))
+        ST_PHRASES_BACK.r#match(chars).map(|(r, len)| (*r, len))
     } else {
         None
     };
@@ -163,13 +173,10 @@ impl FastFold {
                 }
             }
         }
-        for line in RawDictionary::STPhrases.lines() {
-            // The traditional forms: ST_PHRASES_BACK's keys are among them.
-            for key in line.split_whitespace().skip(1) {
-                let mut chars = key.chars();
-                if let (Some(first), Some(_)) = (chars.next(), chars.next()) {
-                    starts.insert(first);
-                }
+        for (key, _) in ST_PHRASES_BACK_LIST.iter() {
+            let mut chars = key.chars();
+            if let (Some(first), Some(_)) = (chars.next(), chars.next()) {
+                starts.insert(first);
             }
         }
         let bmp = (0u32..0x1_0000)
@@ -208,13 +215,8 @@ impl FastFold {
                 _ => {
                     // A phrase may start here (or the character is beyond the BMP): the
                     // tries decide, on width- and case-folded characters.
-                    let depth = T2S.get_depth().max(ST_PHRASES_BACK.get_depth());
-                    let ahead: Vec<char> = rest
-                        .chars()
-                        .take(depth.max(1))
-                        .map(fold_width_and_case)
-                        .collect();
-                    if let Some((replacement, len)) = phrase_at(&ahead, true) {
+                    let ahead = rest.chars().map(fold_width_and_case as fn(char) -> char);
+                    if let Some((replacement, len)) = phrase_at(ahead, true) {
                         out.push_str(replacement);
                         let skip: usize = rest.chars().take(len).map(char::len_utf8).sum();
                         rest = &rest[skip..];
@@ -251,6 +253,10 @@ fn single_char(table: &Trie<&'static str>, c: char) -> char {
 }
 
 fn fold_width_and_case(c: char) -> char {
+    if is_han(c) {
+        // No width, no case: most of a report.
+        return c;
+    }
     let c = match c {
         // Full-width ASCII block → ASCII.
         '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
