@@ -13,6 +13,8 @@ pub enum Error {
     Sqlite(#[from] rusqlite::Error),
     #[error("benchmark I/O error: {0}")]
     Io(#[from] std::io::Error),
+    #[error("HTTP load: {0}")]
+    Http(String),
     #[error("corpus file: {0}")]
     Json(#[from] serde_json::Error),
 }

@@ -7,6 +7,7 @@
 //! - [`queries`] is the fixed mixed query set;
 //! - [`peer`] loads the corpus into FTS5 and answers the same queries;
 //! - [`stock`] is the out-of-the-box peer: stock Tantivy + tantivy-jieba, no folding;
+//! - [`http`] is the HTTP load generator (`--http`);
 //! - [`run`] measures both in one run — indexing, segmentation ceiling, latency
 //!   percentiles, recall against a plain substring scan, snippet panics, start-up — and
 //!   renders the table that `BENCHMARKS.md` quotes.
@@ -22,6 +23,7 @@
 
 pub mod corpus;
 mod error;
+pub mod http;
 pub mod peer;
 pub mod queries;
 pub mod run;

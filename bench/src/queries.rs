@@ -73,6 +73,22 @@ impl BenchQuery {
         label
     }
 
+    /// The query string of the same search on the site (`q=…&school=…`), encoded.
+    pub fn url_query(&self) -> String {
+        let mut pairs = form_urlencoded::Serializer::new(String::new());
+        pairs.append_pair("q", &self.text);
+        for s in &self.schools {
+            pairs.append_pair("school", s);
+        }
+        for y in &self.years {
+            pairs.append_pair("year", y);
+        }
+        for s in &self.sections {
+            pairs.append_pair("section", s.as_str());
+        }
+        pairs.finish()
+    }
+
     /// The xxgk request: top `limit` with snippets and all facets.
     pub fn request(&self, limit: usize) -> SearchRequest {
         let mut req = SearchRequest::new(self.text.clone());

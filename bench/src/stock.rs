@@ -66,6 +66,25 @@ fn schema() -> (Schema, Fields) {
     (b.build(), f)
 }
 
+/// The three facets' counts, by name.
+fn fill_facets(out: &mut PeerResults, counts: &tantivy::collector::FacetCounts) {
+    let collect = |dim: &str| -> BTreeMap<String, u64> {
+        counts
+            .get(dim)
+            .map(|(facet, n)| {
+                let name = facet
+                    .to_path()
+                    .last()
+                    .map_or(String::new(), |s| s.to_string());
+                (name, n)
+            })
+            .collect()
+    };
+    out.school = collect("/school");
+    out.year = collect("/year");
+    out.section = collect("/section");
+}
+
 fn err(e: impl std::fmt::Display) -> Error {
     Error::BadOption(format!("stock peer: {e}"))
 }
@@ -169,21 +188,64 @@ impl Stock {
             out.snippets
                 .push(generator.snippet_from_doc(&doc).to_html());
         }
-        let collect = |dim: &str| -> BTreeMap<String, u64> {
-            counts
-                .get(dim)
-                .map(|(facet, n)| {
-                    let name = facet
-                        .to_path()
-                        .last()
-                        .map_or(String::new(), |s| s.to_string());
-                    (name, n)
-                })
-                .collect()
+        fill_facets(&mut out, &counts);
+        Ok(out)
+    }
+
+    /// One result per report, the way the stack gives it without more work: the top
+    /// sections, widened fourfold until they hold 10 reports, deduplicated by the stored
+    /// report id; the best section's snippet for each. Facets still count sections
+    /// (Tantivy's `FacetCollector` counts documents, and a section is a document).
+    pub fn search_grouped(&self, q: &BenchQuery) -> Result<PeerResults> {
+        const REPORTS: usize = 10;
+        let searcher = self.reader.searcher();
+        let query = self.query(q);
+        let mut facets = FacetCollector::for_field("facets");
+        for dim in ["/school", "/year", "/section"] {
+            facets.add_facet(dim);
+        }
+        let mut limit = REPORTS * 4;
+        let (mut top, total, counts) = searcher
+            .search(
+                &query,
+                &(TopDocs::with_limit(limit).order_by_score(), Count, facets),
+            )
+            .map_err(err)?;
+        let generator = SnippetGenerator::create(&searcher, &*query, self.f.body).map_err(err)?;
+        let mut out = PeerResults {
+            total: total as u64,
+            ..PeerResults::default()
         };
-        out.school = collect("/school");
-        out.year = collect("/year");
-        out.section = collect("/section");
+        loop {
+            let mut seen = std::collections::HashSet::new();
+            let mut best = Vec::new();
+            for (_, addr) in &top {
+                let doc: TantivyDocument = searcher.doc(*addr).map_err(err)?;
+                let id = doc
+                    .get_first(self.f.report_id)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or_default()
+                    .to_string();
+                if seen.insert(id) {
+                    best.push(doc);
+                    if best.len() == REPORTS {
+                        break;
+                    }
+                }
+            }
+            if best.len() == REPORTS || top.len() < limit {
+                for doc in best {
+                    out.snippets
+                        .push(generator.snippet_from_doc(&doc).to_html());
+                }
+                break;
+            }
+            limit *= 4;
+            top = searcher
+                .search(&query, &TopDocs::with_limit(limit).order_by_score())
+                .map_err(err)?;
+        }
+        fill_facets(&mut out, &counts);
         Ok(out)
     }
 

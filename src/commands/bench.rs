@@ -7,7 +7,7 @@ use std::process::{Command, ExitCode, Stdio};
 use anyhow::{bail, Context};
 use clap::{Args, Subcommand};
 use xxgk_bench::corpus::{CorpusSpec, Size};
-use xxgk_bench::run::{Options, ServeProbe};
+use xxgk_bench::run::{HttpLoad, Options, ServeProbe};
 
 #[derive(Debug, Args)]
 pub struct BenchArgs {
@@ -104,6 +104,16 @@ pub struct RunArgs {
     /// Megabytes of text on which raw jieba and the analyzer are timed.
     #[arg(long, default_value_t = 64)]
     pub sample_mb: usize,
+    /// Put the started `xxgk serve` under HTTP load (`/api/search` and `/`, the query set
+    /// rotating) and report requests per second, latency and both sides' CPU.
+    #[arg(long)]
+    pub http: bool,
+    /// Seconds of load per endpoint (with `--http`).
+    #[arg(long, default_value_t = 10.0)]
+    pub http_seconds: f64,
+    /// Keep-alive connections of the load generator (with `--http`).
+    #[arg(long, default_value_t = 16)]
+    pub connections: usize,
     /// Also write the measurements as JSON to this file.
     #[arg(long)]
     pub json: Option<PathBuf>,
@@ -153,6 +163,15 @@ fn bench_run(args: RunArgs) -> anyhow::Result<ExitCode> {
     opts.threads = args.threads;
     opts.sample_bytes = args.sample_mb.max(1) * 1_000_000;
     opts.serve = serve_probe();
+    if args.http {
+        if !(args.http_seconds > 0.0 && args.http_seconds <= 600.0) || args.connections == 0 {
+            bail!("--http-seconds must be in (0, 600] and --connections at least 1");
+        }
+        opts.http = Some(HttpLoad {
+            connections: args.connections,
+            seconds: args.http_seconds,
+        });
+    }
     let report = xxgk_bench::run::run(&opts)?;
     println!("{}", report.render());
     if let Some(path) = &args.json {
