@@ -279,6 +279,8 @@ pub struct PeerSummary {
     pub latency: Percentiles,
     /// One result per report, where the peer has a way to give it.
     pub grouped_latency: Option<Percentiles>,
+    /// Searches whose snippet made the peer's own snippet generator panic (caught).
+    pub snippet_panics: usize,
 }
 
 impl PeerSummary {
@@ -290,6 +292,7 @@ impl PeerSummary {
             db_bytes,
             latency,
             grouped_latency: None,
+            snippet_panics: 0,
         }
     }
 }
@@ -833,6 +836,7 @@ fn run_stock(
     }
     let grouped = time_rounds(queries, rounds, |_, q| stock.search_grouped(q))?;
     let mut summary = PeerSummary::new(corpus, load_secs, db_bytes, timed.latency);
+    summary.snippet_panics = stock.snippet_panics();
     summary.grouped_latency = Some(Percentiles::of(
         &grouped.into_iter().flatten().collect::<Vec<_>>(),
     ));
@@ -1415,6 +1419,12 @@ impl BenchReport {
                 "| stock Tantivy + jieba | {} | {:.2} ms | {:.2} ms | {:.2} ms | {:.2} ms |\n",
                 sl.samples, sl.p50_ms, sl.p95_ms, sl.p99_ms, sl.max_ms
             ));
+            if st.snippet_panics > 0 {
+                o.push_str(&format!(
+                    "\nTantivy's `SnippetGenerator` panicked on {} of the stock peer's snippets (overlapping jieba tokens; caught, left empty).\n\n",
+                    st.snippet_panics
+                ));
+            }
             if let Some(sg) = &st.grouped_latency {
                 o.push_str(&format!(
                     "| stock Tantivy + jieba, one result per report | {} | {:.2} ms | {:.2} ms | {:.2} ms | {:.2} ms |\n",

@@ -7,7 +7,9 @@
 //! the honest price of xxgk's design, measured in the same run.
 
 use std::collections::BTreeMap;
+use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use tantivy::collector::{Count, DocSetCollector, FacetCollector, TopDocs};
 use tantivy::query::{BooleanQuery, Occur, Query, QueryParser, TermQuery};
@@ -40,6 +42,9 @@ pub struct Stock {
     reader: IndexReader,
     f: Fields,
     parser: QueryParser,
+    /// Snippets Tantivy's generator panicked on (it slices strings at the byte offsets
+    /// of overlapping jieba tokens); counted, and the snippet left empty.
+    snippet_panics: AtomicUsize,
 }
 
 impl std::fmt::Debug for Stock {
@@ -128,7 +133,12 @@ impl Stock {
             .map_err(err)?;
         let mut parser = QueryParser::for_index(&index, vec![f.heading, f.body, f.meta]);
         parser.set_conjunction_by_default();
-        Ok(Stock { reader, f, parser })
+        Ok(Stock {
+            reader,
+            f,
+            parser,
+            snippet_panics: AtomicUsize::new(0),
+        })
     }
 
     /// The query as the stock parser reads the user's text, with the filters as facet
@@ -185,8 +195,7 @@ impl Stock {
         };
         for (_, addr) in top {
             let doc: TantivyDocument = searcher.doc(addr).map_err(err)?;
-            out.snippets
-                .push(generator.snippet_from_doc(&doc).to_html());
+            out.snippets.push(self.snippet(&generator, &doc));
         }
         fill_facets(&mut out, &counts);
         Ok(out)
@@ -235,8 +244,7 @@ impl Stock {
             }
             if best.len() == REPORTS || top.len() < limit {
                 for doc in best {
-                    out.snippets
-                        .push(generator.snippet_from_doc(&doc).to_html());
+                    out.snippets.push(self.snippet(&generator, &doc));
                 }
                 break;
             }
@@ -247,6 +255,24 @@ impl Stock {
         }
         fill_facets(&mut out, &counts);
         Ok(out)
+    }
+
+    /// The stock snippet of `doc`, or an empty one (counted) where the generator panics.
+    fn snippet(&self, generator: &SnippetGenerator, doc: &TantivyDocument) -> String {
+        match catch_unwind(AssertUnwindSafe(|| {
+            generator.snippet_from_doc(doc).to_html()
+        })) {
+            Ok(html) => html,
+            Err(_) => {
+                self.snippet_panics.fetch_add(1, Ordering::Relaxed);
+                String::new()
+            }
+        }
+    }
+
+    /// Snippets the stock generator panicked on so far.
+    pub fn snippet_panics(&self) -> usize {
+        self.snippet_panics.load(Ordering::Relaxed)
     }
 
     /// Every matching section as (report id, section index).
