@@ -31,6 +31,7 @@
 //! ```
 
 mod api;
+mod cache;
 mod cost;
 pub mod coverage;
 mod error;
@@ -75,15 +76,14 @@ pub struct AppState {
     /// share the cores and raise every request's latency, so the rest wait here (and
     /// time out with 503 under overload) instead of in the blocking thread pool.
     searches: Arc<tokio::sync::Semaphore>,
-    /// Checklist matrices already computed, and the change flags of search results
-    /// (see [`journalist`]).
+    /// The change flags of search results (see [`journalist`]).
     journalist_cache: Arc<journalist::Cache>,
     /// The site's address for absolute links (feeds), e.g. `https://xxgk.example.org`.
     public_url: Arc<str>,
     /// Heavy requests running or queued (see [`cost`]).
     heavy: Arc<tokio::sync::Semaphore>,
-    /// Coverage matrices computed in the last seconds (see [`coverage`]).
-    coverage_cache: Arc<coverage::Cache>,
+    /// Heavy answers already computed (see [`cache`]).
+    answers: Arc<cache::Caches>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -109,7 +109,7 @@ impl AppState {
             journalist_cache: Arc::default(),
             heavy: Arc::new(tokio::sync::Semaphore::new(cost::heavy_slots())),
             public_url: Arc::from("http://localhost"),
-            coverage_cache: Arc::default(),
+            answers: Arc::default(),
         }
     }
 
