@@ -8,8 +8,8 @@
 //! which for the whole registry takes longer than a page should (86–114 ms in a release
 //! build, 230–270 ms in a debug one, for 2,631 institutions × 16 years with 1,500 crawled
 //! sources and 12,000 reports), so answers are cached until the archive changes
-//! ([`crate::cache`]): paging through the matrix, then downloading it, computes it once.
-//! The page and the JSON show [`Paging`] rows at a time; the CSV streams them all.
+//! (`web/src/cache.rs`): paging through the matrix, then downloading it, computes it once.
+//! The page and the JSON show `Paging` rows at a time; the CSV streams them all.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -550,7 +550,7 @@ fn province_table(cov: &Coverage, params: &CoverageParams) -> Markup {
 }
 
 /// A page of the coverage matrix: the whole matrix's `years`, `totals` and `provinces`,
-/// this page's institutions in `schools`, and the paging fields ([`PageInfo`]).
+/// this page's institutions in `schools`, and the paging fields (`page`, `per_page`, `pages`, `total`, `next_page`, `next`).
 #[derive(Debug, serde::Serialize)]
 pub struct CoveragePage<'a> {
     pub years: &'a [String],

@@ -1,6 +1,6 @@
 //! Downloads: the "which schools" answer and the coverage matrix as CSV (the CLI's
 //! `xxgk schools --csv` and `xxgk coverage --csv` print the same tables), row by row so
-//! that the server streams them ([`csv_download`]) and the CLI prints them whole.
+//! that the server streams them (`csv_download`) and the CLI prints them whole.
 
 use std::sync::Arc;
 
@@ -30,7 +30,7 @@ pub const SCHOOLS_CSV_HEADER: [&str; 13] = [
     "best_snippet",
 ];
 
-/// Rows written to a streamed download at a time (see [`csv_download`]).
+/// Rows written to a streamed download at a time (see `csv_download`).
 pub const CSV_CHUNK_ROWS: usize = 256;
 
 /// The rows of [`schools_csv`], one per school: matched, then unmatched, then no report.

@@ -16,6 +16,11 @@
 //! | `/feed`, `/changes.atom` | Atom feeds of a search and of edited or removed reports |
 //! | `/api/search`, `/api/schools`, `/api/reports/{id}`, `/api/reports/{id}/versions`, `/api/stats` | JSON |
 //!
+//! The heavy answers (which schools, coverage, checklist) are cached per index generation
+//! and archive version (`web/src/cache.rs`); their JSON and pages come 100 rows at
+//! a time (`page`, `per_page` up to 500; see RELIABILITY.md) and their CSV downloads stream
+//! every row.
+//!
 //! Every page works without JavaScript and ships its one stylesheet inside the binary.
 //! All text is escaped by construction (maud); the only pre-escaped HTML is what the
 //! index's highlighter produced, which escapes everything but its own `<mark>`s.
