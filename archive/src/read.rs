@@ -35,6 +35,12 @@ pub trait ReadArchive: Send + Sync + 'static {
     ) -> Result<Vec<NoReport>>;
     /// Every crawl source with its last run.
     fn crawl_health(&self) -> Result<Vec<SourceHealth>>;
+    /// A number that changes whenever another connection (an import, a crawl) commits
+    /// to the archive, so that an answer read from it can be reused while it stays the
+    /// same. An archive that cannot tell (a fixed one) answers 0.
+    fn data_version(&self) -> Result<u64> {
+        Ok(0)
+    }
 }
 
 /// One archive connection behind a lock: the site's reads are small (a report's
@@ -103,5 +109,9 @@ impl ReadArchive for Reader {
 
     fn crawl_health(&self) -> Result<Vec<SourceHealth>> {
         self.archive().crawl_health()
+    }
+
+    fn data_version(&self) -> Result<u64> {
+        self.archive().data_version()
     }
 }

@@ -172,6 +172,15 @@ impl Archive {
         Ok(archive)
     }
 
+    /// SQLite's `data_version` of this connection: it changes whenever another
+    /// connection commits to the archive (never for this connection's own writes).
+    pub fn data_version(&self) -> Result<u64> {
+        let v: i64 = self
+            .conn
+            .pragma_query_value(None, "data_version", |row| row.get(0))?;
+        Ok(v as u64)
+    }
+
     /// Opens the archive at `path` for reading only, writing nothing next to it: for
     /// serving a copy on read-only media (`xxgk serve --read-only`). The file must be at
     /// this xxgk's schema (open it once normally to upgrade it). A file whose write-ahead

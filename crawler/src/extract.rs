@@ -303,9 +303,28 @@ pub fn element_text(el: ElementRef<'_>) -> String {
         .join("\n")
 }
 
+/// A step of [`walk`]: a node to read, or the end of a block element.
+enum Step<N> {
+    Open(N),
+    Close { block: bool },
+}
+
+/// Depth-first over `el`'s descendants with a stack of its own, not recursion: a page of
+/// thousands of nested elements must not overflow the thread's stack (the fuzz smoke
+/// found 5,000 nested `<div>`s doing so).
 fn walk(el: ElementRef<'_>, out: &mut String) {
-    for child in el.children() {
-        match child.value() {
+    let mut stack: Vec<Step<_>> = el.children().rev().map(Step::Open).collect();
+    while let Some(step) = stack.pop() {
+        let node = match step {
+            Step::Open(node) => node,
+            Step::Close { block } => {
+                if block {
+                    out.push('\n');
+                }
+                continue;
+            }
+        };
+        match node.value() {
             Node::Text(t) => out.push_str(t),
             Node::Element(e) => {
                 let name = e.name();
@@ -343,12 +362,8 @@ fn walk(el: ElementRef<'_>, out: &mut String) {
                 if name == "td" || name == "th" {
                     out.push(' ');
                 }
-                if let Some(child_el) = ElementRef::wrap(child) {
-                    walk(child_el, out);
-                }
-                if block {
-                    out.push('\n');
-                }
+                stack.push(Step::Close { block });
+                stack.extend(node.children().rev().map(Step::Open));
             }
             _ => {}
         }

@@ -21,6 +21,9 @@ pub mod discover;
 mod error;
 pub mod extract;
 pub mod fetch;
+/// Property checks for the fuzz targets (`fuzz/`) and the smoke tests; not an API.
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod names;
 pub mod page;
 pub mod robots;

@@ -154,7 +154,7 @@ pub fn item(number: u32) -> Option<&'static Item> {
 }
 
 /// Which part of the index the matrix covers.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct MatrixRequest {
     /// Academic year (`2020-2021`); `None` is the newest year in the index.
     pub year: Option<String>,

@@ -271,6 +271,13 @@ impl Engine {
         Ok(self.reader.reload()?)
     }
 
+    /// The generation of the searcher that the next search will use: it changes whenever
+    /// the reader picks up a commit (or is reloaded), so an answer computed under one
+    /// generation is still right while the generation stays the same.
+    pub fn generation(&self) -> u64 {
+        self.reader.searcher().generation().generation_id()
+    }
+
     /// A writer; only one can exist per index (across processes too).
     pub fn writer(&self, threads: usize) -> Result<Writer> {
         let threads = threads.clamp(1, 8);

@@ -39,6 +39,9 @@ pub mod checklist;
 mod engine;
 mod error;
 pub mod fold;
+/// Property checks for the fuzz targets (`fuzz/`) and the smoke tests; not an API.
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod highlight;
 pub mod limits;
 pub mod query;

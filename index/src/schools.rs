@@ -17,7 +17,7 @@ use crate::report::SectionId;
 use crate::Result;
 
 /// Which schools match `query` within the filters.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SchoolsRequest {
     /// Search text (same language as [`SearchRequest::query`]); empty means "has any
     /// section in scope".

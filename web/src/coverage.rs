@@ -5,16 +5,17 @@
 //! cells lives.
 //!
 //! The archive computes the matrix ([`xxgk_archive::Coverage`]) from scratch on each call,
-//! which for the whole registry takes longer than a page should (see [`CACHE_FOR`]), so
-//! the last few answers are kept for a short while: paging through the matrix, then
-//! downloading it, computes it once.
+//! which for the whole registry takes longer than a page should (86–114 ms in a release
+//! build, 230–270 ms in a debug one, for 2,631 institutions × 16 years with 1,500 crawled
+//! sources and 12,000 reports), so answers are cached until the archive changes
+//! (`web/src/cache.rs`): paging through the matrix, then downloading it, computes it once.
+//! The page and the JSON show `Paging` rows at a time; the CSV streams them all.
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Instant;
 
 use axum::extract::State;
-use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
 use axum::Json;
 use maud::{html, Markup};
@@ -25,23 +26,12 @@ use xxgk_archive::{
     Cell, Coverage, CoverageRequest, InstitutionFilter, SchoolCoverage, SourceHealth, Status,
 };
 
-use crate::export::coverage_csv;
+use crate::export::{coverage_rows, csv_download, COVERAGE_CSV_HEADER};
 use crate::journalist::{report_href, stylesheet};
 use crate::pages::HtmlError;
-use crate::params::{href, Params};
+use crate::params::{href, PageInfo, Paging, Params};
 use crate::render::{count, error_box, external_link, page as frame, pagination, Nav};
 use crate::{AppError, AppState};
-
-/// Institutions per page of the matrix.
-pub const ROWS_PER_PAGE: usize = 100;
-
-/// How long a computed matrix is reused. The whole registry (2,631 institutions × 16
-/// years, with 1,500 crawled sources and 12,000 reports, in memory) took 86–114 ms in a
-/// release build and 230–270 ms in a debug one, and a filtered page computes a second,
-/// unfiltered matrix for its province list; a crawl's results show up within this time.
-pub const CACHE_FOR: Duration = Duration::from_secs(30);
-/// Matrices kept. The whole registry is a few megabytes.
-const CACHE_ENTRIES: usize = 4;
 
 /// The parameters as sent (strings, so that a bad value gets our message).
 #[derive(Debug, Default, Deserialize)]
@@ -52,6 +42,7 @@ pub(crate) struct RawCoverage {
     year: String,
     in_sources: String,
     page: String,
+    per_page: String,
 }
 
 /// Validated parameters.
@@ -64,8 +55,8 @@ pub(crate) struct CoverageParams {
     year: Option<String>,
     /// Only institutions that have a crawl source.
     in_sources: bool,
-    /// 1-based.
-    page: usize,
+    /// Which institutions of the matrix to show.
+    paging: Paging,
 }
 
 impl TryFrom<RawCoverage> for CoverageParams {
@@ -90,18 +81,12 @@ impl TryFrom<RawCoverage> for CoverageParams {
                 )))
             }
         };
-        let page = match raw.page.trim() {
-            "" => 1,
-            p => p.parse::<usize>().ok().filter(|&p| p >= 1).ok_or_else(|| {
-                AppError::BadRequest(format!("page must be a whole number from 1, not {p:?}"))
-            })?,
-        };
         Ok(CoverageParams {
             province: given(raw.province),
             level,
             year,
             in_sources,
-            page,
+            paging: Paging::parse(&raw.page, &raw.per_page)?,
         })
     }
 }
@@ -154,12 +139,10 @@ impl CoverageParams {
         href(path, &self.pairs())
     }
 
-    fn page_href(&self, page: usize) -> String {
+    fn page_href(&self, path: &str, paging: Paging) -> String {
         let mut pairs = self.pairs();
-        if page > 1 {
-            pairs.push(("page", page.to_string()));
-        }
-        href("/coverage", &pairs)
+        pairs.extend(paging.pairs());
+        href(path, &pairs)
     }
 
     /// These filters with another province or year (back on page 1).
@@ -167,7 +150,10 @@ impl CoverageParams {
         CoverageParams {
             province: province.map(str::to_string),
             year: year.map(str::to_string),
-            page: 1,
+            paging: Paging {
+                page: 1,
+                ..self.paging
+            },
             ..self.clone()
         }
         .href("/coverage")
@@ -180,57 +166,39 @@ fn validate(raw: Raw) -> Result<CoverageParams, AppError> {
     raw.and_then(|Params(raw)| CoverageParams::try_from(raw))
 }
 
-type CacheKey = (Option<String>, Option<String>, Option<String>, bool);
+/// What a matrix depends on: province, level, year, only institutions with a source.
+pub(crate) type CacheKey = (Option<String>, Option<String>, Option<String>, bool);
 
-/// The last few matrices computed, each for [`CACHE_FOR`].
-#[derive(Debug, Default)]
-pub(crate) struct Cache {
-    entries: Mutex<Vec<(CacheKey, Instant, Arc<Coverage>)>>,
-}
-
-impl Cache {
-    fn get(&self, key: &CacheKey) -> Option<Arc<Coverage>> {
-        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-        entries.retain(|(_, at, _)| at.elapsed() < CACHE_FOR);
-        entries
-            .iter()
-            .find(|(k, _, _)| k == key)
-            .map(|(_, _, c)| Arc::clone(c))
-    }
-
-    fn put(&self, key: CacheKey, coverage: Arc<Coverage>) {
-        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-        entries.retain(|(k, at, _)| at.elapsed() < CACHE_FOR && *k != key);
-        entries.push((key, Instant::now(), coverage));
-        let excess = entries.len().saturating_sub(CACHE_ENTRIES);
-        entries.drain(..excess);
-    }
-}
-
-/// The matrix for `params`, from the cache when computed less than [`CACHE_FOR`] ago;
-/// `None` when the site has no archive.
+/// The matrix for `params`, from the cache while the archive is unchanged; `None` when
+/// the site has no archive.
 async fn coverage(
     state: &AppState,
     params: &CoverageParams,
 ) -> Result<Option<Arc<Coverage>>, AppError> {
-    let key = params.key();
-    if let Some(hit) = state.coverage_cache.get(&key) {
-        return Ok(Some(hit));
-    }
-    let req = params.request();
-    let started = Instant::now();
-    let Some(computed) = state.archive(move |a| a.coverage(&req)).await? else {
+    if state.archive.is_none() {
         return Ok(None);
-    };
-    tracing::debug!(
-        ms = started.elapsed().as_millis() as u64,
-        schools = computed.schools.len(),
-        years = computed.years.len(),
-        "coverage computed"
-    );
-    let computed = Arc::new(computed);
-    state.coverage_cache.put(key, Arc::clone(&computed));
-    Ok(Some(computed))
+    }
+    let stamp = state.stamp(false, true).await?;
+    let req = params.request();
+    let caches = Arc::clone(&state.answers);
+    let cov = caches
+        .coverage
+        .get_or_compute(params.key(), stamp, || async move {
+            let started = Instant::now();
+            let computed = state
+                .archive(move |a| a.coverage(&req))
+                .await?
+                .ok_or_else(no_archive)?;
+            tracing::debug!(
+                ms = started.elapsed().as_millis() as u64,
+                schools = computed.schools.len(),
+                years = computed.years.len(),
+                "coverage computed"
+            );
+            Ok(computed)
+        })
+        .await?;
+    Ok(Some(cov))
 }
 
 /// The provinces of the matrix's institutions in the registry's order: by the province's
@@ -265,7 +233,7 @@ async fn province_options(
             level: None,
             year: Some(format!("{FIRST_YEAR}-{}", FIRST_YEAR + 1)),
             in_sources: false,
-            page: 1,
+            paging: Paging::default(),
         };
         coverage(state, &everything)
             .await?
@@ -354,15 +322,12 @@ pub(crate) async fn page(State(state): State<AppState>, raw: Raw) -> Result<Resp
         Err(err @ AppError::BadRequest(_)) => return Ok(coverage_error(err)),
         Err(err) => return Err(err.into()),
     };
-    let last_page = cov.schools.len().div_ceil(ROWS_PER_PAGE).max(1);
-    if params.page > last_page {
-        return Ok(coverage_error(AppError::BadRequest(format!(
-            "page {} is past the last page ({last_page})",
-            params.page
-        ))));
-    }
+    let rows = match params.paging.window(cov.schools.len()) {
+        Ok(rows) => rows,
+        Err(err) => return Ok(coverage_error(err)),
+    };
     let provinces = province_options(&state, &params, &cov).await?;
-    let markup = coverage_page(&cov, &params, &provinces, last_page);
+    let markup = coverage_page(&cov, &params, &provinces, rows);
     Ok(Html(markup.into_string()).into_response())
 }
 
@@ -370,10 +335,10 @@ fn coverage_page(
     cov: &Coverage,
     params: &CoverageParams,
     provinces: &[String],
-    last_page: usize,
+    rows: std::ops::Range<usize>,
 ) -> Markup {
-    let from = (params.page - 1) * ROWS_PER_PAGE;
-    let shown = cov.schools.iter().skip(from).take(ROWS_PER_PAGE);
+    let shown = &cov.schools[rows];
+    let last_page = params.paging.pages(cov.schools.len());
     let mut years = academic_years(time::OffsetDateTime::now_utc().date());
     years.extend(cov.years.iter().cloned());
     years.sort();
@@ -462,7 +427,9 @@ fn coverage_page(
                     }
                 }
             }
-            (pagination(params.page, last_page, |p| params.page_href(p)))
+            (pagination(params.paging.page, last_page, |page| {
+                params.page_href("/coverage", Paging { page, ..params.paging })
+            }))
         }
         h2 #provinces { "各省份" }
         (province_table(cov, params))
@@ -582,19 +549,41 @@ fn province_table(cov: &Coverage, params: &CoverageParams) -> Markup {
     }
 }
 
-/// `/api/coverage`: the whole matrix (not paged) as JSON.
+/// A page of the coverage matrix: the whole matrix's `years`, `totals` and `provinces`,
+/// this page's institutions in `schools`, and the paging fields (`page`, `per_page`, `pages`, `total`, `next_page`, `next`).
+#[derive(Debug, serde::Serialize)]
+pub struct CoveragePage<'a> {
+    pub years: &'a [String],
+    pub schools: &'a [SchoolCoverage],
+    pub totals: &'a BTreeMap<Status, usize>,
+    pub provinces: &'a BTreeMap<String, BTreeMap<Status, usize>>,
+    #[serde(flatten)]
+    pub paging: PageInfo,
+}
+
+/// `/api/coverage`: a page of the matrix as JSON (`?page=`, `?per_page=`, see [`Paging`]).
 pub(crate) async fn json(State(state): State<AppState>, raw: Raw) -> Result<Response, AppError> {
     let params = validate(raw)?;
     let cov = coverage(&state, &params).await?.ok_or_else(no_archive)?;
-    Ok(Json(&*cov).into_response())
+    let rows = params.paging.window(cov.schools.len())?;
+    let page = CoveragePage {
+        years: &cov.years,
+        schools: &cov.schools[rows],
+        totals: &cov.totals,
+        provinces: &cov.provinces,
+        paging: params
+            .paging
+            .info(cov.schools.len(), |p| params.page_href("/api/coverage", p)),
+    };
+    Ok(Json(page).into_response())
 }
 
 fn no_archive() -> AppError {
     AppError::NotFound("this site has no crawl archive, so it has no coverage".into())
 }
 
-/// `/coverage.csv`: one row per institution and year ([`coverage_csv`], as `xxgk coverage
-/// --csv` prints). Starts with a byte-order mark so that spreadsheet programs read UTF-8.
+/// `/coverage.csv`: one row per institution and year ([`crate::export::coverage_csv`], as
+/// `xxgk coverage --csv` prints), the whole matrix streamed.
 pub(crate) async fn csv(State(state): State<AppState>, raw: Raw) -> Result<Response, AppError> {
     let params = validate(raw)?;
     let cov = coverage(&state, &params).await?.ok_or_else(no_archive)?;
@@ -602,17 +591,14 @@ pub(crate) async fn csv(State(state): State<AppState>, raw: Raw) -> Result<Respo
         Some(y) => format!("coverage-{y}.csv"),
         None => "coverage.csv".to_string(),
     };
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-        ],
-        format!("\u{feff}{}", coverage_csv(&cov)),
-    )
-        .into_response())
+    let items = cov.schools.len();
+    Ok(csv_download(
+        &name,
+        cov,
+        items,
+        COVERAGE_CSV_HEADER.map(String::from).to_vec(),
+        coverage_rows,
+    ))
 }
 
 /// `/sources`: each crawl source with its last run.
@@ -749,7 +735,9 @@ fn source_row(h: &SourceHealth) -> Markup {
 mod tests {
     use std::sync::Arc;
 
+    use crate::params::ROWS_PER_PAGE;
     use axum::body::Body;
+    use axum::http::header;
     use axum::http::{Request, StatusCode};
     use axum::Router;
     use serde_json::Value;
@@ -1067,7 +1055,11 @@ mod tests {
         let v = one.json();
         assert_eq!(v["years"], serde_json::json!(["2019-2020"]));
         let schools = v["schools"].as_array().expect("schools");
-        assert!(schools.len() > 2000, "the whole registry, unpaged");
+        assert_eq!(schools.len(), ROWS_PER_PAGE, "a page of the registry");
+        assert!(
+            v["total"].as_u64().unwrap_or(0) > 2000,
+            "the whole registry"
+        );
         let pku_cell = &schools
             .iter()
             .find(|s| s["name"] == "北京大学")
@@ -1082,6 +1074,8 @@ mod tests {
             &format!("level={}", enc("硕士")),
             "in_sources=maybe",
             "page=0",
+            "per_page=501",
+            "page=1000",
         ] {
             let answer = get(&app, &format!("/api/coverage?{bad}")).await;
             assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{bad}");
@@ -1128,6 +1122,66 @@ mod tests {
             .any(|r| r.starts_with("清华大学,") && r.contains(",unreachable,")));
     }
 
+    /// The whole matrix without filters, and the cache's count of computed matrices.
+    async fn state_cov(state: &AppState) -> (Arc<Coverage>, u64) {
+        let params = CoverageParams::try_from(RawCoverage::default()).expect("defaults");
+        let cov = coverage(state, &params)
+            .await
+            .expect("ok")
+            .expect("archive");
+        (cov, state.answers.coverage.computed())
+    }
+
+    #[tokio::test]
+    async fn coverage_is_recomputed_when_an_import_commits_to_the_archive() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("archive.sqlite");
+        let writer = Archive::open(&path).expect("archive");
+        writer
+            .put_report(&report(
+                "天津大学",
+                "2020-2021",
+                "https://xxgk.tju.edu.cn/2021.htm",
+            ))
+            .expect("import");
+        let state = AppState::new(Engine::create_in_ram().expect("ram index"))
+            .with_archive(Arc::new(Reader::open(&path).expect("reader")));
+        let app = app(state.clone());
+        let archived = |v: &Value| v["totals"]["archived"].as_u64();
+        let uri = "/api/coverage?year=2020-2021";
+        assert_eq!(archived(&get(&app, uri).await.json()), Some(1));
+        assert_eq!(archived(&get(&app, uri).await.json()), Some(1));
+        assert_eq!(state.answers.coverage.computed(), 1, "unchanged: cached");
+        // Another connection (an import) commits: the next answer sees it.
+        writer
+            .put_report(&report(
+                "南开大学",
+                "2020-2021",
+                "https://xxgk.nankai.edu.cn/2021.htm",
+            ))
+            .expect("import");
+        assert_eq!(archived(&get(&app, uri).await.json()), Some(2));
+        assert_eq!(state.answers.coverage.computed(), 2);
+        assert_eq!(archived(&get(&app, uri).await.json()), Some(2));
+        assert_eq!(state.answers.coverage.computed(), 2);
+    }
+
+    #[tokio::test]
+    async fn coverage_csv_streams_every_row_of_the_matrix() {
+        let (state, _) = state_with_archive();
+        let app = app(state.clone());
+        let download = get(&app, "/coverage.csv").await;
+        assert_eq!(download.status, StatusCode::OK);
+        let (cov, computed) = state_cov(&state).await;
+        assert_eq!(computed, 1, "the download and this call share one matrix");
+        // Byte for byte what the CLI prints, over several streamed chunks.
+        let whole = crate::export::coverage_csv(&cov);
+        assert!(cov.schools.len() > 4 * crate::export::CSV_CHUNK_ROWS);
+        assert_eq!(download.body, format!("\u{feff}{whole}"));
+        let rows = download.body.lines().count() - 1;
+        assert_eq!(rows, cov.schools.len() * cov.years.len());
+    }
+
     #[tokio::test]
     async fn coverage_pages_escape_every_reflected_parameter() {
         let (state, _) = state_with_archive();
@@ -1146,7 +1200,7 @@ mod tests {
     #[tokio::test]
     async fn coverage_of_the_whole_registry_is_paged() {
         let (state, _) = state_with_archive();
-        let app = app(state);
+        let app = app(state.clone());
         let first = get(&app, "/coverage").await;
         assert_eq!(first.status, StatusCode::OK);
         assert_eq!(first.column("province").len(), ROWS_PER_PAGE);
@@ -1156,10 +1210,29 @@ mod tests {
             "a page is {} bytes",
             first.body.len()
         );
-        let schools = get(&app, "/api/coverage").await.json()["schools"]
-            .as_array()
-            .map_or(0, Vec::len);
+        let api = get(&app, "/api/coverage").await.json();
+        let schools = api["total"].as_u64().unwrap_or(0) as usize;
         let last = schools.div_ceil(ROWS_PER_PAGE);
+        assert_eq!(api["pages"].as_u64(), Some(last as u64));
+        assert_eq!(api["next"], "/api/coverage?page=2");
+        // The JSON's pages hold the whole matrix once, in order.
+        let mut names: Vec<String> = Vec::new();
+        let mut next = Some("/api/coverage?per_page=500".to_string());
+        while let Some(uri) = next {
+            let page = get(&app, &uri).await.json();
+            assert!(page["schools"].as_array().map_or(0, Vec::len) <= 500);
+            names.extend(
+                page["schools"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|s| s["name"].as_str().map(String::from)),
+            );
+            next = page["next"].as_str().map(String::from);
+        }
+        let (whole, _) = state_cov(&state).await;
+        let all: Vec<String> = whole.schools.iter().map(|s| s.name.clone()).collect();
+        assert_eq!(names, all);
         let end = get(&app, &format!("/coverage?page={last}")).await;
         assert_eq!(end.status, StatusCode::OK);
         assert_eq!(
@@ -1185,7 +1258,10 @@ mod tests {
         let b = coverage(
             &state,
             &CoverageParams {
-                page: 3,
+                paging: Paging {
+                    page: 3,
+                    per_page: 7,
+                },
                 ..params.clone()
             },
         )

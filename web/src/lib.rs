@@ -16,6 +16,11 @@
 //! | `/feed`, `/changes.atom` | Atom feeds of a search and of edited or removed reports |
 //! | `/api/search`, `/api/schools`, `/api/reports/{id}`, `/api/reports/{id}/versions`, `/api/stats` | JSON |
 //!
+//! The heavy answers (which schools, coverage, checklist) are cached per index generation
+//! and archive version (`web/src/cache.rs`); their JSON and pages come 100 rows at
+//! a time (`page`, `per_page` up to 500; see RELIABILITY.md) and their CSV downloads stream
+//! every row.
+//!
 //! Every page works without JavaScript and ships its one stylesheet inside the binary.
 //! All text is escaped by construction (maud); the only pre-escaped HTML is what the
 //! index's highlighter produced, which escapes everything but its own `<mark>`s.
@@ -31,6 +36,7 @@
 //! ```
 
 mod api;
+mod cache;
 mod cost;
 pub mod coverage;
 mod error;
@@ -75,15 +81,14 @@ pub struct AppState {
     /// share the cores and raise every request's latency, so the rest wait here (and
     /// time out with 503 under overload) instead of in the blocking thread pool.
     searches: Arc<tokio::sync::Semaphore>,
-    /// Checklist matrices already computed, and the change flags of search results
-    /// (see [`journalist`]).
+    /// The change flags of search results (see [`journalist`]).
     journalist_cache: Arc<journalist::Cache>,
     /// The site's address for absolute links (feeds), e.g. `https://xxgk.example.org`.
     public_url: Arc<str>,
     /// Heavy requests running or queued (see [`cost`]).
     heavy: Arc<tokio::sync::Semaphore>,
-    /// Coverage matrices computed in the last seconds (see [`coverage`]).
-    coverage_cache: Arc<coverage::Cache>,
+    /// Heavy answers already computed (see [`cache`]).
+    answers: Arc<cache::Caches>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -109,7 +114,7 @@ impl AppState {
             journalist_cache: Arc::default(),
             heavy: Arc::new(tokio::sync::Semaphore::new(cost::heavy_slots())),
             public_url: Arc::from("http://localhost"),
-            coverage_cache: Arc::default(),
+            answers: Arc::default(),
         }
     }
 

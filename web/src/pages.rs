@@ -9,12 +9,13 @@ use axum::response::{IntoResponse, Response};
 use maud::{html, Markup};
 use serde::Deserialize;
 use time::format_description::well_known::Rfc3339;
-use xxgk_archive::SchoolsAnswer;
+use xxgk_archive::{NoReport, Status};
 use xxgk_index::highlight::{highlight_all, match_ranges};
 use xxgk_index::query::UserQuery;
 use xxgk_index::{Hit, IndexStats, Report, SearchResults, SectionId, Sort};
 
-use crate::params::{href, Dim, Params, RawSearch, SearchParams, PAGE_SIZE};
+use crate::api::{schools_page_href, SchoolsPage};
+use crate::params::{href, Dim, Paging, Params, RawSearch, SearchParams, PAGE_SIZE};
 use crate::render::{
     count, error_box, external_link, highlighted, page, pagination, section_anchor, section_label,
     Nav,
@@ -607,58 +608,42 @@ fn report_page(report: &Report, q: &str, versions: &[ReportVersion]) -> Markup {
     )
 }
 
-/// `/schools`: which schools match, and which do not.
+/// `/schools`: which schools match, and which do not, [`Paging`] rows a page (matched,
+/// then unmatched, then no report, as in the CSV).
 pub async fn schools(
     State(state): State<AppState>,
     raw: Result<Params<RawSearch>, AppError>,
 ) -> Result<Response, HtmlError> {
-    let params = raw.and_then(|Params(raw)| SearchParams::try_from(raw))?;
-    let p = params.clone();
-    let outcome = state
-        .blocking(move |engine| {
-            let stats = engine.stats()?;
-            let asked = !p.q.is_empty();
-            let answer = if asked {
-                Some(engine.schools(&p.to_schools_request()))
-            } else {
-                None
-            };
-            Ok((stats, answer))
-        })
-        .await?;
-    let (stats, answer) = outcome;
-    let answer = match answer {
-        None => None,
-        Some(Ok(matches)) => Some(Ok(crate::api::with_no_report(
-            &state,
-            &params.to_schools_request(),
-            matches,
-        )
-        .await?)),
-        Some(Err(e)) => {
-            let err = AppError::from(e);
-            match err {
-                AppError::BadQuery(_) | AppError::BadRequest(_) => Some(Err(err)),
-                other => return Err(HtmlError(other)),
-            }
+    let (params, paging) = crate::api::schools_params(raw)?;
+    let stats = state.blocking(|engine| Ok(engine.stats()?)).await?;
+    let answer = if params.q.is_empty() {
+        None
+    } else {
+        match crate::api::schools_answer(&state, params.to_schools_request()).await {
+            Ok(answer) => Some(Ok(answer)),
+            Err(err @ (AppError::BadQuery(_) | AppError::BadRequest(_))) => Some(Err(err)),
+            Err(other) => return Err(HtmlError(other)),
         }
     };
-    let status_err = match &answer {
-        Some(Err(e)) => Some(AppError::BadQuery(e.message())),
-        _ => None,
-    };
-    let markup = schools_page(&params, &stats, answer.as_ref());
+    let shown = answer.as_ref().map(|a| {
+        a.as_ref().map_err(AppError::message).and_then(|a| {
+            SchoolsPage::new(a, paging, |p| schools_page_href("/schools", &params, p))
+                .map_err(|e| e.message())
+        })
+    });
+    let markup = schools_page(&params, &stats, shown.as_ref());
     let response = html_response(markup);
-    Ok(match status_err {
-        Some(err) => err.finish(response),
-        None => response,
+    Ok(match (&answer, &shown) {
+        (Some(Err(err)), _) => err.finish(response),
+        (_, Some(Err(message))) => AppError::BadRequest(message.clone()).finish(response),
+        _ => response,
     })
 }
 
 fn schools_page(
     params: &SearchParams,
     stats: &IndexStats,
-    answer: Option<&Result<SchoolsAnswer, AppError>>,
+    answer: Option<&Result<SchoolsPage<'_>, String>>,
 ) -> Markup {
     let mut years: Vec<&String> = stats.years.keys().collect();
     years.reverse();
@@ -708,20 +693,15 @@ fn schools_page(
             }
             @match answer {
                 None => { p.hint { "输入检索词后查询。" } }
-                Some(Err(err)) => { (error_box(&format!("无法查询：{}", err.message()))) }
-                Some(Ok(m)) => { (schools_answer(params, m)) }
+                Some(Err(message)) => { (error_box(&format!("无法查询：{message}"))) }
+                Some(Ok(page)) => { (schools_answer(params, page)) }
             }
         },
     )
 }
 
-/// Institutions without a report listed per status on `/schools` at most (the CSV and
-/// JSON have them all; `/coverage` has the evidence).
-const NO_REPORT_SHOWN: usize = 200;
-
-fn schools_answer(params: &SearchParams, answer: &SchoolsAnswer) -> Markup {
-    let m = &answer.matches;
-    let no_report_totals = answer.no_report_totals();
+fn schools_answer(params: &SearchParams, page: &SchoolsPage<'_>) -> Markup {
+    let totals = &page.totals;
     // Downloads carry the query and filters only.
     let download = SearchParams {
         sort: Sort::Relevance,
@@ -729,25 +709,49 @@ fn schools_answer(params: &SearchParams, answer: &SchoolsAnswer) -> Markup {
         limit: PAGE_SIZE,
         ..params.clone()
     };
+    let info = &page.paging;
+    let first_row = (info.page - 1) * info.per_page;
+    let end_row = first_row + page.matched.len() + page.unmatched.len() + page.no_report.len();
+    // Whether a group of `len` rows from row `at` has its heading on this page: it has
+    // rows here, or it is empty and would start here.
+    let here = |at: usize, len: usize| {
+        if len > 0 {
+            at < end_row && first_row < at + len
+        } else {
+            first_row <= at && (at < end_row || info.next_page.is_none())
+        }
+    };
+    let mut no_report_by_status: BTreeMap<Status, Vec<&NoReport>> = BTreeMap::new();
+    for row in page.no_report {
+        no_report_by_status.entry(row.status).or_default().push(row);
+    }
     html! {
         p.answer-summary {
-            strong #matched-count { (m.matched.len()) } " 所学校提到了 “" (m.query) "”，"
-            strong #unmatched-count { (m.unmatched.len()) } " 所的报告没有提到，"
-            strong #no-report-count { (answer.no_report.len()) } " 所在此范围内没有可读的报告。"
+            strong #matched-count { (totals.matched) } " 所学校提到了 “" (page.query) "”，"
+            strong #unmatched-count { (totals.unmatched) } " 所的报告没有提到，"
+            strong #no-report-count { (totals.no_report) } " 所在此范围内没有可读的报告。"
             "下载："
             a href=(download.href("/schools.csv")) download { "CSV" }
             " · "
             a href=(download.href("/api/schools")) { "JSON" }
         }
-        h2 { "提到的学校" }
-        @if m.matched.is_empty() {
-            p.empty { "没有学校提到。" }
-        } @else {
+        @if info.pages > 1 {
+            p.hint #rows-shown {
+                "共 " (count(info.total as u64)) " 行，每页 " (info.per_page) " 行；本页第 "
+                (first_row + 1) "–" (end_row)
+                " 行（提到的学校在前，其次是没有提到的，最后是没有报告的）。"
+            }
+        }
+        @if here(0, totals.matched) {
+            h2 { "提到的学校" }
+            @if totals.matched == 0 { p.empty { "没有学校提到。" } }
+        }
+        @if !page.matched.is_empty() {
             div.table-wrap {
                 table.matched {
                     thead { tr { th { "学校" } th { "匹配段落" } th { "年度" } th { "最相关的片段" } } }
                     tbody {
-                        @for row in &m.matched {
+                        @for row in page.matched {
                             tr {
                                 td.school {
                                     a href=(SearchParams {
@@ -772,12 +776,13 @@ fn schools_answer(params: &SearchParams, answer: &SchoolsAnswer) -> Markup {
                 }
             }
         }
-        h2 { "没有提到的学校" }
-        @if m.unmatched.is_empty() {
-            p.empty { "所有学校都提到了。" }
-        } @else {
+        @if here(totals.matched, totals.unmatched) {
+            h2 { "没有提到的学校" }
+            @if totals.unmatched == 0 { p.empty { "所有学校都提到了。" } }
+        }
+        @if !page.unmatched.is_empty() {
             ul.unmatched {
-                @for row in &m.unmatched {
+                @for row in page.unmatched {
                     li {
                         span.school { (row.school) }
                         @if row.sections_in_scope == 0 {
@@ -789,34 +794,35 @@ fn schools_answer(params: &SearchParams, answer: &SchoolsAnswer) -> Markup {
                 }
             }
         }
-        h2 #no-report { "没有报告的学校" }
-        p.intro {
-            "这些学校在此范围内没有存档的报告，所以无法判断它们是否公开了该事项——"
-            "不是“没有提到”。原因见 " a href="/coverage" { "覆盖情况" } "："
-        }
-        @if answer.no_report.is_empty() {
-            p.empty { "范围内每所学校都有报告。" }
-        } @else {
-            @for (status, n) in &no_report_totals {
-                details.no-report {
+        @if here(totals.matched + totals.unmatched, totals.no_report) {
+            h2 #no-report { "没有报告的学校" }
+            p.intro {
+                "这些学校在此范围内没有存档的报告，所以无法判断它们是否公开了该事项——"
+                "不是“没有提到”。原因见 " a href="/coverage" { "覆盖情况" } "："
+            }
+            @if totals.no_report == 0 {
+                p.empty { "范围内每所学校都有报告。" }
+            }
+            @for (status, rows) in &no_report_by_status {
+                details.no-report open {
                     summary {
                         span class=(format!("cov-mark cov-{}", status.as_str())) {}
-                        " " (status.label()) "：" strong { (n) } " 所"
+                        " " (status.label()) "：本页 " strong { (rows.len()) } " 所"
                     }
                     ul.unmatched {
-                        @for row in answer.no_report.iter().filter(|r| r.status == *status).take(NO_REPORT_SHOWN) {
+                        @for row in rows {
                             li title=(row.detail) {
                                 span.school { (row.school) }
                                 @if let Some(p) = &row.province { span.note { "（" (p) "）" } }
                             }
                         }
                     }
-                    @if *n > NO_REPORT_SHOWN {
-                        p.hint { "另有 " ((n - NO_REPORT_SHOWN)) " 所，见 CSV / JSON 下载或覆盖情况。" }
-                    }
                 }
             }
         }
+        (pagination(info.page, info.pages, |p| {
+            schools_page_href("/schools", params, Paging { page: p, per_page: info.per_page })
+        }))
     }
 }
 

@@ -50,6 +50,19 @@ pub struct RawSearch {
     page: String,
     limit: String,
     group: String,
+    /// Rows a page of the "which schools" answer ([`Paging`]); the search uses `limit`.
+    per_page: String,
+}
+
+impl RawSearch {
+    /// Takes out `page` and `per_page` for an answer paged by [`Paging`] (the "which
+    /// schools" answer), leaving the search parameters.
+    pub fn take_paging(&mut self) -> Result<Paging, AppError> {
+        let paging = Paging::parse(&self.page, &self.per_page);
+        self.page.clear();
+        self.per_page.clear();
+        paging
+    }
 }
 
 /// Validated search parameters.
@@ -348,6 +361,112 @@ pub fn href(path: &str, pairs: &[(&str, String)]) -> String {
     format!("{path}?{}", query.finish())
 }
 
+/// Rows a page of a heavy answer (`/schools`, `/coverage`, `/checklist` and their JSON)
+/// unless `per_page` says otherwise.
+pub const ROWS_PER_PAGE: usize = 100;
+/// Most rows a page of a heavy answer may ask for with `per_page`.
+pub const MAX_ROWS_PER_PAGE: usize = 500;
+
+/// Which rows of a heavy answer to show: `page` (from 1) of `per_page` rows (1 to
+/// [`MAX_ROWS_PER_PAGE`], default [`ROWS_PER_PAGE`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Paging {
+    pub page: usize,
+    pub per_page: usize,
+}
+
+impl Default for Paging {
+    fn default() -> Self {
+        Paging {
+            page: 1,
+            per_page: ROWS_PER_PAGE,
+        }
+    }
+}
+
+/// Where a page sits in its answer (the paging fields of the JSON answers).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct PageInfo {
+    pub page: usize,
+    pub per_page: usize,
+    /// Pages in all (at least 1).
+    pub pages: usize,
+    /// Rows in all pages.
+    pub total: usize,
+    /// The next page's number and address; `null` on the last page.
+    pub next_page: Option<usize>,
+    pub next: Option<String>,
+}
+
+impl Paging {
+    /// The `page` and `per_page` parameters as sent.
+    pub fn parse(page: &str, per_page: &str) -> Result<Paging, AppError> {
+        let page = match page.trim() {
+            "" => 1,
+            p => p.parse::<usize>().ok().filter(|&p| p >= 1).ok_or_else(|| {
+                AppError::BadRequest(format!("page must be a whole number from 1, not {p:?}"))
+            })?,
+        };
+        let per_page = match per_page.trim() {
+            "" => ROWS_PER_PAGE,
+            n => n
+                .parse::<usize>()
+                .ok()
+                .filter(|n| (1..=MAX_ROWS_PER_PAGE).contains(n))
+                .ok_or_else(|| {
+                    AppError::BadRequest(format!(
+                        "per_page must be a whole number from 1 to {MAX_ROWS_PER_PAGE}, not {n:?}"
+                    ))
+                })?,
+        };
+        Ok(Paging { page, per_page })
+    }
+
+    /// Pages of `total` rows (at least one, empty).
+    pub fn pages(&self, total: usize) -> usize {
+        total.div_ceil(self.per_page).max(1)
+    }
+
+    /// This page's rows out of `total`; past the last page is the caller's mistake.
+    pub fn window(&self, total: usize) -> Result<std::ops::Range<usize>, AppError> {
+        let pages = self.pages(total);
+        if self.page > pages {
+            return Err(AppError::BadRequest(format!(
+                "page {} is past the last page ({pages})",
+                self.page
+            )));
+        }
+        let from = (self.page - 1) * self.per_page;
+        Ok(from..(from + self.per_page).min(total))
+    }
+
+    /// The paging fields of an answer of `total` rows; `link` makes a page's address.
+    pub fn info(&self, total: usize, link: impl Fn(Paging) -> String) -> PageInfo {
+        let pages = self.pages(total);
+        let next_page = (self.page < pages).then_some(self.page + 1);
+        PageInfo {
+            page: self.page,
+            per_page: self.per_page,
+            pages,
+            total,
+            next_page,
+            next: next_page.map(|page| link(Paging { page, ..*self })),
+        }
+    }
+
+    /// `page` and `per_page` as link parameters, defaults left out.
+    pub fn pairs(&self) -> Vec<(&'static str, String)> {
+        let mut pairs = Vec::new();
+        if self.page != 1 {
+            pairs.push(("page", self.page.to_string()));
+        }
+        if self.per_page != ROWS_PER_PAGE {
+            pairs.push(("per_page", self.per_page.to_string()));
+        }
+        pairs
+    }
+}
+
 fn toggle<T: PartialEq>(values: &mut Vec<T>, value: T, on: bool) {
     if on {
         if !values.contains(&value) {
@@ -400,6 +519,43 @@ mod tests {
         let s = p.toggled(Dim::Section, "on_request");
         assert_eq!(s.sections, [SectionId::OnRequest]);
         assert!(s.toggled(Dim::Section, "on_request").sections.is_empty());
+    }
+
+    #[test]
+    fn paging_windows_totals_and_next_pages() {
+        let p = Paging::parse("", "").expect("defaults");
+        assert_eq!(p, Paging::default());
+        let p = Paging::parse("3", "2").expect("valid");
+        assert_eq!(p.window(5).expect("in range"), 4..5);
+        assert_eq!(p.window(6).expect("in range"), 4..6);
+        assert!(p.window(4).is_err(), "page 3 of 2");
+        let info = p.info(7, |p| format!("/x?page={}", p.page));
+        assert_eq!((info.pages, info.total), (4, 7));
+        assert_eq!(info.next_page, Some(4));
+        assert_eq!(info.next.as_deref(), Some("/x?page=4"));
+        assert_eq!(p.info(6, |_| String::new()).next, None, "the last page");
+        // An empty answer has one (empty) page.
+        let first = Paging::default();
+        assert_eq!(first.window(0).expect("page 1"), 0..0);
+        assert_eq!(first.info(0, |_| String::new()).pages, 1);
+        for (page, per_page, message) in [
+            ("0", "", "page must be"),
+            ("x", "", "page must be"),
+            ("1", "0", "per_page must be"),
+            ("1", "501", "from 1 to 500"),
+            ("1", "-3", "per_page must be"),
+        ] {
+            let err = Paging::parse(page, per_page).expect_err(page);
+            assert!(
+                err.message().contains(message),
+                "{page} {per_page}: {}",
+                err.message()
+            );
+        }
+        assert_eq!(
+            Paging::parse("2", "500").expect("max").pairs(),
+            vec![("page", "2".to_string()), ("per_page", "500".to_string())]
+        );
     }
 
     #[test]

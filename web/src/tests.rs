@@ -10,6 +10,7 @@ use serde_json::Value;
 use tower::ServiceExt;
 use xxgk_index::{Engine, Report, Script, Section, SectionId};
 
+use crate::params::SearchParams;
 use crate::{app, AppState};
 
 fn report(
@@ -468,7 +469,7 @@ async fn each_bad_parameter_is_a_400_in_the_error_shape() {
             "bad_request",
             "unknown section",
         ),
-        ("/schools.csv?q=x&page=0", "bad_request", "start at 1"),
+        ("/schools.csv?q=x&page=0", "bad_request", "page must be"),
     ];
     for (uri, code, needle) in cases {
         let a = get(&app, uri).await;
@@ -1135,4 +1136,241 @@ async fn school_facet_is_bounded_with_a_filter() {
     .await;
     assert_eq!(one.status, StatusCode::OK);
     assert!(one.body.contains("第299号学院"));
+}
+
+/// The "which schools" answer of `q` as the pages of `/api/schools` give it, walked by
+/// their `next` links: (matched, unmatched, no_report) school names, and pages walked.
+async fn walk_school_pages(
+    app: &Router,
+    first: &str,
+) -> (Vec<String>, Vec<String>, Vec<String>, usize) {
+    let mut groups: [Vec<String>; 3] = Default::default();
+    let mut next = Some(first.to_string());
+    let mut pages = 0;
+    while let Some(uri) = next {
+        let page = get(app, &uri).await;
+        assert_eq!(page.status, StatusCode::OK, "{uri}: {}", page.body);
+        let v = page.json();
+        pages += 1;
+        assert_eq!(v["page"].as_u64(), Some(pages as u64), "{uri}");
+        for (group, names) in ["matched", "unmatched", "no_report"]
+            .iter()
+            .zip(&mut groups)
+        {
+            names.extend(
+                v[group]
+                    .as_array()
+                    .unwrap_or_else(|| panic!("{group} in {v}"))
+                    .iter()
+                    .filter_map(|r| r["school"].as_str().map(String::from)),
+            );
+        }
+        next = v["next"].as_str().map(String::from);
+        assert!(pages < 1000, "the next links end");
+    }
+    let [matched, unmatched, no_report] = groups;
+    (matched, unmatched, no_report, pages)
+}
+
+#[tokio::test]
+async fn schools_api_pages_carry_totals_and_next_links_to_the_last_page() {
+    let state = AppState::new(engine());
+    let app = app(state.clone());
+    let q = enc("收费标准");
+    let first = get(&app, &format!("/api/schools?q={q}&per_page=2"))
+        .await
+        .json();
+    assert_eq!(first["totals"]["matched"], 3);
+    assert_eq!(first["totals"]["unmatched"], 2);
+    assert_eq!(first["totals"]["no_report"], 0);
+    assert_eq!(
+        (first["total"].as_u64(), first["pages"].as_u64()),
+        (Some(5), Some(3))
+    );
+    assert_eq!(first["per_page"], 2);
+    assert_eq!(first["query"], "收费标准", "today's fields are kept");
+    assert_eq!(first["matched"].as_array().map(Vec::len), Some(2));
+    assert_eq!(first["unmatched"].as_array().map(Vec::len), Some(0));
+    assert_eq!(first["next_page"], 2);
+    assert_eq!(
+        first["next"],
+        format!("/api/schools?q={q}&page=2&per_page=2")
+    );
+    // Page 2 crosses from the matched group to the unmatched one.
+    let second = get(&app, &format!("/api/schools?q={q}&per_page=2&page=2"))
+        .await
+        .json();
+    assert_eq!(second["matched"].as_array().map(Vec::len), Some(1));
+    assert_eq!(second["unmatched"].as_array().map(Vec::len), Some(1));
+    let (matched, unmatched, no_report, pages) =
+        walk_school_pages(&app, &format!("/api/schools?q={q}&per_page=2")).await;
+    assert_eq!(
+        (matched.len(), unmatched.len(), no_report.len(), pages),
+        (3, 2, 0, 3)
+    );
+    let last = get(&app, &format!("/api/schools?q={q}&per_page=2&page=3"))
+        .await
+        .json();
+    assert!(
+        last["next"].is_null() && last["next_page"].is_null(),
+        "{last}"
+    );
+    // The default page holds everything here.
+    let whole = get(&app, &format!("/api/schools?q={q}")).await.json();
+    assert_eq!(
+        (whole["per_page"].as_u64(), whole["pages"].as_u64()),
+        (Some(100), Some(1))
+    );
+    for (uri, needle) in [
+        (
+            format!("/api/schools?q={q}&per_page=2&page=4"),
+            "past the last page (3)",
+        ),
+        (format!("/api/schools?q={q}&per_page=0"), "per_page must be"),
+        (format!("/api/schools?q={q}&per_page=501"), "from 1 to 500"),
+        (format!("/api/schools?q={q}&page=x"), "page must be"),
+        (format!("/schools.csv?q={q}&per_page=x"), "per_page must be"),
+    ] {
+        let a = get(&app, &uri).await;
+        assert_eq!(a.status, StatusCode::BAD_REQUEST, "{uri}");
+        assert_eq!(a.error_code(), "bad_request", "{uri}");
+        assert!(a.body.contains(needle), "{uri}: {}", a.body);
+    }
+    // Every page above, and the HTML page, came from one computed answer.
+    let html = get(&app, &format!("/schools?q={q}&per_page=2&page=2")).await;
+    assert_eq!(html.status, StatusCode::OK);
+    assert_eq!(state.answers.schools.computed(), 1);
+    let past = get(&app, &format!("/schools?q={q}&per_page=2&page=9")).await;
+    assert_eq!(past.status, StatusCode::BAD_REQUEST);
+    assert!(past.content_type().starts_with("text/html"));
+    assert!(past.body.contains("past the last page"), "{}", past.body);
+}
+
+#[tokio::test]
+async fn schools_page_is_paged_with_both_groups_where_they_meet() {
+    let app = test_app();
+    let q = enc("收费标准");
+    let page = get(&app, &format!("/schools?q={q}&per_page=2&page=2")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body
+            .contains("<strong id=\"matched-count\">3</strong>"),
+        "totals, not the page"
+    );
+    assert!(
+        page.body.contains("<h2>提到的学校</h2>") && page.body.contains("<h2>没有提到的学校</h2>")
+    );
+    assert!(page.body.contains("本页第 3–4 行"), "{}", page.body);
+    assert!(
+        page.body.contains(&format!(
+            "href=\"/schools?q={q}&amp;page=3&amp;per_page=2\""
+        )),
+        "a link to the next page: {}",
+        page.body
+    );
+    let first = get(&app, &format!("/schools?q={q}&per_page=2")).await;
+    assert!(first.body.contains("<h2>提到的学校</h2>"));
+    assert!(
+        !first.body.contains("<h2>没有提到的学校</h2>"),
+        "the next page's group"
+    );
+}
+
+#[tokio::test]
+async fn a_broad_question_over_the_whole_registry_is_paged_and_streamed() {
+    let archive = xxgk_archive::Archive::open_in_memory().expect("archive");
+    let state = AppState::new(engine())
+        .with_archive(std::sync::Arc::new(xxgk_archive::Reader::new(archive)));
+    let app = app(state.clone());
+    let q = enc("信息公开");
+    let page = get(&app, &format!("/schools?q={q}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let rows = page.body.matches("class=\"school\"").count();
+    assert_eq!(rows, 100, "rows on a page");
+    assert!(
+        page.body.len() < 150_000,
+        "a page is {} bytes",
+        page.body.len()
+    );
+    let v = get(&app, &format!("/api/schools?q={q}&per_page=500"))
+        .await
+        .json();
+    let total = v["total"].as_u64().unwrap_or(0) as usize;
+    assert!(total > 2600, "every registry institution is a row: {total}");
+    assert_eq!(v["pages"].as_u64(), Some(total.div_ceil(500) as u64));
+    assert!(page
+        .body
+        .contains(&format!("共 {} 行", crate::render::count(total as u64))));
+    let (matched, unmatched, no_report, _) =
+        walk_school_pages(&app, &format!("/api/schools?q={q}&per_page=500")).await;
+    assert_eq!(matched.len() + unmatched.len() + no_report.len(), total);
+
+    // The download streams every row: header + one row per school, as the CLI prints.
+    let csv = get(&app, &format!("/schools.csv?q={q}")).await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(csv.body.starts_with('\u{feff}'));
+    let answer = crate::api::schools_answer(
+        &state,
+        SearchParams {
+            q: "信息公开".into(),
+            ..SearchParams::default()
+        }
+        .to_schools_request(),
+    )
+    .await
+    .expect("cached answer");
+    assert_eq!(
+        csv.body,
+        format!("\u{feff}{}", crate::export::schools_csv(&answer))
+    );
+    let mut reader = csv::Reader::from_reader(csv.body.trim_start_matches('\u{feff}').as_bytes());
+    assert_eq!(
+        reader.headers().expect("header").iter().collect::<Vec<_>>(),
+        crate::export::SCHOOLS_CSV_HEADER
+    );
+    let names: Vec<String> = reader
+        .records()
+        .map(|r| r.expect("row")[0].to_string())
+        .collect();
+    assert_eq!(
+        names,
+        [matched, unmatched, no_report].concat(),
+        "CSV rows = the pages' rows"
+    );
+    // One answer computed for the page, every JSON page, the download and the call.
+    assert_eq!(state.answers.schools.computed(), 1);
+}
+
+#[tokio::test]
+async fn heavy_answers_are_recomputed_after_a_new_index_generation() {
+    let state = AppState::new(engine());
+    let app = app(state.clone());
+    let q = enc("收费标准");
+    let before = get(&app, &format!("/api/schools?q={q}")).await.json();
+    assert_eq!(before["totals"]["matched"], 3);
+    let _ = get(&app, &format!("/schools.csv?q={q}")).await;
+    assert_eq!(state.answers.schools.computed(), 1);
+    let generation = state.engine.generation();
+
+    // An import commits: the reader's next generation holds a fourth matching school.
+    let mut extra = corpus()[0].clone();
+    extra.school = "辛大学".into();
+    extra.url = "https://xxgk.example.edu.cn/xin/2021.htm".into();
+    extra.id = Report::id_for_url(&extra.url);
+    let mut w = state.engine.writer(1).expect("writer");
+    w.upsert(&extra).expect("upsert");
+    w.commit().expect("commit");
+    state.engine.reload().expect("reload");
+    assert_ne!(state.engine.generation(), generation);
+
+    let after = get(&app, &format!("/api/schools?q={q}")).await.json();
+    assert_eq!(after["totals"]["matched"], 4, "{after}");
+    assert_eq!(state.answers.schools.computed(), 2);
+    let csv = get(&app, &format!("/schools.csv?q={q}")).await;
+    assert!(csv.body.contains("辛大学"));
+    assert_eq!(
+        state.answers.schools.computed(),
+        2,
+        "the new answer is cached again"
+    );
 }

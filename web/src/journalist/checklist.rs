@@ -1,8 +1,9 @@
 //! `/checklist`: schools × the 50 checklist items for one year; `/checklist.csv` and
 //! `/api/checklist` for download.
 
+use std::sync::Arc;
+
 use axum::extract::State;
-use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use maud::{html, Markup};
@@ -12,13 +13,12 @@ use xxgk_index::checklist::{
 };
 
 use super::{html_response, matrix, plain, report_href, stylesheet};
+use crate::export::{csv_download, csv_string, text_cell};
 use crate::pages::HtmlError;
-use crate::params::{href, Params};
+use crate::params::{href, PageInfo, Paging, Params};
 use crate::render::{count, error_box, page as frame, section_anchor, Nav};
 use crate::{AppError, AppState};
 
-/// Schools per page of the matrix.
-pub const ROWS_PER_PAGE: usize = 100;
 /// Most values of one filter.
 const MAX_FILTER_VALUES: usize = 50;
 
@@ -33,6 +33,7 @@ pub struct RawChecklist {
     sort: String,
     order: String,
     page: String,
+    per_page: String,
     layout: String,
 }
 
@@ -46,8 +47,8 @@ pub struct ChecklistParams {
     pub sort: MatrixSort,
     /// The sort turned around.
     pub reverse: bool,
-    /// 1-based.
-    pub page: usize,
+    /// Which schools of the matrix to show (the page and the JSON).
+    pub paging: Paging,
     /// `long`: one CSV row per school and item.
     pub long: bool,
 }
@@ -81,12 +82,7 @@ impl TryFrom<RawChecklist> for ChecklistParams {
                 )))
             }
         };
-        let page = match raw.page.trim() {
-            "" => 1,
-            p => p.parse::<usize>().ok().filter(|&p| p >= 1).ok_or_else(|| {
-                AppError::BadRequest(format!("page must be a whole number from 1, not {p:?}"))
-            })?,
-        };
+        let paging = Paging::parse(&raw.page, &raw.per_page)?;
         let long = match raw.layout.trim() {
             "" | "wide" => false,
             "long" => true,
@@ -104,7 +100,7 @@ impl TryFrom<RawChecklist> for ChecklistParams {
             schools: clean(raw.school, "school")?,
             sort,
             reverse,
-            page,
+            paging,
             long,
         })
     }
@@ -151,11 +147,19 @@ impl ChecklistParams {
     }
 
     fn with_page(&self, page: usize) -> String {
+        self.page_href(
+            "/checklist",
+            Paging {
+                page,
+                ..self.paging
+            },
+        )
+    }
+
+    fn page_href(&self, path: &str, paging: Paging) -> String {
         let mut pairs = self.pairs();
-        if page > 1 {
-            pairs.push(("page", page.to_string()));
-        }
-        href("/checklist", &pairs)
+        pairs.extend(paging.pairs());
+        href(path, &pairs)
     }
 
     /// A link sorting by `sort`: the same sort again turns it around.
@@ -163,7 +167,10 @@ impl ChecklistParams {
         let next = ChecklistParams {
             sort,
             reverse: self.sort == sort && !self.reverse,
-            page: 1,
+            paging: Paging {
+                page: 1,
+                ..self.paging
+            },
             ..self.clone()
         };
         next.href("/checklist")
@@ -193,18 +200,12 @@ pub async fn page(State(state): State<AppState>, raw: Raw) -> Result<Response, H
         Err(err) => return Err(err.into()),
     };
     let order = row_order(&m.rows, params.sort, params.reverse);
-    let last_page = order.len().div_ceil(ROWS_PER_PAGE).max(1);
-    if params.page > last_page {
-        return Err(AppError::BadRequest(format!(
-            "page {} is past the last page ({last_page})",
-            params.page
-        ))
-        .into());
-    }
+    let rows = params.paging.window(order.len())?;
+    let last_page = params.paging.pages(order.len());
     // Crawled schools with no report for the year: their rows say so on the last page,
     // instead of leaving them out (a blank would read as "mentions nothing").
     let (year, provinces) = (m.year.clone(), params.provinces.clone());
-    let no_report = if params.page == last_page && params.schools.is_empty() {
+    let no_report = if params.paging.page == last_page && params.schools.is_empty() {
         state
             .archive(move |a| {
                 let mut all = Vec::new();
@@ -232,7 +233,11 @@ pub async fn page(State(state): State<AppState>, raw: Raw) -> Result<Response, H
         Vec::new()
     };
     Ok(html_response(matrix_page(
-        &m, &params, &order, last_page, &no_report,
+        &m,
+        &params,
+        &order[rows],
+        last_page,
+        &no_report,
     )))
 }
 
@@ -247,17 +252,11 @@ fn page_frame(content: Markup) -> Markup {
 fn matrix_page(
     m: &Matrix,
     params: &ChecklistParams,
-    order: &[usize],
+    shown: &[usize],
     last_page: usize,
     no_report: &[xxgk_archive::NoReport],
 ) -> Markup {
-    let from = (params.page - 1) * ROWS_PER_PAGE;
-    let shown: Vec<&SchoolRow> = order
-        .iter()
-        .skip(from)
-        .take(ROWS_PER_PAGE)
-        .map(|&i| &m.rows[i])
-        .collect();
+    let shown: Vec<&SchoolRow> = shown.iter().map(|&i| &m.rows[i]).collect();
     let per_category: Vec<(usize, &str, usize)> = CATEGORIES
         .iter()
         .enumerate()
@@ -422,12 +421,12 @@ fn matrix_page(
             }
             @if last_page > 1 {
                 nav.pages aria-label="分页" {
-                    @if params.page > 1 {
-                        a rel="prev" href=(params.with_page(params.page - 1)) { "‹ 上一页" }
+                    @if params.paging.page > 1 {
+                        a rel="prev" href=(params.with_page(params.paging.page - 1)) { "‹ 上一页" }
                     }
-                    span { "第 " (params.page) " / " (last_page) " 页" }
-                    @if params.page < last_page {
-                        a rel="next" href=(params.with_page(params.page + 1)) { "下一页 ›" }
+                    span { "第 " (params.paging.page) " / " (last_page) " 页" }
+                    @if params.paging.page < last_page {
+                        a rel="next" href=(params.with_page(params.paging.page + 1)) { "下一页 ›" }
                     }
                 }
             }
@@ -489,94 +488,113 @@ fn matrix_row(row: &SchoolRow, year: &str) -> Markup {
     }
 }
 
-/// `/api/checklist`: the matrix with evidence snippets, sorted as asked.
-pub async fn json(State(state): State<AppState>, raw: Raw) -> Result<Json<Matrix>, AppError> {
+/// A page of the matrix: its fields (`year`, `years`, `provinces`, `kinds`, the filters,
+/// `items`) with this page's `rows`, sorted as asked, and the paging fields
+/// ([`PageInfo`]).
+#[derive(Debug, serde::Serialize)]
+pub struct MatrixPage<'a> {
+    pub year: &'a str,
+    pub years: &'a [String],
+    pub provinces: &'a [String],
+    pub kinds: &'a [String],
+    pub filter_provinces: &'a [String],
+    pub filter_kinds: &'a [String],
+    pub items: &'a [xxgk_index::checklist::ItemCoverage],
+    pub rows: Vec<&'a SchoolRow>,
+    #[serde(flatten)]
+    pub paging: PageInfo,
+}
+
+/// `/api/checklist`: a page of the matrix with evidence snippets, sorted as asked
+/// (`?page=`, `?per_page=`, see [`Paging`]).
+pub async fn json(State(state): State<AppState>, raw: Raw) -> Result<Response, AppError> {
     let params = validate(raw)?;
     let m = matrix(&state, params.request(false)).await?;
-    let mut m = (*m).clone();
-    m.sort_rows(params.sort, params.reverse);
-    Ok(Json(m))
+    let order = row_order(&m.rows, params.sort, params.reverse);
+    let rows = params.paging.window(order.len())?;
+    let page = MatrixPage {
+        year: &m.year,
+        years: &m.years,
+        provinces: &m.provinces,
+        kinds: &m.kinds,
+        filter_provinces: &m.filter_provinces,
+        filter_kinds: &m.filter_kinds,
+        items: &m.items,
+        rows: order[rows].iter().map(|&i| &m.rows[i]).collect(),
+        paging: params
+            .paging
+            .info(order.len(), |p| params.page_href("/api/checklist", p)),
+    };
+    Ok(Json(page).into_response())
 }
 
 /// `/checklist.csv`: one row per school (`layout=long`: per school and item, with the
-/// evidence). Starts with a byte-order mark so that spreadsheet programs read UTF-8.
+/// evidence), the whole matrix sorted as asked and streamed ([`csv_download`]).
 pub async fn csv(State(state): State<AppState>, raw: Raw) -> Result<Response, AppError> {
     let params = validate(raw)?;
     let m = matrix(&state, params.request(!params.long)).await?;
-    let mut m = (*m).clone();
-    m.sort_rows(params.sort, params.reverse);
-    let (body, name) = if params.long {
-        (checklist_long_csv(&m), "checklist-long")
+    let order = row_order(&m.rows, params.sort, params.reverse);
+    let name = format!(
+        "{}-{}.csv",
+        if params.long {
+            "checklist-long"
+        } else {
+            "checklist"
+        },
+        m.year
+    );
+    let items = order.len();
+    let data = Arc::new((m, order));
+    Ok(if params.long {
+        csv_download(&name, data, items, long_header(), |(m, order), i| {
+            long_rows(m, &m.rows[order[i]])
+        })
     } else {
-        (checklist_csv(&m), "checklist")
-    };
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}-{}.csv\"", m.year),
-            ),
-        ],
-        format!("\u{feff}{body}"),
-    )
-        .into_response())
+        csv_download(&name, data, items, wide_header(), |(m, order), i| {
+            vec![wide_row(m, &m.rows[order[i]])]
+        })
+    })
 }
 
-fn csv_string(rows: Vec<Vec<String>>) -> String {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    for row in rows {
-        // Writing to a Vec cannot fail.
-        let _ = w.write_record(&row);
-    }
-    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+fn wide_header() -> Vec<String> {
+    let mut header: Vec<String> = ["school", "province", "kind", "year", "covered", "reports"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    header.extend(items().iter().map(|i| format!("{} {}", i.number, i.short)));
+    header
 }
 
-/// A text cell that a spreadsheet would take for a formula gets a leading `'`.
-fn text_cell(text: &str) -> String {
-    match text.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{text}"),
-        _ => text.to_string(),
-    }
+fn wide_row(m: &Matrix, r: &SchoolRow) -> Vec<String> {
+    let mut row = vec![
+        text_cell(&r.school),
+        text_cell(r.province.as_deref().unwrap_or("")),
+        text_cell(r.kind.as_deref().unwrap_or("")),
+        m.year.clone(),
+        r.covered.to_string(),
+        r.reports
+            .iter()
+            .map(|x| x.id.as_str())
+            .collect::<Vec<_>>()
+            .join(" "),
+    ];
+    row.extend(
+        r.cells
+            .iter()
+            .map(|c| if c.is_some() { "1" } else { "0" }.to_string()),
+    );
+    row
 }
 
 /// The matrix as CSV, one row per school: school, province, kind, year, covered, then
 /// one column per item (`1` mentioned, `0` not), headed `N 事项`. The CLI's
 /// `xxgk checklist --csv` prints the same.
 pub fn checklist_csv(m: &Matrix) -> String {
-    let mut header: Vec<String> = ["school", "province", "kind", "year", "covered", "reports"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-    header.extend(items().iter().map(|i| format!("{} {}", i.number, i.short)));
-    let mut rows = vec![header];
-    for r in &m.rows {
-        let mut row = vec![
-            text_cell(&r.school),
-            text_cell(r.province.as_deref().unwrap_or("")),
-            text_cell(r.kind.as_deref().unwrap_or("")),
-            m.year.clone(),
-            r.covered.to_string(),
-            r.reports
-                .iter()
-                .map(|x| x.id.as_str())
-                .collect::<Vec<_>>()
-                .join(" "),
-        ];
-        row.extend(
-            r.cells
-                .iter()
-                .map(|c| if c.is_some() { "1" } else { "0" }.to_string()),
-        );
-        rows.push(row);
-    }
-    csv_string(rows)
+    csv_string(&wide_header(), m.rows.iter().map(|r| wide_row(m, r)))
 }
 
-/// The matrix as CSV, one row per school and item, with the evidence: report id, section,
-/// heading and the snippet as plain text (`xxgk checklist --csv --long`).
-pub fn checklist_long_csv(m: &Matrix) -> String {
-    let header = [
+fn long_header() -> Vec<String> {
+    [
         "school",
         "province",
         "kind",
@@ -589,10 +607,17 @@ pub fn checklist_long_csv(m: &Matrix) -> String {
         "section",
         "heading",
         "snippet",
-    ];
-    let mut rows = vec![header.iter().map(|s| s.to_string()).collect::<Vec<_>>()];
-    for r in &m.rows {
-        for (it, cell) in items().iter().zip(&r.cells) {
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect()
+}
+
+fn long_rows(m: &Matrix, r: &SchoolRow) -> Vec<Vec<String>> {
+    items()
+        .iter()
+        .zip(&r.cells)
+        .map(|(it, cell)| {
             let mut row = vec![
                 text_cell(&r.school),
                 text_cell(r.province.as_deref().unwrap_or("")),
@@ -618,8 +643,13 @@ pub fn checklist_long_csv(m: &Matrix) -> String {
                     String::new(),
                 ]),
             }
-            rows.push(row);
-        }
-    }
-    csv_string(rows)
+            row
+        })
+        .collect()
+}
+
+/// The matrix as CSV, one row per school and item, with the evidence: report id, section,
+/// heading and the snippet as plain text (`xxgk checklist --csv --long`).
+pub fn checklist_long_csv(m: &Matrix) -> String {
+    csv_string(&long_header(), m.rows.iter().flat_map(|r| long_rows(m, r)))
 }

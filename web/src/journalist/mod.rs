@@ -15,7 +15,7 @@ mod versions;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
@@ -112,14 +112,10 @@ fn esc(text: &str) -> String {
     escape_html(text)
 }
 
-/// The last few matrices computed (and the change flags), keyed by request and the index's last commit (the
-/// modification time of its `meta.json`): a matrix over every school takes seconds, and
-/// sorting or paging the page must not recompute it. Without an index folder (an index
-/// in memory) nothing is cached.
+/// The change flags of search results, as last read from the archive.
 #[derive(Debug, Default)]
 pub(crate) struct Cache {
-    entries: Mutex<Vec<(CacheKey, Arc<Matrix>)>>,
-    /// Which reports changed after publication, as last read from the archive.
+    /// Which reports changed after publication.
     flags: Mutex<Option<(Instant, Arc<ChangeFlags>)>>,
 }
 
@@ -132,67 +128,19 @@ const FLAGS_FOR: Duration = Duration::from_secs(60);
 /// Most changes read for the flags.
 const MAX_FLAGS: usize = 100_000;
 
-type CacheKey = (
-    String,
-    Vec<String>,
-    Vec<String>,
-    Vec<String>,
-    bool,
-    SystemTime,
-);
-
-const CACHE_ENTRIES: usize = 6;
-
-impl Cache {
-    fn key(req: &MatrixRequest, stamp: SystemTime) -> CacheKey {
-        (
-            req.year.clone().unwrap_or_default(),
-            req.provinces.clone(),
-            req.kinds.clone(),
-            req.schools.clone(),
-            req.without_snippets,
-            stamp,
-        )
-    }
-
-    fn get(&self, key: &CacheKey) -> Option<Arc<Matrix>> {
-        let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-        entries
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, m)| Arc::clone(m))
-    }
-
-    fn put(&self, key: CacheKey, matrix: Arc<Matrix>) {
-        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-        // A newer commit makes every older entry useless.
-        entries.retain(|(k, _)| k.5 >= key.5 && k != &key);
-        entries.push((key, matrix));
-        let excess = entries.len().saturating_sub(CACHE_ENTRIES);
-        entries.drain(..excess);
-    }
-}
-
-/// The matrix for `req`, from the cache when the index has not changed since.
+/// The matrix for `req`, from the cache while the index's generation is unchanged (a
+/// matrix over every school takes seconds; sorting or paging must not recompute it).
 async fn matrix(state: &AppState, req: MatrixRequest) -> Result<Arc<Matrix>, AppError> {
-    let stamp = state.index_dir.as_ref().and_then(|dir| {
-        std::fs::metadata(dir.join("meta.json"))
-            .and_then(|m| m.modified())
-            .ok()
-    });
-    let key = stamp.map(|s| Cache::key(&req, s));
-    if let Some(hit) = key.as_ref().and_then(|k| state.journalist_cache.get(k)) {
-        return Ok(hit);
-    }
-    let matrix = Arc::new(
-        state
-            .blocking(move |engine| Ok(engine.checklist_matrix(&req)?))
-            .await?,
-    );
-    if let Some(key) = key {
-        state.journalist_cache.put(key, Arc::clone(&matrix));
-    }
-    Ok(matrix)
+    let stamp = state.stamp(true, false).await?;
+    let caches = Arc::clone(&state.answers);
+    caches
+        .checklist
+        .get_or_compute(req.clone(), stamp, || async move {
+            state
+                .blocking(move |engine| Ok(engine.checklist_matrix(&req)?))
+                .await
+        })
+        .await
 }
 
 /// The reports flagged as changed after publication, for search results: from the

@@ -1,7 +1,6 @@
 //! Router tests of the journalist pages (oneshot, no socket): the checklist matrix and its
 //! downloads, compare, versions with a diff, changes, and both Atom feeds parsed back.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use atom_syndication::Feed;
@@ -12,7 +11,7 @@ use serde_json::Value;
 use tower::ServiceExt;
 use xxgk_index::{Engine, Report, Script, Section, SectionId};
 
-use super::{Cache, ChangeKind, ReportChange};
+use super::{ChangeKind, ReportChange};
 use crate::{app, AppState, ReadArchive, ReportVersion};
 use xxgk_archive::Result as ArchiveResult;
 
@@ -681,38 +680,63 @@ async fn search_results_flag_reports_changed_after_publication() {
     assert!(!a.body.contains("change-flag"));
 }
 
-#[test]
-fn matrix_cache_keeps_recent_entries_and_drops_older_commits() {
-    use std::time::{Duration, SystemTime};
-    use xxgk_index::checklist::MatrixRequest;
-    let cache = Cache::default();
-    let engine = engine();
-    let m = Arc::new(
-        engine
-            .checklist_matrix(&MatrixRequest::default())
-            .expect("matrix"),
+#[tokio::test]
+async fn checklist_json_is_paged_and_cached_until_the_index_changes() {
+    let state = AppState::new(engine());
+    let app = app(state.clone());
+    let first = get(&app, "/api/checklist?sort=school&per_page=2")
+        .await
+        .json();
+    assert_eq!(first["rows"].as_array().map(Vec::len), Some(2));
+    assert_eq!(
+        (first["total"].as_u64(), first["pages"].as_u64()),
+        (Some(3), Some(2))
     );
-    let t0 = SystemTime::UNIX_EPOCH + Duration::from_secs(1000);
-    let t1 = t0 + Duration::from_secs(1);
-    let req = |year: &str| MatrixRequest {
-        year: Some(year.into()),
-        ..MatrixRequest::default()
-    };
-    cache.put(Cache::key(&req("a"), t0), Arc::clone(&m));
-    assert!(cache.get(&Cache::key(&req("a"), t0)).is_some());
-    assert!(cache.get(&Cache::key(&req("b"), t0)).is_none());
-    // A newer commit: the old entry is useless and goes.
-    cache.put(Cache::key(&req("b"), t1), Arc::clone(&m));
-    assert!(cache.get(&Cache::key(&req("a"), t0)).is_none());
-    for i in 0..20 {
-        cache.put(Cache::key(&req(&i.to_string()), t1), Arc::clone(&m));
-    }
-    let kept: BTreeMap<String, bool> = (0..20)
-        .map(|i| {
-            let k = Cache::key(&req(&i.to_string()), t1);
-            (i.to_string(), cache.get(&k).is_some())
-        })
+    assert_eq!(first["next_page"], 2);
+    assert_eq!(
+        first["next"],
+        "/api/checklist?sort=school&page=2&per_page=2"
+    );
+    let last = get(&app, "/api/checklist?sort=school&per_page=2&page=2")
+        .await
+        .json();
+    assert_eq!(last["rows"].as_array().map(Vec::len), Some(1));
+    assert!(last["next"].is_null());
+    let names: Vec<String> = [&first, &last]
+        .iter()
+        .flat_map(|v| v["rows"].as_array().into_iter().flatten())
+        .filter_map(|r| r["school"].as_str().map(String::from))
         .collect();
-    assert_eq!(kept.values().filter(|k| **k).count(), super::CACHE_ENTRIES);
-    assert!(kept["19"] && !kept["0"]);
+    let mut sorted = names.clone();
+    sorted.sort();
+    assert_eq!(
+        (names.len(), &names),
+        (3, &sorted),
+        "the pages hold every row once"
+    );
+    let past = get(&app, "/api/checklist?per_page=2&page=3").await;
+    assert_eq!(past.status, StatusCode::BAD_REQUEST);
+    assert!(past.body.contains("past the last page"), "{}", past.body);
+    let big = get(&app, "/api/checklist?per_page=501").await;
+    assert_eq!(big.status, StatusCode::BAD_REQUEST);
+    assert!(big.body.contains("from 1 to 500"), "{}", big.body);
+    // Four requests of one matrix: computed once.
+    assert_eq!(state.answers.checklist.computed(), 1);
+
+    // A commit (an import) makes a new searcher generation: recomputed, with the new row.
+    let mut w = state.engine.writer(1).expect("writer");
+    w.upsert(&report(
+        "戊大学",
+        "2020-2021",
+        Script::Simplified,
+        &[(SectionId::Proactive, "学校公布了收费标准。")],
+    ))
+    .expect("upsert");
+    w.commit().expect("commit");
+    state.engine.reload().expect("reload");
+    let after = get(&app, "/api/checklist?sort=school&per_page=2")
+        .await
+        .json();
+    assert_eq!(after["total"], 4, "{after}");
+    assert_eq!(state.answers.checklist.computed(), 2);
 }
