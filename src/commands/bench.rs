@@ -22,6 +22,10 @@ pub enum BenchCommand {
     /// Generate the corpus, index and query it with xxgk and with SQLite FTS5, print the
     /// table (see BENCHMARKS.md).
     Run(RunArgs),
+    /// Put a running server under HTTP load with the query set of a corpus size (the
+    /// load of `run --http`, against a server you started, e.g. on `run --work-dir`'s
+    /// index).
+    Load(LoadArgs),
     /// Serve under steady load while writers run and are killed with SIGKILL; check that
     /// nothing breaks and the archive and index agree at the end (loopback only).
     Soak(super::soak::SoakArgs),
@@ -80,6 +84,23 @@ pub struct GenArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct LoadArgs {
+    /// The server, e.g. 127.0.0.1:8080.
+    #[arg(long)]
+    pub addr: std::net::SocketAddr,
+    /// Whose query set: small, mid or full (filter values depend on the corpus).
+    #[command(flatten)]
+    pub corpus: CorpusArgs,
+    /// The endpoint the queries go to.
+    #[arg(long, default_value = "/api/search")]
+    pub endpoint: String,
+    #[arg(long, default_value_t = 10.0)]
+    pub seconds: f64,
+    #[arg(long, default_value_t = 16)]
+    pub connections: usize,
+}
+
+#[derive(Debug, Args)]
 pub struct RunArgs {
     #[command(flatten)]
     pub corpus: CorpusArgs,
@@ -127,6 +148,7 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
     match args.command {
         BenchCommand::Gen(args) => gen(args),
         BenchCommand::Run(args) => bench_run(args),
+        BenchCommand::Load(args) => bench_load(args),
         BenchCommand::Soak(args) => super::soak::run(args),
     }
 }
@@ -192,6 +214,41 @@ fn bench_run(args: RunArgs) -> anyhow::Result<ExitCode> {
             );
         }
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn bench_load(args: LoadArgs) -> anyhow::Result<ExitCode> {
+    let spec = args.corpus.spec()?;
+    if !(args.seconds > 0.0 && args.seconds <= 3600.0) || args.connections == 0 {
+        bail!("--seconds must be in (0, 3600] and --connections at least 1");
+    }
+    if !args.endpoint.starts_with('/') {
+        bail!("--endpoint is a path starting with /");
+    }
+    let paths: Vec<String> = xxgk_bench::queries::query_set(&spec)
+        .iter()
+        .map(|q| format!("{}?{}", args.endpoint, q.url_query()))
+        .collect();
+    let run = xxgk_bench::http::load(
+        args.addr,
+        &args.endpoint,
+        &paths,
+        args.connections,
+        args.seconds,
+        None,
+    )?;
+    println!(
+        "{}: {} requests, {} errors, {:.0} req/s, p50 {:.2} ms, p90 {:.2} ms, p99 {:.2} ms, max {:.2} ms; generator {:.0} % of a core",
+        run.endpoint,
+        run.requests,
+        run.errors,
+        run.req_per_s,
+        run.p50_ms,
+        run.p90_ms,
+        run.p99_ms,
+        run.max_ms,
+        100.0 * run.generator_cpu_secs / run.seconds.max(1e-9)
+    );
     Ok(ExitCode::SUCCESS)
 }
 
