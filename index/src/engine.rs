@@ -271,11 +271,19 @@ impl Engine {
         Ok(self.reader.reload()?)
     }
 
-    /// The generation of the searcher that the next search will use: it changes whenever
-    /// the reader picks up a commit (or is reloaded), so an answer computed under one
-    /// generation is still right while the generation stays the same.
+    /// What the searcher that the next search will use holds: a hash of its segments and
+    /// their deletes. It changes when the reader picks up a commit or a merge, not when it
+    /// is merely reloaded onto the same segments, so an answer computed under one value is
+    /// still right while the value stays the same.
     pub fn generation(&self) -> u64 {
-        self.reader.searcher().generation().generation_id()
+        use std::hash::{Hash, Hasher};
+        let searcher = self.reader.searcher();
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        for (segment, deletes) in searcher.generation().segments() {
+            segment.uuid_string().hash(&mut hasher);
+            deletes.hash(&mut hasher);
+        }
+        hasher.finish()
     }
 
     /// A writer; only one can exist per index (across processes too).

@@ -733,6 +733,7 @@ async fn checklist_json_is_paged_and_cached_until_the_index_changes() {
     ))
     .expect("upsert");
     w.commit().expect("commit");
+    w.finish().expect("merges");
     state.engine.reload().expect("reload");
     let after = get(&app, "/api/checklist?sort=school&per_page=2")
         .await
