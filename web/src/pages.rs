@@ -17,7 +17,7 @@ use xxgk_index::{Hit, IndexStats, Report, SearchResults, SectionId, Sort};
 use crate::params::{href, Dim, Params, RawSearch, SearchParams, PAGE_SIZE};
 use crate::render::{
     count, error_box, external_link, highlighted, page, pagination, section_anchor, section_label,
-    Nav,
+    Nav, SITE_DESCRIPTION,
 };
 use crate::{AppError, AppState, ReportVersion};
 
@@ -42,8 +42,10 @@ impl From<AppError> for HtmlError {
 impl IntoResponse for HtmlError {
     fn into_response(self) -> Response {
         let err = self.0;
+        let description = format!("{}：{}", error_title(&err), err.message());
         let markup = page(
             error_title(&err),
+            &description,
             Nav::None,
             html! {
                 h1 { (error_title(&err)) }
@@ -137,6 +139,7 @@ pub async fn search(
 fn search_page_error(params: &SearchParams, err: AppError) -> Response {
     let markup = page(
         "检索",
+        SITE_DESCRIPTION,
         Nav::Search,
         html! {
             (search_form(params))
@@ -165,6 +168,22 @@ fn search_form(params: &SearchParams) -> Markup {
     }
 }
 
+/// The search page's `<meta name=description>`: what was searched and how much was found.
+fn search_description(params: &SearchParams, total: usize) -> String {
+    if params.q.is_empty() && !params.has_filters() {
+        return SITE_DESCRIPTION.to_string();
+    }
+    let what = if params.q.is_empty() {
+        "按筛选条件浏览".to_string()
+    } else {
+        format!("检索“{}”", params.q)
+    };
+    format!(
+        "在高校信息公开年度报告中{what}：共 {} 条结果。",
+        count(total as u64)
+    )
+}
+
 fn syntax_hint() -> Markup {
     html! {
         p.hint {
@@ -189,7 +208,7 @@ fn search_page(
         format!("{} - 检索", params.q)
     };
     html! {
-        (page(&title, Nav::Search, html! {
+        (page(&title, &search_description(params, total), Nav::Search, html! {
             (search_form(params))
             @if params.has_filters() {
                 div.active-filters {
@@ -299,7 +318,7 @@ fn facet_list(params: &SearchParams, dim: Dim, counts: &BTreeMap<String, u64>) -
             li {
                 a.active[active] href=(params.toggled(dim, value).href("/"))
                     title=[meaning]
-                    aria-pressed=(if active { "true" } else { "false" }) {
+                    aria-current=[active.then_some("true")] {
                     span.name { (facet_value_label(dim, value)) }
                     span.n { (count(n)) }
                 }
@@ -519,8 +538,24 @@ fn report_page(report: &Report, q: &str, versions: &[ReportVersion]) -> Markup {
     } else {
         report.title.clone()
     };
+    let description = format!(
+        "{title}全文：{}{}，{} 个栏目{}。",
+        report.school,
+        report
+            .year
+            .as_deref()
+            .map(|y| format!("（{y}）"))
+            .unwrap_or_default(),
+        report.sections.len(),
+        if q.is_empty() {
+            String::new()
+        } else {
+            format!("，“{q}”共 {total_matches} 处")
+        },
+    );
     page(
         &title,
+        &description,
         Nav::None,
         html! {
             article.report {
@@ -667,8 +702,17 @@ fn schools_page(
     } else {
         format!("{} - 哪些学校", params.q)
     };
+    let description = if params.q.is_empty() {
+        "哪些高校的信息公开年度报告提到了某个词：列出提到与没有提到的学校，可下载 CSV。".to_string()
+    } else {
+        format!(
+            "哪些高校的信息公开年度报告提到了“{}”，哪些没有提到。",
+            params.q
+        )
+    };
     page(
         &title,
+        &description,
         Nav::Schools,
         html! {
             h1 { "哪些学校公开了……？" }
@@ -854,6 +898,7 @@ fn about_page(stats: &IndexStats, updated: Option<&str>, last_crawl: Option<&str
     ];
     page(
         "关于",
+        "本站收录的高校信息公开年度报告范围、检索语法（简繁通查、精确短语、OR、排除）与数据更新时间。",
         Nav::About,
         html! {
             h1 { "关于本站" }

@@ -294,7 +294,7 @@ async fn a_facet_link_filters_and_the_chip_removes_the_filter() {
     }
     // The chosen year stays in its facet list (counts ignore the facet's own filter),
     // marked active; other years remain to add.
-    assert!(filtered.body.contains("aria-pressed=\"true\""));
+    assert!(filtered.body.contains("aria-current=\"true\""));
     assert!(filtered.body.contains("2020-2021"));
     let chip = filtered
         .body
