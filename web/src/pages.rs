@@ -17,7 +17,7 @@ use xxgk_index::{Hit, IndexStats, Report, SearchResults, SectionId, Sort};
 use crate::params::{href, Dim, Params, RawSearch, SearchParams, PAGE_SIZE};
 use crate::render::{
     count, error_box, external_link, highlighted, page, pagination, section_anchor, section_label,
-    Nav, SITE_DESCRIPTION,
+    Nav, SITE, SITE_DESCRIPTION,
 };
 use crate::{AppError, AppState, ReportVersion};
 
@@ -42,7 +42,7 @@ impl From<AppError> for HtmlError {
 impl IntoResponse for HtmlError {
     fn into_response(self) -> Response {
         let err = self.0;
-        let description = format!("{}：{}", error_title(&err), err.message());
+        let description = format!("{}：{}（{SITE}）", error_title(&err), err.message());
         let markup = page(
             error_title(&err),
             &description,
@@ -142,6 +142,7 @@ fn search_page_error(params: &SearchParams, err: AppError) -> Response {
         SITE_DESCRIPTION,
         Nav::Search,
         html! {
+            h1.sr-only { "检索信息公开年度报告" }
             (search_form(params))
             (error_box(&format!("无法检索：{}", err.message())))
             (syntax_hint())
@@ -209,6 +210,8 @@ fn search_page(
     };
     html! {
         (page(&title, &search_description(params, total), Nav::Search, html! {
+            // The outline for screen readers: the page, then its results (each hit an h3).
+            h1.sr-only { "检索信息公开年度报告" }
             (search_form(params))
             @if params.has_filters() {
                 div.active-filters {
@@ -239,6 +242,7 @@ fn search_page(
                         }
                         (syntax_hint())
                     } @else {
+                        h2.sr-only { "检索结果" }
                         div.summary {
                             p.count {
                                 "共 " strong #total { (count(total as u64)) } " 条结果"
