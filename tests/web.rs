@@ -479,7 +479,7 @@ async fn browser_searches_in_traditional_filters_by_year_and_opens_a_report() {
     assert_ne!(years_before, years_after, "the result list changed");
     let pressed = texts(
         &client,
-        "details[data-facet=year] a[aria-pressed=true] .name",
+        "details[data-facet=year] a[aria-current=true] .name",
     )
     .await;
     assert_eq!(pressed, std::slice::from_ref(&year));

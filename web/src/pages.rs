@@ -18,7 +18,7 @@ use crate::api::{schools_page_href, SchoolsPage};
 use crate::params::{href, Dim, Paging, Params, RawSearch, SearchParams, PAGE_SIZE};
 use crate::render::{
     count, error_box, external_link, highlighted, page, pagination, section_anchor, section_label,
-    Nav,
+    Nav, SITE, SITE_DESCRIPTION,
 };
 use crate::{AppError, AppState, ReportVersion};
 
@@ -43,8 +43,10 @@ impl From<AppError> for HtmlError {
 impl IntoResponse for HtmlError {
     fn into_response(self) -> Response {
         let err = self.0;
+        let description = format!("{}：{}（{SITE}）", error_title(&err), err.message());
         let markup = page(
             error_title(&err),
+            &description,
             Nav::None,
             html! {
                 h1 { (error_title(&err)) }
@@ -138,8 +140,10 @@ pub async fn search(
 fn search_page_error(params: &SearchParams, err: AppError) -> Response {
     let markup = page(
         "检索",
+        SITE_DESCRIPTION,
         Nav::Search,
         html! {
+            h1.sr-only { "检索信息公开年度报告" }
             (search_form(params))
             (error_box(&format!("无法检索：{}", err.message())))
             (syntax_hint())
@@ -166,6 +170,22 @@ fn search_form(params: &SearchParams) -> Markup {
     }
 }
 
+/// The search page's `<meta name=description>`: what was searched and how much was found.
+fn search_description(params: &SearchParams, total: usize) -> String {
+    if params.q.is_empty() && !params.has_filters() {
+        return SITE_DESCRIPTION.to_string();
+    }
+    let what = if params.q.is_empty() {
+        "按筛选条件浏览".to_string()
+    } else {
+        format!("检索“{}”", params.q)
+    };
+    format!(
+        "在高校信息公开年度报告中{what}：共 {} 条结果。",
+        count(total as u64)
+    )
+}
+
 fn syntax_hint() -> Markup {
     html! {
         p.hint {
@@ -190,7 +210,9 @@ fn search_page(
         format!("{} - 检索", params.q)
     };
     html! {
-        (page(&title, Nav::Search, html! {
+        (page(&title, &search_description(params, total), Nav::Search, html! {
+            // The outline for screen readers: the page, then its results (each hit an h3).
+            h1.sr-only { "检索信息公开年度报告" }
             (search_form(params))
             @if params.has_filters() {
                 div.active-filters {
@@ -221,6 +243,7 @@ fn search_page(
                         }
                         (syntax_hint())
                     } @else {
+                        h2.sr-only { "检索结果" }
                         div.summary {
                             p.count {
                                 "共 " strong #total { (count(total as u64)) } " 条结果"
@@ -300,7 +323,7 @@ fn facet_list(params: &SearchParams, dim: Dim, counts: &BTreeMap<String, u64>) -
             li {
                 a.active[active] href=(params.toggled(dim, value).href("/"))
                     title=[meaning]
-                    aria-pressed=(if active { "true" } else { "false" }) {
+                    aria-current=[active.then_some("true")] {
                     span.name { (facet_value_label(dim, value)) }
                     span.n { (count(n)) }
                 }
@@ -520,8 +543,24 @@ fn report_page(report: &Report, q: &str, versions: &[ReportVersion]) -> Markup {
     } else {
         report.title.clone()
     };
+    let description = format!(
+        "{title}全文：{}{}，{} 个栏目{}。",
+        report.school,
+        report
+            .year
+            .as_deref()
+            .map(|y| format!("（{y}）"))
+            .unwrap_or_default(),
+        report.sections.len(),
+        if q.is_empty() {
+            String::new()
+        } else {
+            format!("，“{q}”共 {total_matches} 处")
+        },
+    );
     page(
         &title,
+        &description,
         Nav::None,
         html! {
             article.report {
@@ -652,8 +691,17 @@ fn schools_page(
     } else {
         format!("{} - 哪些学校", params.q)
     };
+    let description = if params.q.is_empty() {
+        "哪些高校的信息公开年度报告提到了某个词：列出提到与没有提到的学校，可下载 CSV。".to_string()
+    } else {
+        format!(
+            "哪些高校的信息公开年度报告提到了“{}”，哪些没有提到。",
+            params.q
+        )
+    };
     page(
         &title,
+        &description,
         Nav::Schools,
         html! {
             h1 { "哪些学校公开了……？" }
@@ -860,6 +908,7 @@ fn about_page(stats: &IndexStats, updated: Option<&str>, last_crawl: Option<&str
     ];
     page(
         "关于",
+        "本站收录的高校信息公开年度报告范围、检索语法（简繁通查、精确短语、OR、排除）与数据更新时间。",
         Nav::About,
         html! {
             h1 { "关于本站" }

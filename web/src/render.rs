@@ -20,9 +20,14 @@ pub enum Nav {
     None,
 }
 
+/// What search engines show under the title when a page says nothing of its own.
+pub const SITE_DESCRIPTION: &str =
+    "检索全国高等学校依法发布的信息公开工作年度报告：按学校、学年、栏目筛选，简体繁体通查。";
+
 /// The frame of every page: header with the search box (except where the page has its
-/// own), navigation, content, footer.
-pub fn page(title: &str, nav: Nav, content: Markup) -> Markup {
+/// own), navigation, content, footer. `description` is the page's `<meta name=description>`
+/// (what a search engine shows under the title): one sentence on what this page holds.
+pub fn page(title: &str, description: &str, nav: Nav, content: Markup) -> Markup {
     let full_title = if title.is_empty() {
         SITE.to_string()
     } else {
@@ -35,6 +40,7 @@ pub fn page(title: &str, nav: Nav, content: Markup) -> Markup {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (full_title) }
+                meta name="description" content=(description);
                 link rel="stylesheet" href="/assets/style.css";
                 link rel="icon" href="data:,";
             }

@@ -295,7 +295,7 @@ async fn a_facet_link_filters_and_the_chip_removes_the_filter() {
     }
     // The chosen year stays in its facet list (counts ignore the facet's own filter),
     // marked active; other years remain to add.
-    assert!(filtered.body.contains("aria-pressed=\"true\""));
+    assert!(filtered.body.contains("aria-current=\"true\""));
     assert!(filtered.body.contains("2020-2021"));
     let chip = filtered
         .body
@@ -1375,4 +1375,329 @@ async fn heavy_answers_are_recomputed_after_a_new_index_generation() {
         2,
         "the new answer is cached again"
     );
+}
+
+/// A GET with request headers; the body as bytes (it may be compressed).
+async fn get_with(app: &Router, uri: &str, headers: &[(&str, &str)]) -> (HeaderMap, Vec<u8>) {
+    let mut req = Request::builder().uri(uri);
+    for (name, value) in headers {
+        req = req.header(*name, *value);
+    }
+    let res = app
+        .clone()
+        .oneshot(req.body(Body::empty()).expect("request"))
+        .await
+        .expect("infallible");
+    assert_eq!(res.status(), StatusCode::OK, "{uri}");
+    let headers = res.headers().clone();
+    let bytes = axum::body::to_bytes(res.into_body(), 16 << 20)
+        .await
+        .expect("body");
+    (headers, bytes.to_vec())
+}
+
+fn header_str(headers: &HeaderMap, name: header::HeaderName) -> &str {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+}
+
+#[tokio::test]
+async fn issue_11_answers_are_compressed_only_for_clients_that_accept_it() {
+    use std::io::Read;
+    let app = test_app();
+    let uri = format!("/?q={}", enc("收费标准"));
+    let (plain_headers, plain) = get_with(&app, &uri, &[]).await;
+    assert_eq!(header_str(&plain_headers, header::CONTENT_ENCODING), "");
+    let plain = String::from_utf8(plain).expect("plain HTML");
+    assert!(plain.contains("<mark>收费标准</mark>"));
+    assert!(header_str(&plain_headers, header::VARY)
+        .to_ascii_lowercase()
+        .contains("accept-encoding"));
+
+    let (headers, gzipped) = get_with(&app, &uri, &[("accept-encoding", "gzip")]).await;
+    assert_eq!(header_str(&headers, header::CONTENT_ENCODING), "gzip");
+    let mut unzipped = String::new();
+    flate2::read::GzDecoder::new(&gzipped[..])
+        .read_to_string(&mut unzipped)
+        .expect("gzip");
+    assert_eq!(unzipped, plain, "the same page, compressed");
+    assert!(
+        gzipped.len() * 2 < plain.len(),
+        "{} of {}",
+        gzipped.len(),
+        plain.len()
+    );
+
+    let (headers, br) = get_with(&app, &uri, &[("accept-encoding", "br, gzip")]).await;
+    assert_eq!(header_str(&headers, header::CONTENT_ENCODING), "br");
+    let mut unbr = String::new();
+    brotli::Decompressor::new(&br[..], 4096)
+        .read_to_string(&mut unbr)
+        .expect("brotli");
+    assert_eq!(unbr, plain);
+
+    // The stylesheet and the JSON API too; a client that refuses both gets plain text.
+    for uri in ["/assets/style.css", "/api/search?q=%E5%85%AC%E5%BC%80"] {
+        let (headers, _) = get_with(&app, uri, &[("accept-encoding", "gzip")]).await;
+        assert_eq!(
+            header_str(&headers, header::CONTENT_ENCODING),
+            "gzip",
+            "{uri}"
+        );
+    }
+    let (headers, body) = get_with(&app, &uri, &[("accept-encoding", "identity")]).await;
+    assert_eq!(header_str(&headers, header::CONTENT_ENCODING), "");
+    assert_eq!(String::from_utf8(body).expect("plain"), plain);
+}
+
+/// Whether `robots` lets any crawler fetch `path`: the longest matching rule wins, `Allow`
+/// on a tie; `*` matches any run of characters (Google's and RFC 9309's reading).
+fn robots_allows(robots: &str, path: &str) -> bool {
+    fn matches(pattern: &str, path: &str) -> bool {
+        let (pattern, anchored) = match pattern.strip_suffix('$') {
+            Some(p) => (p, true),
+            None => (pattern, false),
+        };
+        let mut parts = pattern.split('*');
+        let first = parts.next().unwrap_or("");
+        let Some(mut rest) = path.strip_prefix(first) else {
+            return false;
+        };
+        let parts: Vec<&str> = parts.collect();
+        for (i, part) in parts.iter().enumerate() {
+            let last = i + 1 == parts.len();
+            let found = if last && anchored {
+                rest.ends_with(part).then(|| rest.len() - part.len())
+            } else {
+                rest.find(part)
+            };
+            match found {
+                Some(at) => rest = &rest[at + part.len()..],
+                None => return false,
+            }
+        }
+        !anchored || rest.is_empty() || (parts.is_empty() && rest.is_empty())
+    }
+    let mut best: Option<(usize, bool)> = None;
+    for line in robots.lines() {
+        let line = line.split('#').next().unwrap_or("").trim();
+        let (allow, pattern) = if let Some(p) = line.strip_prefix("Allow:") {
+            (true, p.trim())
+        } else if let Some(p) = line.strip_prefix("Disallow:") {
+            (false, p.trim())
+        } else {
+            continue;
+        };
+        if !pattern.is_empty() && matches(pattern, path) {
+            let better = match best {
+                None => true,
+                Some((len, was_allow)) => {
+                    pattern.len() > len || (pattern.len() == len && allow && !was_allow)
+                }
+            };
+            if better {
+                best = Some((pattern.len(), allow));
+            }
+        }
+    }
+    best.is_none_or(|(_, allow)| allow)
+}
+
+#[tokio::test]
+async fn issue_11_robots_txt_opens_the_pages_and_closes_the_api_downloads_and_feeds() {
+    let app = test_app();
+    let robots = get(&app, "/robots.txt").await;
+    assert_eq!(robots.status, StatusCode::OK);
+    assert!(robots.content_type().starts_with("text/plain"));
+    // Every line is a comment or a directive crawlers know, for all of them.
+    let mut groups = 0;
+    for line in robots.body.lines() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let (key, value) = line.split_once(':').expect("a directive");
+        match key {
+            "User-agent" => {
+                assert_eq!(value.trim(), "*");
+                groups += 1;
+            }
+            "Allow" | "Disallow" => assert!(value.trim().starts_with('/'), "{line}"),
+            _ => panic!("unknown directive {line:?}"),
+        }
+    }
+    assert_eq!(groups, 1);
+    for open in [
+        "/",
+        "/?q=%E6%94%B6%E8%B4%B9%E6%A0%87%E5%87%86",
+        "/reports/c5b4cdddb055afe4?q=x",
+        "/about",
+        "/checklist",
+        "/coverage",
+        "/changes",
+        "/sources",
+        "/assets/style.css",
+    ] {
+        assert!(robots_allows(&robots.body, open), "{open} should be open");
+    }
+    for closed in [
+        "/api/search?q=x",
+        "/api/coverage",
+        "/schools?q=x",
+        "/schools.csv?q=x",
+        "/coverage.csv",
+        "/checklist.csv?layout=long",
+        "/coverage?page=2",
+        "/checklist?order=reverse",
+        "/feed?q=x",
+        "/changes.atom",
+        "/compare?schools=a",
+        "/reports/c5b4cdddb055afe4/versions",
+    ] {
+        assert!(
+            !robots_allows(&robots.body, closed),
+            "{closed} should be closed"
+        );
+    }
+}
+
+/// The `content` of a page's `<meta name="description">`, entity-decoded (one, or panics).
+fn meta_description(html: &str) -> String {
+    let doc = scraper::Html::parse_document(html);
+    let sel = scraper::Selector::parse("head meta[name=description]").expect("selector");
+    let metas: Vec<_> = doc.select(&sel).collect();
+    assert_eq!(metas.len(), 1, "one meta description");
+    metas[0].value().attr("content").unwrap_or("").to_string()
+}
+
+#[tokio::test]
+async fn issue_11_every_page_describes_itself_in_a_meta_description() {
+    let app = test_app();
+    let r = &corpus()[0];
+    let pages = [
+        "/".to_string(),
+        format!("/?q={}", enc("收费标准")),
+        format!("/?year={}", enc("2021-2022")),
+        format!("/reports/{}", r.id),
+        format!("/reports/{}?q={}", r.id, enc("依申请公开")),
+        "/schools".to_string(),
+        format!("/schools?q={}", enc("收费标准")),
+        "/about".to_string(),
+        "/checklist".to_string(),
+        "/coverage".to_string(),
+        "/changes".to_string(),
+        "/compare".to_string(),
+        "/nope".to_string(),
+    ];
+    let mut seen = std::collections::BTreeMap::new();
+    for uri in &pages {
+        let page = get(&app, uri).await;
+        assert!(page.content_type().starts_with("text/html"), "{uri}");
+        assert!(page.body.contains("<html lang=\"zh-CN\">"), "{uri}");
+        let description = meta_description(&page.body);
+        assert!(
+            description.chars().count() >= 15 && description.chars().count() <= 160,
+            "{uri}: {description:?}"
+        );
+        if let Some(other) = seen.insert(description.clone(), uri.clone()) {
+            panic!("{uri} and {other} share the description {description:?}");
+        }
+    }
+    // The search and report pages say what was asked and found.
+    let search = get(&app, &format!("/?q={}", enc("收费标准"))).await;
+    let d = meta_description(&search.body);
+    assert!(d.contains("收费标准") && d.contains("共 3 条结果"), "{d}");
+    assert!(search.body.contains("<strong id=\"total\">3</strong>"));
+    let report = meta_description(&get(&app, &format!("/reports/{}", r.id)).await.body);
+    assert!(
+        report.contains(&r.title) && report.contains("3 个栏目"),
+        "{report}"
+    );
+
+    // Escaped: markup in the query or a school's name is text inside the attribute.
+    let evil = "\"><script>alert(1)</script>";
+    let page = get(&app, &format!("/?q={}", enc(evil))).await;
+    assert!(!page.body.contains("<script>"), "{}", page.body);
+    assert!(meta_description(&page.body).contains(evil));
+    let xss = corpus()
+        .into_iter()
+        .find(|r| r.school == XSS_SCHOOL)
+        .expect("the XSS school");
+    let page = get(&app, &format!("/reports/{}", xss.id)).await;
+    assert!(!page.body.contains("<i>丁</i>"));
+    assert!(meta_description(&page.body).contains(XSS_SCHOOL));
+}
+
+#[tokio::test]
+async fn issue_11_every_form_control_has_a_label_and_links_carry_only_allowed_aria() {
+    let app = test_app();
+    let r = &corpus()[0];
+    let pages = [
+        "/".to_string(),
+        format!("/?q={}&year={}", enc("公开"), enc("2021-2022")),
+        format!("/reports/{}?q={}", r.id, enc("公开")),
+        format!("/schools?q={}", enc("公开")),
+        "/about".to_string(),
+        "/checklist".to_string(),
+        "/coverage".to_string(),
+        "/compare".to_string(),
+        "/changes".to_string(),
+    ];
+    let controls =
+        scraper::Selector::parse("input:not([type=hidden]):not([type=submit]), select, textarea")
+            .expect("selector");
+    let labels = scraper::Selector::parse("label[for]").expect("selector");
+    let links = scraper::Selector::parse("a").expect("selector");
+    let headings = scraper::Selector::parse("h1, h2, h3, h4, h5, h6").expect("selector");
+    let mut checked = 0;
+    for uri in &pages {
+        let page = get(&app, uri).await;
+        assert_eq!(page.status, StatusCode::OK, "{uri}");
+        let doc = scraper::Html::parse_document(&page.body);
+        let label_for: Vec<&str> = doc
+            .select(&labels)
+            .filter_map(|l| l.value().attr("for"))
+            .collect();
+        for control in doc.select(&controls) {
+            let el = control.value();
+            let named = el.attr("aria-label").is_some_and(|l| !l.trim().is_empty())
+                || el.attr("id").is_some_and(|id| label_for.contains(&id))
+                || control
+                    .ancestors()
+                    .filter_map(scraper::ElementRef::wrap)
+                    .any(|a| a.value().name() == "label");
+            assert!(
+                named,
+                "{uri}: a control without a label: {}",
+                control.html()
+            );
+            checked += 1;
+        }
+        // aria-pressed belongs to buttons; a link says "chosen" with aria-current.
+        for a in doc.select(&links) {
+            assert!(
+                a.value().attr("aria-pressed").is_none(),
+                "{uri}: {}",
+                a.html()
+            );
+            if let Some(current) = a.value().attr("aria-current") {
+                assert!(["page", "true"].contains(&current), "{uri}: {}", a.html());
+            }
+        }
+        // Headings never skip a level on the way down.
+        let mut last = 1;
+        for h in doc.select(&headings) {
+            let level: u32 = h.value().name()[1..].parse().expect("h1–h6");
+            assert!(level <= last + 1, "{uri}: h{last} then {}", h.html());
+            last = level;
+        }
+    }
+    assert!(checked >= 5, "only {checked} controls seen");
+    // The chosen facet value is marked for assistive technology, the others not.
+    let page = get(&app, &format!("/?year={}", enc("2021-2022"))).await;
+    assert!(page
+        .body
+        .contains("aria-current=\"true\"><span class=\"name\">2021-2022"));
 }

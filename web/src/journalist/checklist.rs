@@ -244,6 +244,7 @@ pub async fn page(State(state): State<AppState>, raw: Raw) -> Result<Response, H
 fn page_frame(content: Markup) -> Markup {
     frame(
         "信息公开事项清单对照",
+        "对照《高等学校信息公开事项清单》，逐校逐项查看年度报告提到了哪些应公开事项，可下载 CSV。",
         Nav::Checklist,
         html! { (stylesheet()) (content) },
     )

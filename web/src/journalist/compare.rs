@@ -277,6 +277,7 @@ fn compare_page(p: &CompareParams, v: &View) -> Markup {
     let ncols = v.columns.len().max(1);
     frame(
         &title,
+        "多所高校同一学年，或一所高校历年的信息公开年度报告，逐栏目并排对比原文。",
         Nav::Compare,
         html! {
             (stylesheet())

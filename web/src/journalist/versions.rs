@@ -165,8 +165,10 @@ fn short(hash: &str) -> &str {
 fn versions_page(v: &Versions, has_archive: bool) -> Markup {
     let r = &v.report;
     let title = format!("{} - 版本记录", r.title);
+    let description = format!("{}的历次抓取版本，以及版本之间正文的增删。", r.title);
     frame(
         &title,
+        &description,
         Nav::None,
         html! {
             (stylesheet())
@@ -382,6 +384,7 @@ fn changes_view(changes: Option<&[ReportChange]>, since: Option<&str>) -> Markup
     let feed = href("/changes.atom", &[]);
     frame(
         "报告变动",
+        "发布后正文被修改或整篇被删除的高校信息公开年度报告，附版本对比与 Atom 订阅。",
         Nav::Changes,
         html! {
             (stylesheet())
