@@ -38,6 +38,9 @@ pub struct LoadRun {
     pub server_cpu_secs: Option<f64>,
     /// The server's peak RSS after the run, when known.
     pub server_peak_rss: Option<u64>,
+    /// Whether the server kept search results (`xxgk serve --search-cache`); the targets
+    /// judge the uncached runs.
+    pub cached: bool,
 }
 
 /// Sends `paths` (rotating, each connection starting at another one) to `addr` over
@@ -101,6 +104,7 @@ pub fn load(
             generator_cpu_secs,
             server_cpu_secs,
             server_peak_rss: None,
+            cached: false,
         })
     })
 }

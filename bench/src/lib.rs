@@ -8,6 +8,7 @@
 //! - [`peer`] loads the corpus into FTS5 and answers the same queries;
 //! - [`stock`] is the out-of-the-box peer: stock Tantivy + tantivy-jieba, no folding;
 //! - [`http`] is the HTTP load generator (`--http`);
+//! - [`scaling`] turns the JSON of runs at several sizes into a growth table and chart;
 //! - [`run`] measures both in one run — indexing, segmentation ceiling, latency
 //!   percentiles, recall against a plain substring scan, snippet panics, start-up — and
 //!   renders the table that `BENCHMARKS.md` quotes.
@@ -27,6 +28,7 @@ pub mod http;
 pub mod peer;
 pub mod queries;
 pub mod run;
+pub mod scaling;
 pub mod stock;
 mod vocab;
 

@@ -35,6 +35,8 @@ pub struct ServeProbe {
     pub args: Vec<String>,
     /// Path of the first request (`/api/search?q=…`).
     pub path: String,
+    /// Arguments that turn the server's search cache off (for the uncached figures).
+    pub uncached: Vec<String>,
 }
 
 /// What to run.
@@ -904,6 +906,17 @@ fn time_peer(
 /// Kills the server when the measurement ends, however it ends.
 struct ServerGuard(Child);
 
+impl ServerGuard {
+    /// The server's peak resident set (VmHWM), 0 when unknown.
+    fn peak_rss(&self) -> u64 {
+        std::fs::read_to_string(format!("/proc/{}/status", self.0.id()))
+            .ok()
+            .and_then(|s| status_field_kb(&s, "VmHWM"))
+            .unwrap_or(0)
+            * 1024
+    }
+}
+
 impl Drop for ServerGuard {
     fn drop(&mut self) {
         let _ = self.0.kill();
@@ -920,6 +933,85 @@ fn measure_server(
     queries: &[BenchQuery],
     http: Option<HttpLoad>,
 ) -> Result<(Startup, Vec<LoadRun>)> {
+    // Start-up, RSS and the load that the targets judge: the search cache off, so every
+    // request is a search.
+    let (server, addr, first_answer_ms) = match start_server(probe, data, &probe.uncached)? {
+        Ok(started) => started,
+        Err(reason) => return Ok((Startup::Skipped { reason }, Vec::new())),
+    };
+    for q in queries {
+        let _ = http_get(addr, &format!("/api/search?{}", q.url_query()));
+    }
+    let server_peak_rss = server.peak_rss();
+    let mut runs = Vec::new();
+    if let Some(http) = http {
+        for endpoint in ["/api/search", "/"] {
+            runs.push(load_endpoint(
+                &server, addr, endpoint, queries, http, false,
+            )?);
+        }
+        drop(server);
+        // The same load with the server's default search cache: what a burst of the same
+        // searches costs once they have been asked.
+        if let Ok((server, addr, _)) = start_server(probe, data, &[])? {
+            runs.push(load_endpoint(
+                &server,
+                addr,
+                "/api/search",
+                queries,
+                http,
+                true,
+            )?);
+        }
+    }
+    Ok((
+        Startup::Measured {
+            first_answer_ms,
+            server_peak_rss,
+        },
+        runs,
+    ))
+}
+
+/// `endpoint` with the query set's searches, rotating, under `http`'s load.
+fn load_endpoint(
+    server: &ServerGuard,
+    addr: SocketAddr,
+    endpoint: &str,
+    queries: &[BenchQuery],
+    http: HttpLoad,
+    cached: bool,
+) -> Result<LoadRun> {
+    let paths: Vec<String> = queries
+        .iter()
+        .map(|q| format!("{endpoint}?{}", q.url_query()))
+        .collect();
+    info!(
+        endpoint,
+        cached,
+        connections = http.connections,
+        "HTTP load"
+    );
+    let mut run = load(
+        addr,
+        endpoint,
+        &paths,
+        http.connections,
+        http.seconds,
+        Some(server.0.id()),
+    )?;
+    run.cached = cached;
+    run.server_peak_rss = Some(server.peak_rss());
+    Ok(run)
+}
+
+/// Starts `xxgk serve` with `extra` arguments and waits for its first answer: the server,
+/// its address and the milliseconds to that answer, or why it did not answer.
+fn start_server(
+    probe: &ServeProbe,
+    data: &Path,
+    extra: &[String],
+) -> Result<std::result::Result<(ServerGuard, SocketAddr, f64), String>> {
     let port = std::net::TcpListener::bind("127.0.0.1:0")?
         .local_addr()?
         .port();
@@ -927,6 +1019,7 @@ fn measure_server(
     let args: Vec<String> = probe
         .args
         .iter()
+        .chain(extra)
         .map(|a| {
             a.replace("{data}", &data.display().to_string())
                 .replace("{addr}", &addr.to_string())
@@ -942,58 +1035,21 @@ fn measure_server(
         .spawn()?;
     let mut server = ServerGuard(child);
     let deadline = started + Duration::from_secs(30);
-    let first_answer_ms = loop {
+    loop {
         if let Some(status) = server.0.try_wait()? {
-            let reason = format!("xxgk serve exited with {status} before answering");
-            return Ok((Startup::Skipped { reason }, Vec::new()));
+            return Ok(Err(format!(
+                "xxgk serve exited with {status} before answering"
+            )));
         }
         if let Ok(200) = http_get(addr, &probe.path) {
-            break started.elapsed().as_secs_f64() * 1000.0;
+            let ms = started.elapsed().as_secs_f64() * 1000.0;
+            return Ok(Ok((server, addr, ms)));
         }
         if Instant::now() > deadline {
-            let reason = "xxgk serve did not answer within 30 s".to_string();
-            return Ok((Startup::Skipped { reason }, Vec::new()));
+            return Ok(Err("xxgk serve did not answer within 30 s".to_string()));
         }
         std::thread::sleep(Duration::from_millis(2));
-    };
-    for q in queries {
-        let _ = http_get(addr, &format!("/api/search?{}", q.url_query()));
     }
-    let peak_rss = || {
-        std::fs::read_to_string(format!("/proc/{}/status", server.0.id()))
-            .ok()
-            .and_then(|s| status_field_kb(&s, "VmHWM"))
-            .unwrap_or(0)
-            * 1024
-    };
-    let server_peak_rss = peak_rss();
-    let mut runs = Vec::new();
-    if let Some(http) = http {
-        for endpoint in ["/api/search", "/"] {
-            let paths: Vec<String> = queries
-                .iter()
-                .map(|q| format!("{endpoint}?{}", q.url_query()))
-                .collect();
-            info!(endpoint, connections = http.connections, "HTTP load");
-            let mut run = load(
-                addr,
-                endpoint,
-                &paths,
-                http.connections,
-                http.seconds,
-                Some(server.0.id()),
-            )?;
-            run.server_peak_rss = Some(peak_rss());
-            runs.push(run);
-        }
-    }
-    Ok((
-        Startup::Measured {
-            first_answer_ms,
-            server_peak_rss,
-        },
-        runs,
-    ))
 }
 
 /// One HTTP/1.1 GET on a fresh connection; the status code.
@@ -1502,8 +1558,9 @@ impl BenchReport {
             o.push_str("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
             for h in &self.http_runs {
                 o.push_str(&format!(
-                    "| `{}` | {} | {} | {:.0} | {:.2} ms | {:.2} ms | {:.2} ms | {:.2} ms | {:.0} % | {} | {} |\n",
+                    "| `{}`{} | {} | {} | {:.0} | {:.2} ms | {:.2} ms | {:.2} ms | {:.2} ms | {:.0} % | {} | {} |\n",
                     h.endpoint,
+                    if h.cached { ", search cache on" } else { "" },
                     h.requests,
                     h.errors,
                     h.req_per_s,

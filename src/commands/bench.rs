@@ -26,6 +26,9 @@ pub enum BenchCommand {
     /// load of `run --http`, against a server you started, e.g. on `run --work-dir`'s
     /// index).
     Load(LoadArgs),
+    /// From `run --json` files of several sizes: how the figures grow (a Markdown table on
+    /// standard output and, with `--svg`, a chart).
+    Scaling(ScalingArgs),
     /// Serve under steady load while writers run and are killed with SIGKILL; check that
     /// nothing breaks and the archive and index agree at the end (loopback only).
     Soak(super::soak::SoakArgs),
@@ -81,6 +84,16 @@ pub struct GenArgs {
     /// Output file (default: standard output).
     #[arg(long)]
     pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ScalingArgs {
+    /// `xxgk bench run --json` files, smallest corpus first.
+    #[arg(required = true)]
+    pub runs: Vec<PathBuf>,
+    /// Write the chart (SVG) here.
+    #[arg(long)]
+    pub svg: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -149,6 +162,7 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
         BenchCommand::Gen(args) => gen(args),
         BenchCommand::Run(args) => bench_run(args),
         BenchCommand::Load(args) => bench_load(args),
+        BenchCommand::Scaling(args) => scaling(args),
         BenchCommand::Soak(args) => super::soak::run(args),
     }
 }
@@ -217,6 +231,25 @@ fn bench_run(args: RunArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+fn scaling(args: ScalingArgs) -> anyhow::Result<ExitCode> {
+    let mut points = Vec::new();
+    for path in &args.runs {
+        let json =
+            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        points.push(
+            xxgk_bench::scaling::Point::from_json(&json)
+                .with_context(|| format!("{} is not a `bench run --json` file", path.display()))?,
+        );
+    }
+    points.sort_by(|a, b| a.sections.total_cmp(&b.sections));
+    print!("{}", xxgk_bench::scaling::table(&points));
+    if let Some(path) = &args.svg {
+        std::fs::write(path, xxgk_bench::scaling::svg(&points))
+            .with_context(|| format!("writing {}", path.display()))?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 fn bench_load(args: LoadArgs) -> anyhow::Result<ExitCode> {
     let spec = args.corpus.spec()?;
     if !(args.seconds > 0.0 && args.seconds <= 3600.0) || args.connections == 0 {
@@ -270,5 +303,6 @@ fn serve_probe() -> Option<ServeProbe> {
             .map(String::from)
             .to_vec(),
         path: "/api/search?q=%E4%BF%A1%E6%81%AF%E5%85%AC%E5%BC%80".into(),
+        uncached: ["--search-cache", "0"].map(String::from).to_vec(),
     })
 }

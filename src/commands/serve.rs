@@ -34,6 +34,10 @@ pub struct ServeArgs {
     /// are closed after as long.
     #[arg(long, env = "XXGK_HEADER_TIMEOUT", default_value_t = 10)]
     pub header_timeout: u64,
+    /// Search results kept per index generation, so a burst of the same search is
+    /// answered once (0 turns the cache off).
+    #[arg(long, env = "XXGK_SEARCH_CACHE", default_value_t = 1024)]
+    pub search_cache: usize,
 }
 
 pub fn run(data: &Path, args: ServeArgs) -> anyhow::Result<ExitCode> {
@@ -63,7 +67,9 @@ pub fn serve_engine(engine: Engine, data: &Path, args: &ServeArgs) -> anyhow::Re
         // The index alone is enough to search; say what is missing.
         Err(err) => tracing::warn!("serving without report versions: {err:#}"),
     }
-    let state = state.with_timeout(Duration::from_secs(args.timeout.max(1)));
+    let state = state
+        .with_timeout(Duration::from_secs(args.timeout.max(1)))
+        .with_search_cache(args.search_cache);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -32,11 +32,7 @@ pub async fn search(
     raw: Raw,
 ) -> Result<Json<SearchResults>, AppError> {
     let params = validate(raw)?;
-    let req = params.to_request();
-    let results = state
-        .blocking(move |engine| Ok(engine.search(&req)?))
-        .await?;
-    Ok(Json(results))
+    Ok(Json(state.search(params.to_request()).await?))
 }
 
 /// The "which schools" parameters: the search's filters, and [`Paging`] for the rows.

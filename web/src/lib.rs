@@ -47,6 +47,7 @@ pub mod journalist;
 mod pages;
 mod params;
 mod render;
+mod search_cache;
 #[cfg(test)]
 mod tests;
 
@@ -65,7 +66,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 use tower_http::CompressionLevel;
-use xxgk_index::Engine;
+use xxgk_index::{Engine, SearchRequest, SearchResults};
 
 pub use error::AppError;
 
@@ -93,6 +94,8 @@ pub struct AppState {
     heavy: Arc<tokio::sync::Semaphore>,
     /// Heavy answers already computed (see [`cache`]).
     answers: Arc<cache::Caches>,
+    /// Search results of the current index generation (see [`search_cache`]).
+    searches_done: Arc<search_cache::SearchCache>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -119,7 +122,29 @@ impl AppState {
             heavy: Arc::new(tokio::sync::Semaphore::new(cost::heavy_slots())),
             public_url: Arc::from("http://localhost"),
             answers: Arc::default(),
+            searches_done: Arc::new(search_cache::SearchCache::new(search_cache::ENTRIES)),
         }
+    }
+
+    /// How many search results to keep per index generation (0: none; default
+    /// [`search_cache::ENTRIES`]).
+    pub fn with_search_cache(mut self, entries: usize) -> Self {
+        self.searches_done = Arc::new(search_cache::SearchCache::new(entries));
+        self
+    }
+
+    pub(crate) fn search_cache(&self) -> Arc<search_cache::SearchCache> {
+        Arc::clone(&self.searches_done)
+    }
+
+    /// Runs a search off the async threads, answered from the cache when it can be.
+    pub(crate) async fn search(&self, req: SearchRequest) -> Result<SearchResults, AppError> {
+        if let Some(hit) = self.searches_done.lookup(&self.engine, &req) {
+            return Ok(hit);
+        }
+        let cache = Arc::clone(&self.searches_done);
+        self.blocking(move |engine| Ok(cache.search(engine, &req)?))
+            .await
     }
 
     /// The index folder, so that `/about` can tell when the index last changed.

@@ -88,8 +88,12 @@ struct SearchView {
     facets: Vec<(Dim, BTreeMap<String, u64>)>,
 }
 
-fn run_search(engine: &xxgk_index::Engine, params: &SearchParams) -> Result<SearchView, AppError> {
-    let results = engine.search(&params.to_request())?;
+fn run_search(
+    engine: &xxgk_index::Engine,
+    cache: &crate::search_cache::SearchCache,
+    params: &SearchParams,
+) -> Result<SearchView, AppError> {
+    let results = cache.search(engine, &params.to_request())?;
     let mut facets = Vec::new();
     for dim in Dim::ALL {
         let counts = if params.values(dim).is_empty() {
@@ -99,7 +103,7 @@ fn run_search(engine: &xxgk_index::Engine, params: &SearchParams) -> Result<Sear
             req.limit = 1;
             req.offset = 0;
             req.snippet_chars = 10;
-            pick(&engine.search(&req)?.facets, dim).clone()
+            pick(&cache.search(engine, &req)?.facets, dim).clone()
         };
         facets.push((dim, counts));
     }
@@ -124,7 +128,11 @@ pub async fn search(
         Err(err) => return search_page_error(&SearchParams::default(), err),
     };
     let p = params.clone();
-    match state.blocking(move |engine| run_search(engine, &p)).await {
+    let cache = state.search_cache();
+    match state
+        .blocking(move |engine| run_search(engine, &cache, &p))
+        .await
+    {
         Ok(view) => {
             let flags = crate::journalist::change_flags(&state).await;
             html_response(search_page(&params, &view, &flags))

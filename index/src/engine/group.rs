@@ -28,7 +28,7 @@ use crate::report::SectionId;
 use crate::Result;
 
 /// How results are listed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Group {
     /// Every matching section is a hit (what the checklist, `/schools` and the benchmarks

@@ -1,0 +1,183 @@
+//! Search results kept per index generation: a news story that links a query brings a burst
+//! of the same broad search, and every one after the first is answered from here.
+//!
+//! Keyed by everything the request says (query, filters, page, sort, grouping, snippet
+//! length) and stamped with [`xxgk_index::Engine::generation`]: a result computed on other
+//! segments is never served. Bounded by [`ENTRIES`] results (a page of ten hits with
+//! snippets is a few kilobytes: about 10 MB at most), least recently used dropped first.
+//! `xxgk serve --search-cache 0` turns it off (the benchmark's uncached figures).
+
+use std::num::NonZeroUsize;
+use std::sync::Mutex;
+
+use lru::LruCache;
+use xxgk_index::{Engine, Group, SearchRequest, SearchResults, SectionId, Sort};
+
+/// Results kept by default.
+pub const ENTRIES: usize = 1024;
+
+/// What a request asks, as a hashable key.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct Key {
+    query: String,
+    schools: Vec<String>,
+    years: Vec<String>,
+    sections: Vec<SectionId>,
+    limit: usize,
+    offset: usize,
+    sort: Sort,
+    snippet_chars: usize,
+    group: Group,
+}
+
+impl From<&SearchRequest> for Key {
+    fn from(r: &SearchRequest) -> Key {
+        Key {
+            query: r.query.clone(),
+            schools: r.schools.clone(),
+            years: r.years.clone(),
+            sections: r.sections.clone(),
+            limit: r.limit,
+            offset: r.offset,
+            sort: r.sort,
+            snippet_chars: r.snippet_chars,
+            group: r.group,
+        }
+    }
+}
+
+#[derive(Debug)]
+pub(crate) struct SearchCache {
+    /// `None`: caching off.
+    entries: Option<Mutex<LruCache<Key, (u64, SearchResults)>>>,
+}
+
+impl SearchCache {
+    /// A cache of `entries` results (0: none).
+    pub(crate) fn new(entries: usize) -> SearchCache {
+        SearchCache {
+            entries: NonZeroUsize::new(entries).map(|n| Mutex::new(LruCache::new(n))),
+        }
+    }
+
+    /// The results of `req` on `engine`'s current generation, from the cache when it has
+    /// them.
+    pub(crate) fn search(
+        &self,
+        engine: &Engine,
+        req: &SearchRequest,
+    ) -> xxgk_index::Result<SearchResults> {
+        let Some(entries) = &self.entries else {
+            return engine.search(req);
+        };
+        let generation = engine.generation();
+        if let Some(hit) = self.lookup_at(generation, req) {
+            return Ok(hit);
+        }
+        let results = engine.search(req)?;
+        entries
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .put(Key::from(req), (generation, results.clone()));
+        Ok(results)
+    }
+
+    /// The cached results of `req` on `engine`'s current generation, if any (cheap: no
+    /// search, so it can run on an async thread).
+    pub(crate) fn lookup(&self, engine: &Engine, req: &SearchRequest) -> Option<SearchResults> {
+        self.entries.as_ref()?;
+        self.lookup_at(engine.generation(), req)
+    }
+
+    fn lookup_at(&self, generation: u64, req: &SearchRequest) -> Option<SearchResults> {
+        let mut entries = self
+            .entries
+            .as_ref()?
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        match entries.get(&Key::from(req)) {
+            Some((stamp, results)) if *stamp == generation => Some(results.clone()),
+            _ => None,
+        }
+    }
+
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
+        self.entries
+            .as_ref()
+            .map_or(0, |e| e.lock().unwrap_or_else(|p| p.into_inner()).len())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use xxgk_index::{Report, Script, Section};
+
+    fn report(school: &str, text: &str) -> Report {
+        let url = format!("https://xxgk.example.edu.cn/{school}.htm");
+        Report {
+            id: Report::id_for_url(&url),
+            school: school.into(),
+            year: Some("2020-2021".into()),
+            title: format!("{school}信息公开年度报告"),
+            published: None,
+            url,
+            script: Script::Simplified,
+            content_hash: school.into(),
+            province: None,
+            kind: None,
+            sections: vec![Section {
+                id: SectionId::Proactive,
+                heading: "主动公开情况".into(),
+                text: text.into(),
+            }],
+        }
+    }
+
+    fn index(engine: &Engine, reports: &[Report]) {
+        let mut w = engine.writer(1).expect("writer");
+        for r in reports {
+            w.upsert(r).expect("upsert");
+        }
+        w.commit().expect("commit");
+        w.finish().expect("merges");
+        engine.reload().expect("reload");
+    }
+
+    /// The same request is answered from the cache until the index changes; then the new
+    /// generation's answer is computed and kept.
+    #[test]
+    fn results_are_kept_per_generation() {
+        let engine = Engine::create_in_ram().expect("engine");
+        index(&engine, &[report("甲大学", "学校公布了收费标准。")]);
+        let cache = SearchCache::new(8);
+        let req = SearchRequest::new("收费标准");
+        assert!(cache.lookup(&engine, &req).is_none());
+        assert_eq!(cache.search(&engine, &req).expect("search").total, 1);
+        assert_eq!(cache.lookup(&engine, &req).map(|r| r.total), Some(1));
+        let mut other = req.clone();
+        other.offset = 10;
+        assert!(
+            cache.lookup(&engine, &other).is_none(),
+            "the page is part of the key"
+        );
+
+        index(&engine, &[report("乙大学", "乙校收费标准在网站公开。")]);
+        assert!(cache.lookup(&engine, &req).is_none(), "a new generation");
+        assert_eq!(cache.search(&engine, &req).expect("search").total, 2);
+        assert_eq!(cache.lookup(&engine, &req).map(|r| r.total), Some(2));
+        assert_eq!(cache.len(), 1);
+    }
+
+    #[test]
+    fn a_cache_of_nothing_keeps_nothing() {
+        let engine = Engine::create_in_ram().expect("engine");
+        index(&engine, &[report("甲大学", "学校公布了收费标准。")]);
+        let cache = SearchCache::new(0);
+        let req = SearchRequest::new("收费标准");
+        assert_eq!(cache.search(&engine, &req).expect("search").total, 1);
+        assert!(cache.lookup(&engine, &req).is_none());
+        assert_eq!(cache.len(), 0);
+    }
+}
