@@ -3,8 +3,9 @@
 //!
 //! Keyed by everything the request says (query, filters, page, sort, grouping, snippet
 //! length) and stamped with [`xxgk_index::Engine::generation`]: a result computed on other
-//! segments is never served. Bounded by [`ENTRIES`] results (a page of ten hits with
-//! snippets is a few kilobytes: about 10 MB at most), least recently used dropped first.
+//! segments is never served. Bounded by [`ENTRIES`] results and about [`MAX_BYTES`]
+//! (estimated: a page of ten hits is a few kilobytes, a page of 100 with every school in
+//! its facet a few hundred), least recently used dropped first.
 //! `xxgk serve --search-cache 0` turns it off (the benchmark's uncached figures).
 
 use std::num::NonZeroUsize;
@@ -15,6 +16,43 @@ use xxgk_index::{Engine, Group, SearchRequest, SearchResults, SectionId, Sort};
 
 /// Results kept by default.
 pub const ENTRIES: usize = 1024;
+/// Estimated bytes kept at most, whatever the number of entries.
+pub const MAX_BYTES: usize = 64 * 1024 * 1024;
+
+/// A rough size in bytes of results held in memory.
+fn weigh(r: &SearchResults) -> usize {
+    let hits: usize = r
+        .hits
+        .iter()
+        .map(|h| {
+            256 + h.report_id.len()
+                + h.school.len()
+                + h.heading.len()
+                + h.heading_html.len()
+                + h.title.len()
+                + h.url.len()
+                + h.snippet_html.len()
+                + h.sections.as_ref().map_or(0, |s| {
+                    s.iter()
+                        .map(|x| 64 + x.heading.len() + x.snippet_html.len())
+                        .sum()
+                })
+        })
+        .sum();
+    let facets: usize = [&r.facets.school, &r.facets.year, &r.facets.section]
+        .iter()
+        .flat_map(|m| m.keys())
+        .map(|k| 48 + k.len())
+        .sum();
+    128 + r.query.len() + hits + facets
+}
+
+/// The entries and their estimated bytes.
+#[derive(Debug)]
+struct Entries {
+    lru: LruCache<Key, (u64, SearchResults)>,
+    bytes: usize,
+}
 
 /// What a request asks, as a hashable key.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -49,14 +87,19 @@ impl From<&SearchRequest> for Key {
 #[derive(Debug)]
 pub(crate) struct SearchCache {
     /// `None`: caching off.
-    entries: Option<Mutex<LruCache<Key, (u64, SearchResults)>>>,
+    entries: Option<Mutex<Entries>>,
 }
 
 impl SearchCache {
     /// A cache of `entries` results (0: none).
     pub(crate) fn new(entries: usize) -> SearchCache {
         SearchCache {
-            entries: NonZeroUsize::new(entries).map(|n| Mutex::new(LruCache::new(n))),
+            entries: NonZeroUsize::new(entries).map(|n| {
+                Mutex::new(Entries {
+                    lru: LruCache::new(n),
+                    bytes: 0,
+                })
+            }),
         }
     }
 
@@ -75,10 +118,24 @@ impl SearchCache {
             return Ok(hit);
         }
         let results = engine.search(req)?;
-        entries
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .put(Key::from(req), (generation, results.clone()));
+        let bytes = weigh(&results);
+        if bytes <= MAX_BYTES {
+            let mut entries = entries.lock().unwrap_or_else(|p| p.into_inner());
+            let key = Key::from(req);
+            if let Some((_, old)) = entries.lru.pop(&key) {
+                entries.bytes -= weigh(&old);
+            }
+            if let Some((_, (_, evicted))) = entries.lru.push(key, (generation, results.clone())) {
+                entries.bytes -= weigh(&evicted);
+            }
+            entries.bytes += bytes;
+            while entries.bytes > MAX_BYTES {
+                match entries.lru.pop_lru() {
+                    Some((_, (_, dropped))) => entries.bytes -= weigh(&dropped),
+                    None => break,
+                }
+            }
+        }
         Ok(results)
     }
 
@@ -95,7 +152,7 @@ impl SearchCache {
             .as_ref()?
             .lock()
             .unwrap_or_else(|p| p.into_inner());
-        match entries.get(&Key::from(req)) {
+        match entries.lru.get(&Key::from(req)) {
             Some((stamp, results)) if *stamp == generation => Some(results.clone()),
             _ => None,
         }
@@ -105,7 +162,7 @@ impl SearchCache {
     pub(crate) fn len(&self) -> usize {
         self.entries
             .as_ref()
-            .map_or(0, |e| e.lock().unwrap_or_else(|p| p.into_inner()).len())
+            .map_or(0, |e| e.lock().unwrap_or_else(|p| p.into_inner()).lru.len())
     }
 }
 
@@ -168,6 +225,35 @@ mod tests {
         assert_eq!(cache.search(&engine, &req).expect("search").total, 2);
         assert_eq!(cache.lookup(&engine, &req).map(|r| r.total), Some(2));
         assert_eq!(cache.len(), 1);
+    }
+
+    /// The byte estimate is kept in step with what is held, and bounds it.
+    #[test]
+    fn the_cache_counts_its_bytes() {
+        let engine = Engine::create_in_ram().expect("engine");
+        index(&engine, &[report("甲大学", "学校公布了收费标准。")]);
+        let cache = SearchCache::new(2);
+        let bytes = |c: &SearchCache| {
+            c.entries
+                .as_ref()
+                .map_or(0, |e| e.lock().unwrap_or_else(|p| p.into_inner()).bytes)
+        };
+        let mut expected = Vec::new();
+        for q in ["收费标准", "学校", "公布"] {
+            let r = cache
+                .search(&engine, &SearchRequest::new(q))
+                .expect("search");
+            expected.push(weigh(&r));
+        }
+        // Two kept: the last two.
+        assert_eq!(cache.len(), 2);
+        assert_eq!(bytes(&cache), expected[1] + expected[2]);
+        // A request already kept is answered from its entry, not added again.
+        cache
+            .search(&engine, &SearchRequest::new("公布"))
+            .expect("search");
+        assert_eq!(bytes(&cache), expected[1] + expected[2]);
+        assert!(expected.iter().all(|&b| b > 128 && b < MAX_BYTES));
     }
 
     #[test]
