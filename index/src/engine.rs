@@ -921,7 +921,7 @@ impl FacetNames {
             .iter()
             .map(|r| Ok((r.segment_id(), self.for_segment(r)?)))
             .collect::<tantivy::Result<Vec<_>>>()?;
-        let table = group::ReportTable::new_for(&segments);
+        let table = Arc::new(group::ReportTable::build(&segments));
         *cached = Some(table.clone());
         Ok(table)
     }
@@ -1046,20 +1046,27 @@ impl Collector for FacetCounter<'_> {
         let mut total = FacetCounts::default();
         for fruit in fruits {
             for (root, name, n) in fruit {
-                let map = match root {
-                    FacetRoot::School => &mut total.school,
-                    FacetRoot::Year => &mut total.year,
-                    FacetRoot::Section => &mut total.section,
-                };
-                match map.get_mut(&*name) {
-                    Some(count) => *count += n,
-                    None => {
-                        map.insert(name.to_string(), n);
-                    }
-                }
+                total.add(root, &name, n);
             }
         }
         Ok(total)
+    }
+}
+
+impl FacetCounts {
+    /// Adds `n` to the count of `name` under `root`.
+    fn add(&mut self, root: FacetRoot, name: &str, n: u64) {
+        let map = match root {
+            FacetRoot::School => &mut self.school,
+            FacetRoot::Year => &mut self.year,
+            FacetRoot::Section => &mut self.section,
+        };
+        match map.get_mut(name) {
+            Some(count) => *count += n,
+            None => {
+                map.insert(name.to_string(), n);
+            }
+        }
     }
 }
 

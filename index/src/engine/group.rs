@@ -314,7 +314,7 @@ pub(super) struct ReportTable {
 }
 
 impl ReportTable {
-    fn build(segments: &[(SegmentId, Arc<SegmentFacets>)]) -> ReportTable {
+    pub(super) fn build(segments: &[(SegmentId, Arc<SegmentFacets>)]) -> ReportTable {
         let mut all: Vec<(&Arc<str>, usize, usize)> = segments
             .iter()
             .enumerate()
@@ -350,10 +350,6 @@ impl ReportTable {
 
     pub(super) fn is_for(&self, segments: &[SegmentId]) -> bool {
         self.segments == segments
-    }
-
-    pub(super) fn new_for(segments: &[(SegmentId, Arc<SegmentFacets>)]) -> Arc<ReportTable> {
-        Arc::new(ReportTable::build(segments))
     }
 
     fn number(&self, id: &str) -> Option<usize> {
@@ -439,7 +435,7 @@ impl Collector for ReportCounter<'_> {
         let mut kinds = vec![0u16; n];
         let mut touched = Vec::new();
         let mut sections = 0usize;
-        let mut school_year = FacetCounts::default();
+        let mut facets = FacetCounts::default();
         for fruit in &fruits {
             let Some(numbers) = self.table.numbers.get(fruit.segment) else {
                 continue;
@@ -470,12 +466,9 @@ impl Collector for ReportCounter<'_> {
                 sections += local_count as usize;
             }
             for (ord, &c) in by_ord.iter().enumerate().filter(|(_, c)| **c > 0) {
-                let map = match fruit.facets.names.get(ord) {
-                    Some(Some((FacetRoot::School, name))) => (&mut school_year.school, name),
-                    Some(Some((FacetRoot::Year, name))) => (&mut school_year.year, name),
-                    _ => continue,
-                };
-                *map.0.entry(map.1.to_string()).or_default() += c;
+                if let Some(Some((root, name))) = fruit.facets.names.get(ord) {
+                    facets.add(*root, name, c);
+                }
             }
         }
         let mut by_kind = [0u64; 16];
@@ -489,7 +482,7 @@ impl Collector for ReportCounter<'_> {
         }
         for (kind, &c) in crate::SectionId::ALL.iter().zip(&by_kind) {
             if c > 0 {
-                school_year.section.insert(kind.as_str().to_string(), c);
+                facets.add(FacetRoot::Section, kind.as_str(), c);
             }
         }
         Ok(Tallies {
@@ -497,7 +490,7 @@ impl Collector for ReportCounter<'_> {
             counts,
             touched: touched.len(),
             sections,
-            facets: school_year,
+            facets,
         })
     }
 }
