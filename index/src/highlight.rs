@@ -77,6 +77,18 @@ pub fn escape_html(text: &str) -> String {
     out
 }
 
+/// Highlighter output (escaped text with `<mark>`s) back to text: each mark's start and end
+/// become `open` and `close` (`""` to drop them), entities are decoded.
+pub fn html_text(html: &str, open: &str, close: &str) -> String {
+    html.replace("<mark>", open)
+        .replace("</mark>", close)
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
+
 /// All of `text`, escaped, with every match in `<mark>`.
 pub fn highlight_all(text: &str, needles: &[String]) -> String {
     let chars: Vec<char> = text.chars().collect();
@@ -187,13 +199,7 @@ mod tests {
 
     /// Undoes `escape_html` and drops marks: what a reader sees.
     fn visible(html: &str) -> String {
-        html.replace("<mark>", "")
-            .replace("</mark>", "")
-            .replace("&lt;", "<")
-            .replace("&gt;", ">")
-            .replace("&quot;", "\"")
-            .replace("&#39;", "'")
-            .replace("&amp;", "&")
+        html_text(html, "", "")
     }
 
     fn marked(html: &str) -> Vec<String> {

@@ -115,11 +115,5 @@ pub fn run(data: &Path, args: SearchArgs) -> anyhow::Result<ExitCode> {
 
 /// Snippet HTML for a terminal: marks as 【】, entities decoded.
 fn terminal_text(html: &str) -> String {
-    html.replace("<mark>", "【")
-        .replace("</mark>", "】")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&amp;", "&")
+    xxgk_index::highlight::html_text(html, "【", "】")
 }

@@ -212,14 +212,7 @@ pub(crate) fn text_cell(text: &str) -> String {
 
 /// Highlighter output back to the text a reader sees: marks dropped, entities decoded.
 pub fn plain_text(snippet_html: &str) -> String {
-    snippet_html
-        .replace("<mark>", "")
-        .replace("</mark>", "")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&amp;", "&")
+    xxgk_index::highlight::html_text(snippet_html, "", "")
 }
 
 #[cfg(test)]
