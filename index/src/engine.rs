@@ -280,7 +280,7 @@ impl Engine {
         let searcher = self.reader.searcher();
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
         for (segment, deletes) in searcher.generation().segments() {
-            segment.uuid_string().hash(&mut hasher);
+            segment.hash(&mut hasher);
             deletes.hash(&mut hasher);
         }
         hasher.finish()
