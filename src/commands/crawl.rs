@@ -592,6 +592,9 @@ pub fn serve_sample_sites(sites: &[SampleSite]) -> anyhow::Result<SampleSites> {
     Ok(SampleSites { runtime, schools })
 }
 
+/// The demo's source whose site cannot be reached, so that its coverage shows every status.
+pub(crate) const DEMO_UNREACHABLE: &str = "湖南工商大学";
+
 /// Serves `sites` on loopback and crawls them into `data` with the real crawler (no
 /// politeness delay: the sites are ours). The sites keep being served while the returned
 /// value lives, so the reports' "original page" links work meanwhile.
@@ -621,7 +624,7 @@ pub fn crawl_sample_sites(
         .map(|a| a.port())
         .context("finding a free port")?;
     schools.push(School {
-        name: "湖南工商大学".into(),
+        name: DEMO_UNREACHABLE.into(),
         code: Some("4143010554".into()),
         aliases: vec!["湖南商学院".into()],
         province: Some("湖南".into()),

@@ -70,6 +70,11 @@ pub fn run(data: &Path, args: DemoArgs) -> anyhow::Result<ExitCode> {
             pages.iter().filter(|p| p.traditional).count(),
             sites.len(),
         );
+        println!(
+            "(one more source, {}, points at a port nobody listens on, so that /coverage shows an \
+             unreachable site: the connect error is that one)",
+            super::crawl::DEMO_UNREACHABLE
+        );
     } else {
         println!(
             "{} already holds {indexed} reports; serving them",
