@@ -18,8 +18,8 @@ use encoding_rs::Encoding;
 use serde::Deserialize;
 use xxgk_archive::sources::Sources;
 use xxgk_archive::Archive as Store;
-use xxgk_crawler::crawl::{CrawlOptions, Crawler, LogProgress, Mode, Summary};
-use xxgk_crawler::fetch::{FetchConfig, Fetcher};
+use xxgk_crawler::crawl::{CrawlOptions, LogProgress, Mode, Summary};
+use xxgk_crawler::fetch::FetchConfig;
 use xxgk_index::{Engine, Script, SearchRequest};
 
 use crate::common::{repo_root, xxgk};
@@ -442,20 +442,16 @@ start = ["{}/index.html"]
 
 pub async fn crawl(data: &Path, sources: &str, mode: Mode) -> Summary {
     let schools = Sources::parse(sources).expect("sources").school;
-    let store = Store::open(&data.join("xxgk.sqlite")).expect("store");
-    let engine = Engine::open_or_create(&data.join("index")).expect("index");
-    let writer = engine.writer(1).expect("writer");
-    let fetcher = Fetcher::new(fetch_config()).expect("fetcher");
-    let crawler = Crawler::new(
-        store,
-        fetcher,
+    xxgk_app::crawl::crawl(
+        &xxgk_app::data::DataDir::new(data),
+        schools,
+        mode,
+        fetch_config(),
         CrawlOptions::default(),
-        Some(Box::new(writer)),
-    );
-    crawler
-        .run(schools, mode, Arc::new(LogProgress))
-        .await
-        .expect("crawl")
+        Arc::new(LogProgress),
+    )
+    .await
+    .expect("crawl")
 }
 
 fn search(data: &Path, query: &str) -> Vec<(String, String)> {

@@ -300,6 +300,7 @@ fn report(url: &str, school: &str, texts: &[(SectionId, &str, &str)]) -> Report 
         content_hash: Report::hash_sections(&sections),
         province: Some("江南".into()),
         kind: Some("大学".into()),
+        institution: None,
         sections,
     }
 }

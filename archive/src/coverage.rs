@@ -17,7 +17,6 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use rusqlite::params;
 use serde::Serialize;
-use xxgk_index::SchoolMatches;
 
 use crate::institutions::{Institution, InstitutionFilter};
 use crate::registry::name_key;
@@ -165,40 +164,6 @@ pub struct NoReport {
     /// Folded names and aliases, to recognise the school in the index's answer.
     #[serde(skip)]
     pub keys: Vec<String>,
-}
-
-/// The "which schools" question with absence made honest: the index's `matched` and
-/// `unmatched` (reports that were read), and `no_report` (no report to read).
-#[derive(Debug, Clone, Serialize)]
-pub struct SchoolsAnswer {
-    #[serde(flatten)]
-    pub matches: SchoolMatches,
-    pub no_report: Vec<NoReport>,
-}
-
-impl SchoolsAnswer {
-    /// Joins the index's answer with the institutions that have no report in scope. A
-    /// school the index lists as unmatched with nothing in scope is moved to `no_report`
-    /// (it has no report to be silent in); one with a report in scope stays unmatched.
-    pub fn new(mut matches: SchoolMatches, no_report: Vec<NoReport>) -> SchoolsAnswer {
-        let absent: HashSet<&str> = no_report
-            .iter()
-            .flat_map(|n| n.keys.iter().map(String::as_str))
-            .collect();
-        matches
-            .unmatched
-            .retain(|u| u.sections_in_scope > 0 || !absent.contains(name_key(&u.school).as_str()));
-        SchoolsAnswer { matches, no_report }
-    }
-
-    /// `no_report` counted by status.
-    pub fn no_report_totals(&self) -> BTreeMap<Status, usize> {
-        let mut t = BTreeMap::new();
-        for n in &self.no_report {
-            *t.entry(n.status).or_default() += 1;
-        }
-        t
-    }
 }
 
 /// Academic years from 2010-2011 to the last one that has ended by `today` (a year ends

@@ -26,7 +26,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 use similar::{capture_diff_slices, Algorithm, DiffTag, TextDiff};
-use xxgk_index::{Report, SectionId};
+use xxgk_model::{Report, SectionId};
 
 /// Runs of sentences longer than this (in characters, old and new together) are shown as
 /// removed and added rather than compared character by character.
@@ -322,7 +322,7 @@ fn merge(pieces: Vec<Piece>) -> Vec<Piece> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use xxgk_index::{Script, Section};
+    use xxgk_model::{Script, Section};
 
     fn report(sections: &[(SectionId, &str, &str)]) -> Report {
         Report {
@@ -336,6 +336,7 @@ mod tests {
             content_hash: String::new(),
             province: None,
             kind: None,
+            institution: None,
             sections: sections
                 .iter()
                 .map(|(id, h, t)| Section {

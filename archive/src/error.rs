@@ -15,9 +15,6 @@ pub enum Error {
     /// The archive file was written by a newer xxgk (its schema is ahead of ours).
     #[error("the archive has schema version {found}, newer than this xxgk knows ({known}); upgrade xxgk")]
     TooNew { found: usize, known: usize },
-    /// Writing or reading the search index while reconciling it with the archive.
-    #[error("index: {0}")]
-    Index(#[from] xxgk_index::Error),
     /// The shipped institution registry does not parse (a bug in the data file).
     #[error("institution registry: {0}")]
     Registry(String),

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
-use xxgk_index::Report;
+use xxgk_model::Report;
 
 use crate::{Archive, Result};
 
@@ -215,7 +215,7 @@ mod tests {
     use super::*;
     use crate::diff::{diff_reports, Piece, Status};
     use crate::{DocRecord, DocState, PageWork};
-    use xxgk_index::{Script, Section, SectionId};
+    use xxgk_model::{Script, Section, SectionId};
 
     fn report(url: &str, school: &str, texts: &[(SectionId, &str)]) -> Report {
         let sections: Vec<Section> = texts
@@ -237,6 +237,7 @@ mod tests {
             content_hash: Report::hash_sections(&sections),
             province: None,
             kind: None,
+            institution: None,
             sections,
         }
     }

@@ -430,7 +430,7 @@ impl Archive {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use xxgk_index::{Report, Script, Section, SectionId};
+    use xxgk_model::{Report, Script, Section, SectionId};
 
     fn report(school: &str, url: &str) -> Report {
         let sections = vec![Section {
@@ -449,6 +449,7 @@ mod tests {
             content_hash: Report::hash_sections(&sections),
             province: None,
             kind: None,
+            institution: None,
             sections,
         }
     }

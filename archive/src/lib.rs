@@ -34,14 +34,11 @@ pub mod registry;
 pub mod sources;
 mod store;
 
-pub use coverage::{
-    Cell, Coverage, CoverageRequest, NoReport, ReportRef, SchoolCoverage, SchoolsAnswer, Status,
-};
+pub use coverage::{Cell, Coverage, CoverageRequest, NoReport, ReportRef, SchoolCoverage, Status};
 pub use error::{Error, Result};
 pub use health::{RunHealth, SourceHealth};
 pub use history::{ChangeKind, ReportChange, ReportVersion};
 pub use institutions::{Institution, InstitutionFilter};
-pub use outbox::{Drift, Reconciled};
 pub use pages::{
     ArchiveCounts, DocRecord, DocState, FetchLogEntry, PageInfo, PageWork, QueueItem, VersionInfo,
     WorkOutcome,

@@ -1,50 +1,12 @@
-//! The archive and the index never drift apart. Every new or changed report enters the
-//! outbox (`index_pending`) in the same transaction that stores it; the outbox is
-//! drained into the index and cleared only after the index commit. A process killed
-//! between the two leaves the outbox full, and the next writer drains it.
-//!
-//! [`Archive::sync_index`] also reconciles both ways by id and content hash — a report
-//! missing from the index or indexed with other text is written again, an indexed report
-//! the archive does not hold is removed — so an index restored from an old copy, or
-//! written by a crashed run, converges to what a clean run gives.
+//! The outbox: every new or changed report enters `index_pending` in the same
+//! transaction that stores it, and leaves it only when whoever drains it (the application
+//! layer, `xxgk-app`'s `sync`) has committed it to the index. A process killed between
+//! the two leaves the outbox full, and the next writer drains it. This module is the one
+//! interface to that table; the archive itself never sees the index.
 
 use std::collections::HashMap;
 
-use serde::Serialize;
-use xxgk_index::{Engine, Writer};
-
 use crate::{Archive, Result};
-
-/// What reconciling found and did.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub struct Reconciled {
-    pub stored_reports: usize,
-    /// Reports in the index before reconciling.
-    pub indexed_before: usize,
-    /// Reports written to the index (outbox, missing or stale).
-    pub written: usize,
-    /// Indexed reports the archive does not hold, removed.
-    pub removed: usize,
-}
-
-/// How the archive and the index compare (without writing).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct Drift {
-    pub stored_reports: usize,
-    pub indexed_reports: usize,
-    /// In the outbox.
-    pub pending: usize,
-    /// Stored, but missing from the index or indexed with other text.
-    pub missing_or_stale: Vec<String>,
-    /// Indexed, but not stored.
-    pub orphans: Vec<String>,
-}
-
-impl Drift {
-    pub fn in_sync(&self) -> bool {
-        self.pending == 0 && self.missing_or_stale.is_empty() && self.orphans.is_empty()
-    }
-}
 
 impl Archive {
     /// Every stored report's id and content hash.
@@ -54,7 +16,8 @@ impl Archive {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    fn pending_ids(&self) -> Result<Vec<String>> {
+    /// The reports waiting in the outbox, by id.
+    pub fn pending_ids(&self) -> Result<Vec<String>> {
         let mut stmt = self
             .conn
             .prepare("SELECT report_id FROM index_pending ORDER BY report_id")?;
@@ -62,104 +25,29 @@ impl Archive {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// Compares the archive with the index.
-    pub fn drift(&self, engine: &Engine) -> Result<Drift> {
-        let stored = self.report_hashes()?;
-        let indexed = engine.indexed_reports()?;
-        let mut missing: Vec<String> = stored
-            .iter()
-            .filter(|(id, hash)| indexed.get(*id) != Some(*hash))
-            .map(|(id, _)| id.clone())
-            .collect();
-        missing.sort();
-        let mut orphans: Vec<String> = indexed
-            .keys()
-            .filter(|id| !stored.contains_key(*id))
-            .cloned()
-            .collect();
-        orphans.sort();
-        Ok(Drift {
-            stored_reports: stored.len(),
-            indexed_reports: indexed.len(),
-            pending: self.pending_ids()?.len(),
-            missing_or_stale: missing,
-            orphans,
-        })
+    /// How many reports wait in the outbox.
+    pub fn pending_count(&self) -> Result<usize> {
+        let n: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM index_pending", [], |r| r.get(0))?;
+        Ok(usize::try_from(n).unwrap_or(0))
     }
 
-    /// Drains the outbox into `writer` and repairs any drift, then commits the index and
-    /// clears the outbox (in that order). `engine` is the index `writer` writes. Reads
-    /// every indexed report's hash: run it when a writer starts, not per batch.
-    pub fn sync_index(&self, engine: &Engine, writer: &mut Writer) -> Result<Reconciled> {
-        let pending = self.pending_ids()?;
-        let drift = self.drift(engine)?;
-        let mut todo: Vec<&String> = pending
-            .iter()
-            .chain(drift.missing_or_stale.iter())
-            .collect();
-        todo.sort();
-        todo.dedup();
-        let written = self.write_index(engine, writer, &todo, &drift.orphans, &pending)?;
-        if written > 0 || !drift.orphans.is_empty() {
-            tracing::info!(
-                written,
-                removed = drift.orphans.len(),
-                "index reconciled with the archive"
-            );
-        }
-        Ok(Reconciled {
-            stored_reports: drift.stored_reports,
-            indexed_before: drift.indexed_reports,
-            written,
-            removed: drift.orphans.len(),
-        })
-    }
-
-    /// Drains only the outbox into `writer`, commits and clears it: the end of a batch
-    /// whose start ran [`Archive::sync_index`]. Returns the reports written.
-    pub fn drain_outbox(&self, engine: &Engine, writer: &mut Writer) -> Result<usize> {
-        let pending = self.pending_ids()?;
-        let todo: Vec<&String> = pending.iter().collect();
-        self.write_index(engine, writer, &todo, &[], &pending)
-    }
-
-    /// Upserts `ids` (deleting those no longer stored) and deletes `orphans`, commits,
-    /// then clears `pending` from the outbox. Returns the reports written.
-    fn write_index(
-        &self,
-        engine: &Engine,
-        writer: &mut Writer,
-        ids: &[&String],
-        orphans: &[String],
-        pending: &[String],
-    ) -> Result<usize> {
-        let mut written = 0;
+    /// Marks reports as written to a committed index.
+    pub fn clear_pending(&self, ids: &[String]) -> Result<()> {
+        let tx = self.conn.unchecked_transaction()?;
         for id in ids {
-            match self.report(id)? {
-                Some(report) => {
-                    writer.upsert(&report)?;
-                    written += 1;
-                }
-                // In the outbox but no longer stored: make sure it is not indexed.
-                None => writer.delete(id),
-            }
+            tx.execute("DELETE FROM index_pending WHERE report_id = ?1", [id])?;
         }
-        for id in orphans {
-            writer.delete(id);
-        }
-        if !ids.is_empty() || !orphans.is_empty() {
-            writer.commit()?;
-            engine.reload()?;
-            self.clear_pending(pending)?;
-        }
-        Ok(written)
+        tx.commit()?;
+        Ok(())
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use xxgk_index::{Report, Script, Section, SectionId};
+    use xxgk_model::{Report, Script, Section, SectionId};
 
     fn report(url: &str, text: &str) -> Report {
         let sections = vec![Section {
@@ -178,45 +66,29 @@ mod tests {
             content_hash: Report::hash_sections(&sections),
             province: None,
             kind: None,
+            institution: None,
             sections,
         }
     }
 
     #[test]
-    fn a_crash_between_store_and_index_converges() {
+    fn stored_reports_wait_in_the_outbox_until_cleared() {
         let archive = Archive::open_in_memory().expect("archive");
-        let engine = Engine::create_in_ram().expect("index");
-        // Stored, never indexed (killed before the index commit).
         let a = report("file:///a.txt", "学校公开了收费标准。");
         let b = report("file:///b.txt", "学校公开了招生章程。");
         archive.put_report(&a).expect("put");
         archive.put_report(&b).expect("put");
-        // An orphan: indexed, not stored (an index from another archive).
-        let orphan = report("file:///gone.txt", "旧内容。");
-        let mut w = engine.writer(1).expect("writer");
-        w.upsert(&orphan).expect("upsert");
-        // b indexed with stale text.
-        let mut stale = b.clone();
-        stale.sections[0].text = "旧的招生章程。".into();
-        stale.content_hash = Report::hash_sections(&stale.sections);
-        w.upsert(&stale).expect("upsert");
-        w.commit().expect("commit");
-        engine.reload().expect("reload");
-
-        let drift = archive.drift(&engine).expect("drift");
-        assert_eq!(drift.pending, 2);
-        assert_eq!(drift.missing_or_stale.len(), 2);
-        assert_eq!(drift.orphans, std::slice::from_ref(&orphan.id));
-        assert!(!drift.in_sync());
-
-        let done = archive.sync_index(&engine, &mut w).expect("sync");
-        assert_eq!((done.written, done.removed), (2, 1));
-        let after = archive.drift(&engine).expect("drift");
-        assert!(after.in_sync(), "{after:?}");
-        let indexed = engine.indexed_reports().expect("indexed");
-        assert_eq!(indexed.get(&b.id), Some(&b.content_hash));
-        // Nothing to do the second time.
-        let again = archive.sync_index(&engine, &mut w).expect("sync");
-        assert_eq!((again.written, again.removed), (0, 0));
+        let mut ids = vec![a.id.clone(), b.id.clone()];
+        ids.sort();
+        assert_eq!(archive.pending_ids().expect("pending"), ids);
+        assert_eq!(archive.pending_count().expect("count"), 2);
+        archive.clear_pending(&ids[..1]).expect("clear");
+        assert_eq!(archive.pending_ids().expect("pending"), ids[1..]);
+        // Storing the same text again does not queue it again.
+        archive.clear_pending(&ids).expect("clear");
+        archive.put_report(&a).expect("put");
+        assert_eq!(archive.pending_count().expect("count"), 0);
+        let hashes = archive.report_hashes().expect("hashes");
+        assert_eq!(hashes.get(&a.id), Some(&a.content_hash));
     }
 }

@@ -6,7 +6,7 @@
 
 use rusqlite::{params, OptionalExtension};
 use sha2::{Digest, Sha256};
-use xxgk_index::Report;
+use xxgk_model::Report;
 
 use crate::sources::School;
 use crate::store::{PutOutcome, NOW};
@@ -596,26 +596,6 @@ impl Archive {
         }
         tx.commit()?;
         Ok(out)
-    }
-
-    /// Reports stored but not yet written to the index (a crawl was killed before its
-    /// index commit).
-    pub fn pending_index(&self) -> Result<Vec<Report>> {
-        let mut stmt = self.conn.prepare(
-            "SELECT r.json FROM index_pending p JOIN reports r ON r.id = p.report_id ORDER BY r.id",
-        )?;
-        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
-        rows.map(|j| Ok(serde_json::from_str(&j?)?)).collect()
-    }
-
-    /// Marks reports as written to a committed index.
-    pub fn clear_pending(&self, ids: &[String]) -> Result<()> {
-        let tx = self.conn.unchecked_transaction()?;
-        for id in ids {
-            tx.execute("DELETE FROM index_pending WHERE report_id = ?1", [id])?;
-        }
-        tx.commit()?;
-        Ok(())
     }
 
     /// Counts for `xxgk stats`.

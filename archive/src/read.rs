@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 
-use xxgk_index::Report;
+use xxgk_model::Report;
 
 use crate::coverage::{Coverage, CoverageRequest, NoReport};
 use crate::health::SourceHealth;

@@ -84,37 +84,7 @@ pub fn shipped() -> Result<Vec<RegistryEntry>> {
     parse(REGISTRY_TSV)
 }
 
-/// The key a name is looked up by: folded to simplified, half-width, lower case, without
-/// spaces and brackets' width differences — 北京師範大學 and 北京师范大学 are one key,
-/// and so are 华北电力大学（保定） and 华北电力大学(保定).
-pub fn name_key(name: &str) -> String {
-    xxgk_index::fold::fold(name)
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect()
-}
-
-/// Province names as the registry writes them (北京市, 广西壮族自治区) and as people do
-/// (北京, 广西): the short form, for matching filters and sources' `province`.
-pub fn province_short(p: &str) -> &str {
-    let p = p.trim();
-    for suffix in [
-        "壮族自治区",
-        "回族自治区",
-        "维吾尔自治区",
-        "自治区",
-        "特别行政区",
-        "省",
-        "市",
-    ] {
-        if let Some(short) = p.strip_suffix(suffix) {
-            if !short.is_empty() {
-                return short;
-            }
-        }
-    }
-    p
-}
+pub use xxgk_model::names::{name_key, province_short};
 
 #[cfg(test)]
 mod tests {

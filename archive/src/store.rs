@@ -9,7 +9,7 @@
 use std::path::Path;
 
 use rusqlite::{params, Connection, OptionalExtension};
-use xxgk_index::Report;
+use xxgk_model::Report;
 
 use crate::{Error, Result};
 
@@ -296,7 +296,7 @@ impl Archive {
     /// Stores `report` as a report of institution `institution`. A new or changed report
     /// goes into the outbox (`index_pending`) in the same transaction, so the index can
     /// never miss it: the outbox is drained only after an index commit
-    /// ([`Archive::sync_index`]).
+    /// (the application layer drains it).
     pub(crate) fn put_report_of(&self, report: &Report, institution: i64) -> Result<PutOutcome> {
         let old: Option<String> = self
             .conn
@@ -366,7 +366,7 @@ impl Archive {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use xxgk_index::{Script, Section, SectionId};
+    use xxgk_model::{Script, Section, SectionId};
 
     fn report(text: &str) -> Report {
         let sections = vec![Section {
@@ -385,6 +385,7 @@ mod tests {
             content_hash: Report::hash_sections(&sections),
             province: None,
             kind: None,
+            institution: None,
             sections,
         }
     }

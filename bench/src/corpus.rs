@@ -320,6 +320,7 @@ impl CorpusSpec {
             content_hash: Report::hash_sections(&sections),
             province: None,
             kind,
+            institution: None,
             sections,
         }
     }

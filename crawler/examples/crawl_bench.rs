@@ -1,6 +1,6 @@
 //! Crawl throughput: a generated disclosure web on 127.0.0.1 (SITES schools, each a
 //! paginated report list and REPORTS report pages), crawled by the real crawler with
-//! politeness delays off, into a real store and a real index. Prints pages/s and the
+//! politeness delays off, into a real archive (indexing is measured by `xxgk bench`). Prints pages/s and the
 //! process's peak resident memory (the fixture servers run in the same process, so the
 //! figure is an upper bound for the crawler).
 //!
@@ -137,8 +137,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let expected_pages = sites * (reports + lists);
     let dir = tempfile::tempdir()?;
     let store = Archive::open(&dir.path().join("xxgk.sqlite"))?;
-    let engine = xxgk_index::Engine::open_or_create(&dir.path().join("index"))?;
-    let writer = engine.writer(1)?;
     let fetcher = Fetcher::new(FetchConfig {
         delay: Duration::ZERO,
         ..FetchConfig::default()
@@ -148,7 +146,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         parallel_schools: sites,
         ..CrawlOptions::default()
     };
-    let crawler = Crawler::new(store, fetcher, opts, Some(Box::new(writer)));
+    let crawler = Crawler::new(store, fetcher, opts);
     let started = Instant::now();
     let summary = crawler
         .run(schools, Mode::Crawl, Arc::new(LogProgress))

@@ -1,19 +1,19 @@
 //! The crawl: schools in parallel (each host one request at a time, see [`crate::fetch`]),
 //! each school's frontier worked through in discovery order, every page written to the
-//! store in one transaction with its attachments, and new or changed reports handed to a
-//! [`ReportSink`] (the search index) that is committed periodically and at the end.
+//! store in one transaction with its attachments. The crawler writes only the archive: a
+//! new or changed report enters the archive's outbox in the transaction that stores it,
+//! and the application layer (`xxgk-app`) drains the outbox into the index as the crawl
+//! goes and at its end.
 //!
 //! Resuming: the frontier lives in the store. A run that was killed left its school's
-//! run open; the next run keeps that queue and carries on. Reports stored but not yet
-//! committed to the index are remembered (`index_pending`) and written first.
+//! run open; the next run keeps that queue and carries on.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde::Serialize;
 use url::Url;
-use xxgk_index::Report;
 
 use crate::discover::LinkKind;
 use crate::extract::{other_school_named, report_from_page, ArticleInput, AttachmentText, Hints};
@@ -22,28 +22,6 @@ use crate::page::{classify, is_report_title, Page, PageKind};
 use crate::{attach, Error, Result};
 use xxgk_archive::sources::{host_key, School};
 use xxgk_archive::{Archive, DocRecord, DocState, FetchLogEntry, PageWork, PutOutcome, QueueItem};
-
-/// Where new and changed reports go (the search index). Called from blocking threads.
-pub trait ReportSink: Send {
-    fn put(&mut self, report: &Report) -> Result<()>;
-    /// Makes everything put so far durable and visible.
-    fn commit(&mut self) -> Result<()>;
-    /// Commits and releases the sink.
-    fn finish(self: Box<Self>) -> Result<()>;
-}
-
-impl ReportSink for xxgk_index::Writer {
-    fn put(&mut self, report: &Report) -> Result<()> {
-        Ok(self.upsert(report)?)
-    }
-    fn commit(&mut self) -> Result<()> {
-        Ok(xxgk_index::Writer::commit(self)?)
-    }
-    fn finish(mut self: Box<Self>) -> Result<()> {
-        xxgk_index::Writer::commit(&mut self)?;
-        Ok((*self).finish()?)
-    }
-}
 
 /// Crawl run settings (fetch settings are [`crate::fetch::FetchConfig`]).
 #[derive(Debug, Clone)]
@@ -58,8 +36,6 @@ pub struct CrawlOptions {
     pub max_attachments: usize,
     /// Time one attachment's text extraction may take.
     pub attachment_timeout: Duration,
-    /// How often the index is committed during a run.
-    pub commit_every: Duration,
 }
 
 impl Default for CrawlOptions {
@@ -70,7 +46,6 @@ impl Default for CrawlOptions {
             parallel_schools: 8,
             max_attachments: 10,
             attachment_timeout: Duration::from_secs(60),
-            commit_every: Duration::from_secs(5),
         }
     }
 }
@@ -110,7 +85,8 @@ pub struct Summary {
     pub errors: BTreeMap<String, usize>,
     /// Schools whose interrupted run was resumed.
     pub resumed: usize,
-    /// Reports written to the index (new, changed, and left over from a killed run).
+    /// Reports written to the index (new, changed, and left over from a killed run);
+    /// filled in by whoever drains the outbox (the application layer), 0 from the crawler.
     pub indexed: usize,
 }
 
@@ -167,18 +143,11 @@ impl Progress for LogProgress {
     }
 }
 
-struct SinkState {
-    sink: Box<dyn ReportSink>,
-    uncommitted: Vec<String>,
-    last_commit: Instant,
-}
-
-/// A crawler over one store (and optionally one index).
+/// A crawler over one archive.
 pub struct Crawler {
     store: Arc<Mutex<Archive>>,
     fetcher: Arc<Fetcher>,
     opts: CrawlOptions,
-    sink: Arc<Mutex<Option<SinkState>>>,
     summary: Arc<Mutex<Summary>>,
 }
 
@@ -219,28 +188,17 @@ struct SchoolState {
 }
 
 impl Crawler {
-    pub fn new(
-        store: Archive,
-        fetcher: Fetcher,
-        opts: CrawlOptions,
-        sink: Option<Box<dyn ReportSink>>,
-    ) -> Crawler {
+    pub fn new(store: Archive, fetcher: Fetcher, opts: CrawlOptions) -> Crawler {
         Crawler {
             store: Arc::new(Mutex::new(store)),
             fetcher: Arc::new(fetcher),
             opts,
-            sink: Arc::new(Mutex::new(sink.map(|sink| SinkState {
-                sink,
-                uncommitted: Vec::new(),
-                last_commit: Instant::now(),
-            }))),
             summary: Arc::new(Mutex::new(Summary::default())),
         }
     }
 
-    /// Crawls `schools` (`Mode::Crawl`) or revisits them (`Mode::Recrawl`), then commits
-    /// and releases the sink. Fetch failures are counted, not returned; an `Err` means the
-    /// store or the index failed.
+    /// Crawls `schools` (`Mode::Crawl`) or revisits them (`Mode::Recrawl`). Fetch
+    /// failures are counted, not returned; an `Err` means the archive failed.
     pub async fn run(
         self,
         schools: Vec<School>,
@@ -248,7 +206,6 @@ impl Crawler {
         progress: Arc<dyn Progress>,
     ) -> Result<Summary> {
         let this = Arc::new(self);
-        this.flush_pending().await?;
         let sem = Arc::new(tokio::sync::Semaphore::new(
             this.opts.parallel_schools.max(1),
         ));
@@ -277,57 +234,11 @@ impl Crawler {
                 first_err.get_or_insert(e);
             }
         }
-        // Commit what was done even when one school failed.
-        let sink = lock(&this.sink).take();
-        if let Some(state) = sink {
-            let store = this.store.clone();
-            blocking(move || {
-                let ids = state.uncommitted;
-                state.sink.finish()?;
-                Ok(lock(&store).clear_pending(&ids)?)
-            })
-            .await?;
-        }
         if let Some(e) = first_err {
             return Err(e);
         }
         let summary = lock(&this.summary).clone();
         Ok(summary)
-    }
-
-    /// Writes reports a killed run stored but never committed to the index.
-    async fn flush_pending(&self) -> Result<()> {
-        if lock(&self.sink).is_none() {
-            return Ok(());
-        }
-        let store = self.store.clone();
-        let sink = self.sink.clone();
-        let n = blocking(move || {
-            let pending = lock(&store).pending_index()?;
-            if pending.is_empty() {
-                return Ok(0);
-            }
-            let mut guard = lock(&sink);
-            let Some(state) = guard.as_mut() else {
-                return Ok(0);
-            };
-            for report in &pending {
-                state.sink.put(report)?;
-            }
-            state.sink.commit()?;
-            let ids: Vec<String> = pending.iter().map(|r| r.id.clone()).collect();
-            lock(&store).clear_pending(&ids)?;
-            Ok(pending.len())
-        })
-        .await?;
-        if n > 0 {
-            tracing::info!(
-                reports = n,
-                "indexed reports left over from an interrupted run"
-            );
-        }
-        lock(&self.summary).indexed += n;
-        Ok(())
     }
 
     async fn crawl_school(
@@ -401,7 +312,7 @@ impl Crawler {
                     _ => {}
                 }
             }
-            if let (Some(report), Some(o)) = (work.report, outcome.report) {
+            if let (Some(_), Some(o)) = (&work.report, outcome.report) {
                 if o != PutOutcome::Unchanged {
                     label = format!(
                         "report {}",
@@ -411,41 +322,12 @@ impl Crawler {
                             "changed"
                         }
                     );
-                    self.index(report).await?;
                 }
             }
             progress.queued(outcome.queued);
             progress.page(&school.name, &item.url, &label);
         }
         lock(&self.store).finish_run(&school.name)?;
-        Ok(())
-    }
-
-    /// Hands a report to the sink; commits when the last commit is old enough.
-    async fn index(&self, report: Report) -> Result<()> {
-        if lock(&self.sink).is_none() {
-            return Ok(());
-        }
-        let sink = self.sink.clone();
-        let store = self.store.clone();
-        let every = self.opts.commit_every;
-        let committed = blocking(move || {
-            let mut guard = lock(&sink);
-            let Some(state) = guard.as_mut() else {
-                return Ok(0);
-            };
-            state.sink.put(&report)?;
-            state.uncommitted.push(report.id.clone());
-            if state.last_commit.elapsed() >= every {
-                state.sink.commit()?;
-                let ids = std::mem::take(&mut state.uncommitted);
-                state.last_commit = Instant::now();
-                lock(&store).clear_pending(&ids)?;
-            }
-            Ok(1)
-        })
-        .await?;
-        lock(&self.summary).indexed += committed;
         Ok(())
     }
 

@@ -12,7 +12,7 @@ use std::sync::LazyLock;
 
 use scraper::{Html, Selector};
 use url::Url;
-use xxgk_index::fold::fold;
+use xxgk_model::fold::fold;
 
 use crate::page::{is_column_title, is_list_title, is_report_title};
 

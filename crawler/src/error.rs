@@ -18,9 +18,6 @@ pub enum Error {
     /// The HTTP client could not be set up.
     #[error("HTTP client: {0}")]
     Client(String),
-    /// Writing to the search index failed.
-    #[error("index: {0}")]
-    Index(#[from] xxgk_index::Error),
     /// A background task died.
     #[error("crawl task failed: {0}")]
     Task(String),

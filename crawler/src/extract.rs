@@ -1,15 +1,15 @@
 //! Pure functions from report text (or simple HTML) to a [`Report`]: school, academic year,
 //! date, title, and the sections split at their numbered headings.
 //!
-//! All matching is done on folded text (`xxgk_index::fold`), which has the same character
+//! All matching is done on folded text (`xxgk_model::fold`), which has the same character
 //! count as the original, so what is cut out is cut from the original by character index
 //! and stays as the school wrote it (traditional stays traditional).
 
 use std::sync::{Arc, LazyLock};
 
 use scraper::{ElementRef, Html, Node, Selector};
-use xxgk_index::fold::{detect_script, fold};
-use xxgk_index::Report;
+use xxgk_model::fold::{detect_script, fold};
+use xxgk_model::Report;
 
 use crate::names::{name_starting_title, school_in, SchoolNames};
 use crate::page::names_report;
@@ -140,6 +140,7 @@ pub fn report_from_page(input: &ArticleInput, hints: &Hints) -> Result<Report> {
         content_hash: Report::hash_sections(&sections),
         province: hints.province.clone(),
         kind: hints.kind.clone(),
+        institution: None,
         sections,
     })
 }
@@ -243,6 +244,7 @@ pub fn report_from_text(text: &str, hints: &Hints) -> Result<Report> {
         content_hash: Report::hash_sections(&sections),
         province: hints.province.clone(),
         kind: hints.kind.clone(),
+        institution: None,
         sections,
     })
 }
@@ -446,14 +448,14 @@ fn find_title_line(lines: &[&str]) -> Option<usize> {
     })
 }
 
-/// The report's year as written (the rule lives in [`xxgk_index::year`]): an academic
+/// The report's year as written (the rule lives in [`xxgk_model::year`]): an academic
 /// year stays `YYYY-YYYY` (2020-2021学年, 2019—2020學年度, 年报(2016-2017)); a calendar-year
 /// report keeps its calendar label (`2023` for 2023年度); failing both, the statistics
 /// period.
 pub fn find_year(text: &str) -> Option<String> {
-    xxgk_index::year::year_from_title(text)
-        .or_else(|| xxgk_index::year::year_from_text(text))
-        .map(xxgk_index::year::ReportYear::label)
+    xxgk_model::year::year_from_title(text)
+        .or_else(|| xxgk_model::year::year_from_text(text))
+        .map(xxgk_model::year::ReportYear::label)
 }
 
 /// Publication date as `YYYY-MM-DD`: a labelled date near the top (发表时间:2021-10-28),
@@ -532,7 +534,7 @@ pub fn parse_date(text: &str) -> Option<String> {
 // Headings and the template's sections: one detector, in the index crate (it also finds
 // headings in collapsed one-line text, with stray spaces, running into their text, and
 // in reports that begin at 二、).
-pub use xxgk_index::sections::{classify_heading, split_sections};
+pub use xxgk_model::sections::{classify_heading, split_sections};
 
 #[cfg(test)]
 mod tests {

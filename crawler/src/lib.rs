@@ -1,6 +1,6 @@
 //! The crawler side of xxgk: fetching pages politely ([`fetch`]), classifying each page
 //! once ([`page`]: start, list, article, notice, attachment), turning reports into
-//! [`xxgk_index::Report`]s ([`extract`]) and writing them to the archive
+//! [`xxgk_model::Report`]s ([`extract`]) and writing them to the archive
 //! ([`xxgk_archive::Archive`]) as it goes ([`crawl`]).
 //!
 //! ```

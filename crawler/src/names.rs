@@ -9,7 +9,7 @@
 
 use aho_corasick::{AhoCorasick, MatchKind};
 use xxgk_archive::registry::name_key;
-use xxgk_index::fold::{fold, is_han};
+use xxgk_model::fold::{fold, is_han};
 
 /// Known school names (registry names and aliases), matched in folded text.
 #[derive(Debug, Clone)]

@@ -22,7 +22,7 @@ use std::sync::LazyLock;
 
 use scraper::{Html, Selector};
 use url::Url;
-use xxgk_index::fold::fold;
+use xxgk_model::fold::fold;
 
 use crate::content::{extract_article, Article};
 use crate::decode::decode;

@@ -486,6 +486,7 @@ impl Engine {
             content_hash: text(first, self.f.content_hash),
             province: get_str(first, self.f.province),
             kind: get_str(first, self.f.kind),
+            institution: None,
             sections,
         }))
     }
@@ -1241,6 +1242,7 @@ mod tests {
             content_hash: String::new(),
             province: None,
             kind: None,
+            institution: None,
             sections: texts
                 .iter()
                 .map(|(id, text)| Section {

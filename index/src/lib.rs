@@ -1,5 +1,5 @@
-//! The search core of xxgk: the [`Report`] type shared with the crawler, Chinese analysis
-//! with traditional → simplified folding ([`fold`], [`analysis`]), the query language
+//! The search engine of xxgk: Chinese analysis over the model's traditional → simplified
+//! folding ([`analysis`]), the query language
 //! ([`query`]), our own highlighter ([`highlight`]) and the Tantivy index itself
 //! ([`Engine`]): one document per report section, with the report's fields copied on it
 //! and facets for school, year and section.
@@ -38,22 +38,21 @@ pub mod analysis;
 pub mod checklist;
 mod engine;
 mod error;
-pub mod fold;
 /// Property checks for the fuzz targets (`fuzz/`) and the smoke tests; not an API.
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod highlight;
 pub mod limits;
 pub mod query;
-pub mod report;
 mod schools;
-pub mod sections;
-pub mod year;
 
 pub use engine::{
     Engine, FacetCounts, Group, Hit, IndexStats, SearchRequest, SearchResults, SectionHit, Sort,
     Writer, MAX_LIMIT, MAX_OFFSET, SECTIONS_SHOWN,
 };
 pub use error::{Error, Result};
-pub use report::{Report, Script, Section, SectionId};
+// The domain types the index stores, re-exported so that engine code and its callers
+// name one type (they live in `xxgk-model`, which needs no engine).
 pub use schools::{SchoolMatch, SchoolMatches, SchoolNoMatch, SchoolsRequest};
+pub use xxgk_model::{fold, report, sections, year};
+pub use xxgk_model::{Report, Script, Section, SectionId};

@@ -126,6 +126,7 @@ mod tests {
             content_hash: String::new(),
             province: None,
             kind: None,
+            institution: None,
             sections,
         }
     }

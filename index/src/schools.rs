@@ -168,6 +168,7 @@ mod tests {
             content_hash: String::new(),
             province: None,
             kind: None,
+            institution: None,
             sections: texts
                 .iter()
                 .map(|(id, text)| Section {

@@ -10,10 +10,10 @@ use std::time::Duration;
 use anyhow::{bail, Context};
 use clap::Args;
 use xxgk_archive::sources::{School, Sources};
-use xxgk_crawler::crawl::{CrawlOptions, Crawler, Mode, Progress, ReportSink, Summary};
+use xxgk_crawler::crawl::{CrawlOptions, Mode, Progress, Summary};
 use xxgk_crawler::fetch::{FetchConfig, Fetcher};
 
-use super::{open_engine, open_store};
+use super::open_store;
 
 /// Settings shared by `crawl` and `recrawl`.
 #[derive(Debug, Clone, Args)]
@@ -262,14 +262,15 @@ pub async fn crawl_schools(
     settings: &CrawlSettings,
     progress: Arc<dyn Progress>,
 ) -> anyhow::Result<Summary> {
-    let store = open_store(data)?;
-    let engine = open_engine(data)?;
-    let mut writer = super::open_writer(data, &engine, 1)?;
-    store.sync_index(&engine, &mut writer)?;
-    let fetcher = Fetcher::new(settings.fetch_config())?;
-    let sink: Box<dyn ReportSink> = Box::new(writer);
-    let crawler = Crawler::new(store, fetcher, settings.options(), Some(sink));
-    let summary = crawler.run(schools, mode, progress).await?;
+    let summary = xxgk_app::crawl::crawl(
+        &super::data_dir(data),
+        schools,
+        mode,
+        settings.fetch_config(),
+        settings.options(),
+        progress,
+    )
+    .await?;
     Ok(summary)
 }
 

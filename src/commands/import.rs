@@ -41,7 +41,7 @@ pub fn run(data: &Path, args: ImportArgs) -> anyhow::Result<ExitCode> {
     let engine = super::open_engine(data)?;
     let mut writer = super::open_writer(data, &engine, 1)?;
     // Whatever an earlier run stored but never indexed goes in first.
-    store.sync_index(&engine, &mut writer)?;
+    xxgk_app::sync::sync_index(&store, &engine, &mut writer)?;
     let (mut new, mut changed, mut same, mut failed) = (0, 0, 0, 0);
     let mut out = String::new();
     for file in &files {
@@ -79,7 +79,7 @@ pub fn run(data: &Path, args: ImportArgs) -> anyhow::Result<ExitCode> {
         }
     }
     // The outbox into the index, committed, then emptied.
-    store.drain_outbox(&engine, &mut writer)?;
+    xxgk_app::sync::drain_outbox(&store, &engine, &mut writer)?;
     writer.finish()?;
     outln!(
         out,

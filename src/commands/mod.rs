@@ -11,58 +11,42 @@ pub mod search;
 pub mod serve;
 pub mod soak;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Context;
+use xxgk_app::data::DataDir;
+use xxgk_app::sync;
 use xxgk_archive::{Archive, Reader};
 use xxgk_index::{Engine, Writer};
 
-/// The Tantivy index inside the data folder.
-pub fn index_dir(data: &Path) -> PathBuf {
-    data.join("index")
-}
-
-/// The SQLite store inside the data folder.
-pub fn store_path(data: &Path) -> PathBuf {
-    data.join("xxgk.sqlite")
+/// The data folder's layout lives in the application layer.
+pub fn data_dir(data: &Path) -> DataDir {
+    DataDir::new(data)
 }
 
 pub fn open_engine(data: &Path) -> anyhow::Result<Engine> {
-    let dir = index_dir(data);
-    Engine::open_or_create(&dir).with_context(|| format!("opening the index in {}", dir.display()))
+    let dir = data_dir(data);
+    dir.open_engine()
+        .with_context(|| format!("opening the index in {}", dir.index_dir().display()))
 }
 
 pub fn open_store(data: &Path) -> anyhow::Result<Archive> {
-    let path = store_path(data);
-    Archive::open(&path).with_context(|| format!("opening the archive {}", path.display()))
+    let dir = data_dir(data);
+    dir.open_archive()
+        .with_context(|| format!("opening the archive {}", dir.archive_path().display()))
 }
 
 /// The archive for the web site (reads only).
 pub fn open_reader(data: &Path) -> anyhow::Result<Reader> {
-    let path = store_path(data);
-    Reader::open(&path).with_context(|| format!("opening the archive {}", path.display()))
+    let dir = data_dir(data);
+    dir.open_reader()
+        .with_context(|| format!("opening the archive {}", dir.archive_path().display()))
 }
 
 /// The index's one writer, for a command that writes (import, crawl, recrawl, reindex).
-/// When another process holds it, one clear line says which (from the pid file the
-/// holder left); the holder's pid is written for the next one to read.
 pub fn open_writer(data: &Path, engine: &Engine, threads: usize) -> anyhow::Result<Writer> {
-    let pid_file = data.join("writer.pid");
-    match engine.writer(threads) {
-        Ok(writer) => {
-            // Best effort: the pid only makes the "busy" message more useful.
-            let _ = std::fs::write(&pid_file, std::process::id().to_string());
-            Ok(writer)
-        }
-        Err(xxgk_index::Error::WriterBusy) => {
-            let pid = std::fs::read_to_string(&pid_file)
-                .map(|p| format!(": pid {}", p.trim()))
-                .unwrap_or_default();
-            anyhow::bail!("another import, crawl or reindex is running{pid}; wait for it to finish")
-        }
-        Err(e) => Err(e).context("opening the index writer"),
-    }
+    Ok(data_dir(data).open_writer(engine, threads)?)
 }
 
 /// Writes a command's output to stdout. A reader that stops early (`xxgk search … | head`)
@@ -98,16 +82,7 @@ pub fn reindex(data: &Path) -> anyhow::Result<ExitCode> {
     let store = open_store(data)?;
     let engine = open_engine(data)?;
     let mut writer = open_writer(data, &engine, 2)?;
-    writer.clear()?;
-    let mut n = 0usize;
-    for report in store.reports()? {
-        writer.upsert(&report)?;
-        n += 1;
-    }
-    writer.commit()?;
-    engine.reload()?;
-    // Everything is indexed now: this only empties the outbox.
-    store.drain_outbox(&engine, &mut writer)?;
+    let n = sync::reindex(&store, &engine, &mut writer)?;
     writer.finish()?;
     emit(&format!("reindexed {n} reports\n"))
 }
@@ -148,25 +123,27 @@ pub fn stats(data: &Path, json: bool) -> anyhow::Result<ExitCode> {
     let engine = open_engine(data)?;
     // Reconcile the archive and the index when no other writer runs; otherwise only
     // say how they differ (the running writer drains its own outbox).
-    let reconciled = match engine.writer(1) {
-        Ok(mut writer) => {
-            let done = store.sync_index(&engine, &mut writer)?;
+    let reconciled = match data_dir(data)
+        .try_writer(&engine, 1)
+        .context("opening the index writer")?
+    {
+        Some(mut writer) => {
+            let done = sync::sync_index(&store, &engine, &mut writer)?;
             writer.finish()?;
             Some(done)
         }
-        Err(xxgk_index::Error::WriterBusy) => None,
-        Err(e) => return Err(e).context("opening the index writer"),
+        None => None,
     };
     let stats = engine.stats()?;
     // After reconciling, the index holds what the archive holds (its count is read back
     // from the index); otherwise compare them.
     let drift = match &reconciled {
-        Some(r) => xxgk_archive::Drift {
+        Some(r) => sync::Drift {
             stored_reports: r.stored_reports,
             indexed_reports: stats.reports,
             ..Default::default()
         },
-        None => store.drift(&engine)?,
+        None => sync::drift(&store, &engine)?,
     };
     let c = store.archive_counts()?;
     let health = store.crawl_health()?;

@@ -5,7 +5,8 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use clap::Args;
-use xxgk_archive::{InstitutionFilter, SchoolsAnswer};
+use xxgk_app::schools::SchoolsAnswer;
+use xxgk_archive::InstitutionFilter;
 use xxgk_index::SchoolsRequest;
 use xxgk_web::export::{plain_text, schools_csv};
 

@@ -42,7 +42,7 @@ pub struct ServeArgs {
 
 pub fn run(data: &Path, args: ServeArgs) -> anyhow::Result<ExitCode> {
     let engine = if args.read_only {
-        let dir = super::index_dir(data);
+        let dir = super::data_dir(data).index_dir();
         Engine::open_read_only(&dir)
             .with_context(|| format!("opening the index in {} read-only", dir.display()))?
     } else {
@@ -54,9 +54,9 @@ pub fn run(data: &Path, args: ServeArgs) -> anyhow::Result<ExitCode> {
 /// Serves `engine` until Ctrl-C or SIGTERM, then lets open requests finish.
 pub fn serve_engine(engine: Engine, data: &Path, args: &ServeArgs) -> anyhow::Result<ExitCode> {
     let stats = engine.stats()?;
-    let mut state = AppState::new(engine).with_index_dir(super::index_dir(data));
+    let mut state = AppState::new(engine).with_index_dir(super::data_dir(data).index_dir());
     let reader = if args.read_only {
-        let path = super::store_path(data);
+        let path = super::data_dir(data).archive_path();
         xxgk_archive::Reader::open_read_only(&path)
             .with_context(|| format!("opening the archive {} read-only", path.display()))
     } else {

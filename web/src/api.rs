@@ -9,7 +9,8 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Serialize;
-use xxgk_archive::{InstitutionFilter, NoReport, SchoolsAnswer};
+use xxgk_app::schools::SchoolsAnswer;
+use xxgk_archive::{InstitutionFilter, NoReport};
 use xxgk_index::{
     IndexStats, Report, SchoolMatch, SchoolMatches, SchoolNoMatch, SchoolsRequest, SearchResults,
     SectionId,

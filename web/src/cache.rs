@@ -18,7 +18,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use xxgk_archive::{Coverage, SchoolsAnswer};
+use xxgk_app::schools::SchoolsAnswer;
+use xxgk_archive::Coverage;
 use xxgk_index::checklist::Matrix;
 
 use crate::{AppError, AppState};

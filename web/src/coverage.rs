@@ -785,6 +785,7 @@ mod tests {
             content_hash: Report::hash_sections(&sections),
             province: None,
             kind: None,
+            institution: None,
             sections,
         }
     }

@@ -8,7 +8,8 @@ use axum::body::{Body, Bytes};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt;
-use xxgk_archive::{Coverage, SchoolsAnswer};
+use xxgk_app::schools::SchoolsAnswer;
+use xxgk_archive::Coverage;
 
 /// Column names of [`schools_csv`], one row per school: matched schools first, then
 /// those whose reports do not mention it, then institutions with no report in scope

@@ -184,6 +184,7 @@ mod tests {
             content_hash: school.into(),
             province: None,
             kind: None,
+            institution: None,
             sections: vec![Section {
                 id: SectionId::Proactive,
                 heading: "主动公开情况".into(),

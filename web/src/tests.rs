@@ -32,6 +32,7 @@ fn report(
         content_hash: String::new(),
         province: None,
         kind: None,
+        institution: None,
         sections: sections
             .iter()
             .map(|(id, heading, text)| Section {

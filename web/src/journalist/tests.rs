@@ -38,6 +38,7 @@ fn report(school: &str, year: &str, script: Script, sections: &[(SectionId, &str
         content_hash: Report::hash_sections(&sections),
         province: None,
         kind: None,
+        institution: None,
         sections,
     }
 }

@@ -79,7 +79,7 @@ fn first_dict(conv: Converters) -> &'static Trie<&'static str> {
 /// Folds `text` for matching. The result has exactly as many `char`s as `text`.
 ///
 /// ```
-/// let folded = xxgk_index::fold::fold("依申請公開ＡＢＣ");
+/// let folded = xxgk_model::fold::fold("依申請公開ＡＢＣ");
 /// assert_eq!(folded, "依申请公开abc");
 /// ```
 pub fn fold(text: &str) -> String {

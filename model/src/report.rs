@@ -25,6 +25,12 @@ pub struct Report {
     /// 大学 / 学院 / 职业技术学院 …, from the crawl sources.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
+    /// The institution the report belongs to, as the archive knows it: its registry code
+    /// (`4111010001`) where it has one, else the archive's own key (`x42`). Set by the
+    /// archive when it hands a report out; the index stores it so that answers joining
+    /// the index with the archive join by institution, never by a name string.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub institution: Option<String>,
     pub sections: Vec<Section>,
 }
 

@@ -10,7 +10,7 @@
 //! takes the label: `2020` is the calendar year only, `2019-2020` the academic year only.
 //!
 //! ```
-//! use xxgk_index::year::{year_from_title, ReportYear};
+//! use xxgk_model::year::{year_from_title, ReportYear};
 //! assert_eq!(year_from_title("2019—2020學年度某大学信息公開年度報告"), Some(ReportYear::Academic(2019)));
 //! assert_eq!(year_from_title("某大学2025年信息公开工作年度报告").map(|y| y.label()), Some("2025".to_string()));
 //! ```
