@@ -29,6 +29,7 @@
 //!     content_hash: String::new(),
 //!     province: None,
 //!     kind: None,
+//!     institution: None,
 //!     sections: vec![Section {
 //!         id: SectionId::Proactive,
 //!         heading: "二、主動公開情況".into(),

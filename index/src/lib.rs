@@ -20,6 +20,7 @@
 //!     content_hash: String::new(),
 //!     province: None,
 //!     kind: None,
+//!     institution: None,
 //!     sections: vec![Section {
 //!         id: SectionId::OnRequest,
 //!         heading: "三、依申請公開".into(),
