@@ -1,7 +1,9 @@
 //! The xxgk domain, shared by every crate and dependent on none of the engines: the
 //! [`Report`] and its [`Section`]s in the national template's order ([`report`]),
-//! traditional → simplified folding ([`fold`]), the one year rule ([`year`]), section
-//! headings ([`sections`]) and the keys school names are compared by ([`names`]).
+//! traditional → simplified folding ([`fold`]), the one year rule ([`year`]), the year a
+//! report covers by the period it states ([`period`]), whether a text reads like a report
+//! ([`body`]), section headings ([`sections`]) and the keys school names are compared by
+//! ([`names`]).
 //!
 //! ```
 //! use xxgk_model::{fold::fold, year::year_from_title, names::name_key};
@@ -11,8 +13,10 @@
 //! assert_eq!(name_key("翠谷大學"), name_key("翠谷大学"));
 //! ```
 
+pub mod body;
 pub mod fold;
 pub mod names;
+pub mod period;
 pub mod report;
 pub mod sections;
 pub mod year;
