@@ -4,7 +4,7 @@
 //! For every text we emit, each at the index of its first character:
 //! - every Han bigram inside a run of Han characters, and the last character of every run
 //!   as a unigram. Positions are character indices, so a query string `q` occurs at
-//!   character `p` exactly when its bigram cover (bigrams at `p`, `p+2`, … and, for an odd
+//!   character `p` exactly when its bigram set (bigrams at `p`, `p+2`, … and, for an odd
 //!   length, one overlapping at the end) matches there. Matching is therefore exact
 //!   substring matching on folded text, whatever jieba made of the context — this is what
 //!   gives full recall for words that jieba segments differently in different sentences;
@@ -197,7 +197,7 @@ fn plan(text: &str) -> Plan {
     // Search mode offers the 2- and 3-character dictionary words inside a longer word;
     // offer the longer ones too (信息公开 inside 信息公开工作, 依申请公开 inside
     // 依申请公开工作), so that a search for them finds the word term wherever the string
-    // stands inside a longer word (see `engine::cover`).
+    // stands inside a longer word (see `engine::bigrams`).
     let long = words.len();
     for w in 0..long {
         let Span { start, len } = words[w];

@@ -1,20 +1,20 @@
-//! [`CoverQuery`]: "this string occurs in the field", by its bigram cover at character
+//! [`BigramQuery`]: "this string occurs in the field", by its bigram set at character
 //! offsets — tantivy's phrase query with one shortcut.
 //!
 //! A common word such as 信息公开 is two bigrams that occur dozens of times in nearly
 //! every section; a phrase query reads and intersects all their positions in every
 //! section that has both. But the analyzer also indexes jieba's words of three or more
 //! characters as whole terms, and a section holding that term at some position holds the
-//! string there: its bigrams at the cover's offsets are certain. So where the section has
+//! string there: its bigrams at the set's offsets are certain. So where the section has
 //! the word term, it matches without reading a position; elsewhere (the string occurs but
 //! jieba cut it differently, or it is no dictionary word) the positions decide, exactly
 //! as a phrase query would. Matches are the same as the phrase query's; scores are BM25
-//! over the cover's terms with the phrase frequency, or the word's frequency where the
+//! over the set's terms with the phrase frequency, or the word's frequency where the
 //! shortcut answered.
 //!
 //! A second economy, for a string of Han characters: any set of its bigrams that covers
-//! every character is an exact cover, not only the one at even offsets. In each segment
-//! the cover is chosen to read the fewest positions (by the size of each bigram's
+//! every character is an exact bigram set, not only the one at even offsets. In each segment
+//! the set is chosen to read the fewest positions (by the size of each bigram's
 //! positions in the segment): for 学校信息公开工作, 学校 · 校信 · 息公 · 开工 · 工作 instead of
 //! 学校 · 信息 · 公开 · 工作, since 校信 and 开工 occur almost nowhere else while 信息 and
 //! 公开 occur dozens of times in every section. A bigram missing from a segment rules the
@@ -22,26 +22,32 @@
 
 use tantivy::fieldnorm::FieldNormReader;
 use tantivy::postings::{Postings, SegmentPostings};
-use tantivy::query::{Bm25Weight, EmptyScorer, EnableScoring, Explanation, Query, Scorer, Weight};
-use tantivy::schema::IndexRecordOption;
+use tantivy::query::{
+    Bm25Weight, EmptyScorer, EnableScoring, Explanation, PhrasePrefixQuery, Query, Scorer,
+    TermQuery, Weight,
+};
+use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocId, DocSet, Score, SegmentReader, TantivyError, Term, TERMINATED};
 
-/// The string whose cover is `terms` (each at its character offset), and the string
+use crate::analysis::is_word_char;
+use crate::fold::{fold, is_han};
+
+/// The string whose bigram set is `terms` (each at its character offset), and the string
 /// itself as one term when the analyzer may have indexed it whole.
 #[derive(Clone, Debug)]
-pub(super) struct CoverQuery {
+pub(super) struct BigramQuery {
     terms: Vec<(u32, Term)>,
     word: Option<Term>,
     /// For a string of Han characters only: its bigram at every offset, from which each
-    /// segment picks its cheapest cover. Scores still come from `terms`.
+    /// segment picks its cheapest set. Scores still come from `terms`.
     bigrams: Vec<Term>,
 }
 
-impl CoverQuery {
+impl BigramQuery {
     /// `terms` must not be empty and must all be in one field, as must `word`.
-    pub(super) fn new(terms: Vec<(usize, Term)>, word: Option<Term>) -> CoverQuery {
+    pub(super) fn new(terms: Vec<(usize, Term)>, word: Option<Term>) -> BigramQuery {
         debug_assert!(!terms.is_empty());
-        CoverQuery {
+        BigramQuery {
             terms: terms.into_iter().map(|(o, t)| (o as u32, t)).collect(),
             word,
             bigrams: Vec::new(),
@@ -49,14 +55,113 @@ impl CoverQuery {
     }
 
     /// The bigram at every offset of a Han string (offset `k` at index `k`), so that
-    /// each segment may choose a cheaper cover.
-    pub(super) fn with_bigrams(mut self, bigrams: Vec<Term>) -> CoverQuery {
+    /// each segment may choose a cheaper set.
+    pub(super) fn with_bigrams(mut self, bigrams: Vec<Term>) -> BigramQuery {
         self.bigrams = bigrams;
         self
     }
 }
 
-impl Query for CoverQuery {
+/// Expansions of a trailing single character (`2021年` → `年度`, `年报` …): high enough
+/// that no bigram starting with a common character is cut off.
+const PREFIX_EXPANSIONS: u32 = 20_000;
+
+/// The terms (with character offsets) whose co-occurrence at those offsets means `text`
+/// occurs: bigrams at even offsets of each Han run, one overlapping bigram for an odd
+/// run, a letter/digit run as itself. A single Han character ending the text becomes a
+/// prefix (it may be the start of a bigram in the document); other single characters are
+/// run ends in the document too, so they are indexed as unigrams.
+/// Terms with their character offsets, and the optional trailing prefix term.
+type BigramSet = (Vec<(usize, String)>, Option<(usize, String)>);
+
+pub(super) fn bigram_set(text: &str) -> BigramSet {
+    let chars: Vec<char> = fold(text).chars().collect();
+    let mut terms = Vec::new();
+    let mut prefix = None;
+    let mut i = 0;
+    while i < chars.len() {
+        let start = i;
+        if is_han(chars[i]) {
+            while i < chars.len() && is_han(chars[i]) {
+                i += 1;
+            }
+            let len = i - start;
+            if len == 1 {
+                if i == chars.len() {
+                    prefix = Some((start, chars[start].to_string()));
+                } else {
+                    terms.push((start, chars[start].to_string()));
+                }
+                continue;
+            }
+            let mut k = start;
+            while k + 2 <= i {
+                terms.push((k, chars[k..k + 2].iter().collect()));
+                k += 2;
+            }
+            if k < i {
+                terms.push((i - 2, chars[i - 2..i].iter().collect()));
+            }
+        } else if is_word_char(chars[i]) {
+            while i < chars.len() && is_word_char(chars[i]) {
+                i += 1;
+            }
+            terms.push((start, chars[start..i].iter().collect()));
+        } else {
+            i += 1;
+        }
+    }
+    (terms, prefix)
+}
+
+pub(super) fn substring_query(field: Field, text: &str) -> Option<Box<dyn Query>> {
+    let (terms, prefix) = bigram_set(text);
+    let to_terms = |terms: Vec<(usize, String)>| -> Vec<(usize, Term)> {
+        terms
+            .into_iter()
+            .map(|(o, t)| (o, Term::from_field_text(field, &t)))
+            .collect()
+    };
+    match (terms.len(), prefix) {
+        (0, None) => None,
+        (1, None) => {
+            let (_, t) = &terms[0];
+            Some(Box::new(TermQuery::new(
+                Term::from_field_text(field, t),
+                IndexRecordOption::WithFreqs,
+            )))
+        }
+        (_, None) => {
+            // A Han string of three or more characters may be indexed whole as a jieba
+            // word too; where it is, the bigram query needs no positions.
+            let folded = fold(text);
+            let whole = folded.chars().count() >= 3 && folded.chars().all(is_han);
+            let word = whole.then(|| Term::from_field_text(field, &folded));
+            // A Han string may use any covering set of its bigrams (see `BigramQuery`).
+            let chars: Vec<char> = folded.chars().collect();
+            let bigrams: Vec<Term> = if whole {
+                chars
+                    .windows(2)
+                    .map(|w| Term::from_field_text(field, &w.iter().collect::<String>()))
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            Some(Box::new(
+                BigramQuery::new(to_terms(terms), word).with_bigrams(bigrams),
+            ))
+        }
+        (_, Some(p)) => {
+            let mut all = to_terms(terms);
+            all.push((p.0, Term::from_field_text(field, &p.1)));
+            let mut q = PhrasePrefixQuery::new_with_offset(all);
+            q.set_max_expansions(PREFIX_EXPANSIONS);
+            Some(Box::new(q))
+        }
+    }
+}
+
+impl Query for BigramQuery {
     fn weight(&self, enable_scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
         let terms: Vec<Term> = self.terms.iter().map(|(_, t)| t.clone()).collect();
         let bm25 = match enable_scoring {
@@ -66,7 +171,7 @@ impl Query for CoverQuery {
             } => Some(Bm25Weight::for_terms(statistics_provider, &terms)?),
             EnableScoring::Disabled { .. } => None,
         };
-        Ok(Box::new(CoverWeight {
+        Ok(Box::new(BigramWeight {
             query: self.clone(),
             bm25,
         }))
@@ -79,17 +184,17 @@ impl Query for CoverQuery {
     }
 }
 
-struct CoverWeight {
-    query: CoverQuery,
+struct BigramWeight {
+    query: BigramQuery,
     bm25: Option<Bm25Weight>,
 }
 
-impl CoverWeight {
-    fn cover_scorer(
+impl BigramWeight {
+    fn bigram_scorer(
         &self,
         reader: &SegmentReader,
         boost: Score,
-    ) -> tantivy::Result<Option<CoverScorer>> {
+    ) -> tantivy::Result<Option<BigramScorer>> {
         let Some((_, first)) = self.query.terms.first() else {
             return Ok(None);
         };
@@ -105,7 +210,7 @@ impl CoverWeight {
                 }
             }
             let costs: Vec<usize> = infos.iter().map(|i| i.positions_range.len()).collect();
-            for k in cheapest_cover(&costs) {
+            for k in cheapest_bigrams(&costs) {
                 let postings = index.read_postings_from_terminfo(
                     &infos[k],
                     IndexRecordOption::WithFreqsAndPositions,
@@ -124,7 +229,7 @@ impl CoverWeight {
             Some(word) => index.read_postings(word, IndexRecordOption::WithFreqs)?,
             None => None,
         };
-        Ok(Some(CoverScorer::new(
+        Ok(Some(BigramScorer::new(
             terms,
             word,
             reader.get_fieldnorms_reader(field)?,
@@ -133,9 +238,9 @@ impl CoverWeight {
     }
 }
 
-impl Weight for CoverWeight {
+impl Weight for BigramWeight {
     fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
-        Ok(match self.cover_scorer(reader, boost)? {
+        Ok(match self.bigram_scorer(reader, boost)? {
             Some(scorer) => Box::new(scorer),
             None => Box::new(EmptyScorer),
         })
@@ -143,17 +248,17 @@ impl Weight for CoverWeight {
 
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
         let not_found = || TantivyError::InvalidArgument(format!("document {doc} does not match"));
-        let mut scorer = self.cover_scorer(reader, 1.0)?.ok_or_else(not_found)?;
+        let mut scorer = self.bigram_scorer(reader, 1.0)?.ok_or_else(not_found)?;
         if scorer.seek(doc) != doc {
             return Err(not_found());
         }
-        let mut explanation = Explanation::new("CoverQuery", scorer.score());
+        let mut explanation = Explanation::new("BigramQuery", scorer.score());
         explanation.add_context(format!("string frequency {}", scorer.freq));
         Ok(explanation)
     }
 }
 
-struct CoverScorer {
+struct BigramScorer {
     /// Rarest first: the leapfrog starts from the shortest list.
     terms: Vec<(u32, SegmentPostings)>,
     word: Option<SegmentPostings>,
@@ -176,15 +281,15 @@ fn seek(postings: &mut SegmentPostings, target: DocId) -> DocId {
     }
 }
 
-impl CoverScorer {
+impl BigramScorer {
     fn new(
         mut terms: Vec<(u32, SegmentPostings)>,
         word: Option<SegmentPostings>,
         fieldnorms: FieldNormReader,
         bm25: Option<Bm25Weight>,
-    ) -> CoverScorer {
+    ) -> BigramScorer {
         terms.sort_by_key(|(_, p)| p.doc_freq());
-        let mut scorer = CoverScorer {
+        let mut scorer = BigramScorer {
             terms,
             word,
             fieldnorms,
@@ -211,7 +316,7 @@ impl CoverScorer {
         }
     }
 
-    /// The first document ≥ `target` that has every term of the cover.
+    /// The first document ≥ `target` that has every term of the set.
     fn align(&mut self, target: DocId) -> DocId {
         let Some(((_, first), rest)) = self.terms.split_first_mut() else {
             return TERMINATED;
@@ -232,7 +337,7 @@ impl CoverScorer {
         }
     }
 
-    /// Does the string occur in `doc`, which has every term of the cover?
+    /// Does the string occur in `doc`, which has every term of the set?
     fn occurs(&mut self, doc: DocId) -> bool {
         if let Some(word) = &mut self.word {
             if seek(word, doc) == doc {
@@ -269,7 +374,7 @@ impl CoverScorer {
 /// `k` (covering characters `k` and `k + 1`) costs `costs[k]`, at the least total cost.
 /// The first and last bigrams are always in; between two chosen bigrams at most one
 /// offset is skipped.
-fn cheapest_cover(costs: &[usize]) -> Vec<usize> {
+fn cheapest_bigrams(costs: &[usize]) -> Vec<usize> {
     let n = costs.len();
     // best[k]: least cost of covering characters 0..=k+1 with bigram k chosen last.
     let mut best = vec![0usize; n];
@@ -311,7 +416,7 @@ fn intersect_sorted(left: &[u32], right: impl Iterator<Item = u32>, out: &mut Ve
     }
 }
 
-impl DocSet for CoverScorer {
+impl DocSet for BigramScorer {
     fn advance(&mut self) -> DocId {
         if self.doc == TERMINATED {
             return TERMINATED;
@@ -335,7 +440,7 @@ impl DocSet for CoverScorer {
     }
 }
 
-impl Scorer for CoverScorer {
+impl Scorer for BigramScorer {
     fn score(&mut self) -> Score {
         match &self.bm25 {
             Some(bm25) => bm25.score(self.fieldnorms.fieldnorm_id(self.doc), self.freq),
@@ -349,15 +454,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn cheapest_cover_skips_common_bigrams_and_covers_everything() {
+    fn cheapest_bigrams_skips_common_bigrams_and_covers_everything() {
         // 学校 校信 信息 息公 公开 开工 工作
         let costs = [30, 1, 20, 10, 40, 1, 20];
-        assert_eq!(cheapest_cover(&costs), vec![0, 1, 3, 5, 6]);
-        assert_eq!(cheapest_cover(&[5, 5, 5]), vec![0, 2]);
-        assert_eq!(cheapest_cover(&[7]), vec![0]);
-        assert_eq!(cheapest_cover(&[1, 100, 1]), vec![0, 2]);
+        assert_eq!(cheapest_bigrams(&costs), vec![0, 1, 3, 5, 6]);
+        assert_eq!(cheapest_bigrams(&[5, 5, 5]), vec![0, 2]);
+        assert_eq!(cheapest_bigrams(&[7]), vec![0]);
+        assert_eq!(cheapest_bigrams(&[1, 100, 1]), vec![0, 2]);
         for costs in [[3, 1, 4, 1, 5, 9, 2, 6], [1; 8], [9, 9, 1, 9, 9, 1, 9, 9]] {
-            let chosen = cheapest_cover(&costs);
+            let chosen = cheapest_bigrams(&costs);
             assert_eq!(chosen.first(), Some(&0));
             assert_eq!(chosen.last(), Some(&(costs.len() - 1)));
             assert!(chosen.windows(2).all(|w| w[1] - w[0] <= 2), "{chosen:?}");

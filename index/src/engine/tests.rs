@@ -1,0 +1,424 @@
+//! The engine's tests: facet counts against counting by hand, issue 11's ranking, and
+//! the bigram query against a substring scan.
+
+use tantivy::query::Query;
+use tantivy::Term;
+
+use super::bigrams::{bigram_set, substring_query};
+use super::{Engine, FacetCounts, Group, SearchRequest, Sort, SECTIONS_SHOWN};
+use crate::fold::{fold, is_han};
+use crate::query::Atom;
+use crate::report::{Report, Script, Section, SectionId};
+
+fn report(school: &str, year: &str, texts: &[(SectionId, &str)]) -> Report {
+    let url = format!("https://{school}.example.edu.cn/{year}.htm");
+    Report {
+        id: Report::id_for_url(&url),
+        school: school.into(),
+        year: Some(year.into()),
+        title: format!("{school}{year}学年信息公开年度报告"),
+        published: None,
+        url,
+        script: Script::Simplified,
+        content_hash: String::new(),
+        province: None,
+        kind: None,
+        institution: None,
+        sections: texts
+            .iter()
+            .map(|(id, text)| Section {
+                id: *id,
+                heading: String::new(),
+                text: (*text).into(),
+            })
+            .collect(),
+    }
+}
+
+/// The cached-name facet counter against counting by hand, over several segments
+/// (one per commit), after a delete, and after the segments are merged into one.
+#[test]
+fn facet_counts_match_the_matching_sections_across_segments_and_merges() {
+    let engine = Engine::create_in_ram().expect("ram index");
+    let mut w = engine.writer(1).expect("writer");
+    let reports = [
+        report(
+            "甲大学",
+            "2020-2021",
+            &[
+                (SectionId::Proactive, "公开了收费标准。"),
+                (SectionId::OnRequest, "收费标准咨询1件。"),
+            ],
+        ),
+        report(
+            "乙學院",
+            "2020-2021",
+            &[(SectionId::Proactive, "收費標準已公開。")],
+        ),
+        report("乙學院", "2021-2022", &[(SectionId::Other, "无其他事项。")]),
+        report(
+            "丙大学",
+            "2021-2022",
+            &[(SectionId::Checklist, "收费标准：已公开。")],
+        ),
+    ];
+    for r in &reports {
+        w.upsert(r).expect("upsert");
+        w.commit().expect("commit");
+    }
+    engine.reload().expect("reload");
+    let expected = |engine: &Engine, query: &str| -> FacetCounts {
+        let mut counts = FacetCounts::default();
+        for (id, idx) in engine
+            .matching_sections(&SearchRequest::new(query))
+            .expect("matching")
+        {
+            let r = reports.iter().find(|r| r.id == id).expect("report");
+            let s = &r.sections[idx as usize];
+            *counts.school.entry(r.school.clone()).or_default() += 1;
+            *counts
+                .year
+                .entry(r.year.clone().unwrap_or_default())
+                .or_default() += 1;
+            *counts.section.entry(s.id.as_str().to_string()).or_default() += 1;
+        }
+        counts
+    };
+    let check = |engine: &Engine| {
+        for query in ["收费标准", "公开", ""] {
+            let got = engine.search(&SearchRequest::new(query)).expect("search");
+            let want = expected(engine, query);
+            assert_eq!(got.facets.school, want.school, "{query}");
+            assert_eq!(got.facets.year, want.year, "{query}");
+            assert_eq!(got.facets.section, want.section, "{query}");
+        }
+    };
+    check(&engine);
+    let got = engine
+        .search(&SearchRequest::new("收费标准"))
+        .expect("search");
+    assert_eq!(got.facets.school.get("乙學院"), Some(&1));
+    assert_eq!(got.facets.section.get("proactive"), Some(&2));
+
+    w.delete(&reports[0].id);
+    w.commit().expect("commit");
+    engine.reload().expect("reload");
+    let got = engine
+        .search(&SearchRequest::new("收费标准"))
+        .expect("search");
+    assert_eq!(got.facets.school.get("甲大学"), None, "deleted report");
+    assert_eq!(got.total, 2);
+
+    let ids = engine.index.searchable_segment_ids().expect("segments");
+    assert!(ids.len() > 1);
+    w.inner.merge(&ids).wait().expect("merge");
+    w.commit().expect("commit");
+    engine.reload().expect("reload");
+    assert_eq!(engine.reader.searcher().segment_readers().len(), 1);
+    let got = engine
+        .search(&SearchRequest::new("收费标准"))
+        .expect("search");
+    assert_eq!(got.facets.school.get("乙學院"), Some(&1));
+    assert_eq!(got.facets.school.get("丙大学"), Some(&1));
+    assert_eq!(
+        engine.facet_names.lock().len(),
+        1,
+        "retired segments forgotten"
+    );
+}
+
+fn engine_with(reports: &[Report]) -> Engine {
+    let engine = Engine::create_in_ram().expect("ram index");
+    let mut w = engine.writer(1).expect("writer");
+    for r in reports {
+        w.upsert(r).expect("upsert");
+    }
+    w.commit().expect("commit");
+    engine.reload().expect("reload");
+    engine
+}
+
+fn unmarked(html: &str) -> String {
+    html.replace("<mark>", "").replace("</mark>", "")
+}
+
+/// Issue 11: a section holding the unquoted chunk as written ranks above every section
+/// holding only its words, however often, and its snippet shows the chunk.
+#[test]
+fn issue_11_exact_chunk_ranks_first_and_is_shown() {
+    let noisy = "学校公开工作，公开工作要点，要求公开，工作公开，开展工作。".repeat(20);
+    let exact = format!(
+        "{}学校召开信息公开工作的要点部署会。{}",
+        "前面的文字。".repeat(60),
+        "后面的文字。".repeat(30)
+    );
+    let mut reports: Vec<Report> = (0..30)
+        .map(|i| {
+            report(
+                &format!("校{i}"),
+                "2020-2021",
+                &[(SectionId::Overview, noisy.as_str())],
+            )
+        })
+        .collect();
+    reports.push(report(
+        "对的大学",
+        "2020-2021",
+        &[(SectionId::Other, exact.as_str())],
+    ));
+    let engine = engine_with(&reports);
+    for q in ["开工作的要", "開工作的要"] {
+        let got = engine.search(&SearchRequest::new(q)).expect("search");
+        assert_eq!(got.total, 31, "{q}: every section holds the words");
+        let first = &got.hits[0];
+        assert_eq!(first.school, "对的大学", "{q}");
+        assert!(
+            unmarked(&first.snippet_html).contains("开工作的要"),
+            "{}",
+            first.snippet_html
+        );
+        assert!(got.hits[0].score > got.hits[1].score);
+    }
+    // Quoted: only the exact section.
+    let got = engine
+        .search(&SearchRequest::new("\"开工作的要\""))
+        .expect("search");
+    assert_eq!(got.total, 1);
+}
+
+/// Issue 11: the chunk's words close together and in order rank above the words apart.
+#[test]
+fn issue_11_words_close_together_rank_above_words_apart() {
+    let apart = format!("学校{}收费", "，其他的内容".repeat(30));
+    let near = format!("学校的收费已公开。{}", "，其他的内容".repeat(40));
+    let engine = engine_with(&[
+        report("远大学", "2020-2021", &[(SectionId::Other, apart.as_str())]),
+        report("近大学", "2020-2021", &[(SectionId::Other, near.as_str())]),
+    ]);
+    let atom = Atom {
+        text: "学校收费".into(),
+        phrase: false,
+    };
+    assert_eq!(atom.required_words(), ["学校", "收费"]);
+    let got = engine
+        .search(&SearchRequest::new("学校收费"))
+        .expect("search");
+    assert_eq!(got.total, 2);
+    assert_eq!(got.hits[0].school, "近大学");
+}
+
+/// Issue 11: 批覆 (OpenCC's traditional for 批复) finds 批复 and back, quoted or not.
+#[test]
+fn issue_11_phrase_level_folding_matches_both_scripts() {
+    let engine = engine_with(&[
+        report(
+            "甲大学",
+            "2020-2021",
+            &[(SectionId::OnRequest, "均已批复申请人。")],
+        ),
+        report(
+            "乙大學",
+            "2020-2021",
+            &[(SectionId::OnRequest, "均已批覆申請人，環境乾淨。")],
+        ),
+    ]);
+    for q in ["批覆", "\"批覆\"", "批复", "「批復」"] {
+        let got = engine.search(&SearchRequest::new(q)).expect("search");
+        assert_eq!(got.total, 2, "{q}");
+    }
+    let got = engine.search(&SearchRequest::new("干净")).expect("search");
+    assert_eq!(got.total, 1);
+    assert!(
+        got.hits[0].snippet_html.contains("<mark>乾淨</mark>"),
+        "{}",
+        got.hits[0].snippet_html
+    );
+}
+
+/// Issue 11: 瑶海校区 needs 瑶海 as written, not any section with 校区.
+#[test]
+fn issue_11_names_jieba_does_not_know_are_required() {
+    let engine = engine_with(&[
+        report(
+            "甲大学",
+            "2020-2021",
+            &[(SectionId::Other, "瑶海校区完成改造。")],
+        ),
+        report(
+            "乙大学",
+            "2020-2021",
+            &[(SectionId::Other, "新校区完成改造。海瑶")],
+        ),
+    ]);
+    let got = engine
+        .search(&SearchRequest::new("瑶海校区"))
+        .expect("search");
+    assert_eq!(got.total, 1);
+    assert_eq!(got.hits[0].school, "甲大学");
+}
+
+/// Issue 11: one result per report, its best section first and its other matching
+/// sections beneath; facets count reports; `total` counts reports; paging by report.
+#[test]
+fn issue_11_one_result_per_report() {
+    let mut many = report(
+        "甲大学",
+        "2020-2021",
+        &[
+            (SectionId::Overview, "收费标准收费标准收费标准，依法公开。"),
+            (SectionId::Proactive, "公开了收费标准。"),
+            (SectionId::KeyAreas, "收费标准见附表。"),
+            (SectionId::OnRequest, "收费标准咨询2件。"),
+            (SectionId::Other, "收费标准。"),
+            (SectionId::Complaints, "无举报。"),
+        ],
+    );
+    many.published = Some("2021-10-01".into());
+    let mut one = report(
+        "乙学院",
+        "2021-2022",
+        &[(SectionId::Proactive, "收费标准已公开。")],
+    );
+    one.published = Some("2022-10-01".into());
+    let engine = engine_with(&[many.clone(), one.clone()]);
+    let mut req = SearchRequest::new("收费标准");
+    req.group = Group::Report;
+    let got = engine.search(&req).expect("search");
+    assert_eq!(got.total, 2);
+    assert_eq!(got.hits.len(), 2);
+    let first = &got.hits[0];
+    assert_eq!(first.report_id, many.id);
+    assert_eq!(
+        first.section,
+        SectionId::Overview,
+        "best section is the hit"
+    );
+    assert_eq!(first.matching_sections, Some(5));
+    let beneath = first.sections.as_ref().expect("sections");
+    assert_eq!(beneath.len(), SECTIONS_SHOWN);
+    assert!(beneath.iter().all(|s| s.section != SectionId::Overview));
+    assert!(beneath.iter().all(|s| s.snippet_html.contains("<mark>")));
+    assert_eq!(got.hits[1].matching_sections, Some(1));
+    assert_eq!(got.hits[1].sections.as_ref().map(Vec::len), Some(0));
+    assert_eq!(
+        got.facets.school.get("甲大学"),
+        Some(&1),
+        "facets count reports"
+    );
+    assert_eq!(got.facets.year.get("2020-2021"), Some(&1));
+    assert_eq!(got.facets.section.get("proactive"), Some(&2));
+    assert_eq!(got.facets.section.get("complaints"), None);
+    // Paging counts reports.
+    req.limit = 1;
+    req.offset = 1;
+    let page2 = engine.search(&req).expect("search");
+    assert_eq!(page2.total, 2);
+    assert_eq!(page2.hits.len(), 1);
+    assert_eq!(page2.hits[0].report_id, one.id);
+    // Newest report first by date.
+    req.offset = 0;
+    req.sort = Sort::Date;
+    let by_date = engine.search(&req).expect("search");
+    assert_eq!(by_date.hits[0].report_id, one.id);
+    // Per section, as before.
+    let mut per_section = SearchRequest::new("收费标准");
+    per_section.group = Group::Section;
+    let got = engine.search(&per_section).expect("search");
+    assert_eq!(got.total, 6);
+    assert!(got
+        .hits
+        .iter()
+        .all(|h| h.sections.is_none() && h.matching_sections.is_none()));
+    assert_eq!(got.facets.school.get("甲大学"), Some(&5));
+    // Filters apply to the grouped view too; the empty query browses reports.
+    let mut browse = SearchRequest::new("");
+    browse.group = Group::Report;
+    browse.years = vec!["2021-2022".into()];
+    let got = engine.search(&browse).expect("search");
+    assert_eq!(got.total, 1);
+    assert_eq!(got.hits[0].report_id, one.id);
+}
+
+fn body_matches(engine: &Engine, query: &dyn Query) -> Vec<u32> {
+    let searcher = engine.reader.searcher();
+    let mut docs: Vec<u32> = searcher
+        .search(query, &tantivy::collector::DocSetCollector)
+        .expect("search")
+        .into_iter()
+        .map(|addr| addr.doc_id)
+        .collect();
+    docs.sort_unstable();
+    docs
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(40))]
+
+    /// The bigram query (with its jieba-word shortcut) finds exactly the sections whose
+    /// folded text contains the string: the same as a plain scan, and as tantivy's
+    /// phrase query over the same bigram set.
+    #[test]
+    fn bigram_query_matches_a_substring_scan_and_the_phrase_query(
+        texts in proptest::collection::vec(
+            "(信息公开|信息公開|依申请公开|收费标准|[信息公開开依申請请工作收费費标准學学校年度，。]){0,16}",
+            1..12,
+        ),
+        picks in proptest::collection::vec((0usize..12, 0usize..40, 2usize..7), 1..6),
+        extra in proptest::collection::vec("[信息公開开依申請请工作收费標准]{2,6}", 0..4),
+    ) {
+        let engine = Engine::create_in_ram().expect("ram index");
+        let mut w = engine.writer(1).expect("writer");
+        let reports: Vec<Report> = texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| report(&format!("校{i}"), "2020-2021", &[(SectionId::Other, t.as_str())]))
+            .collect();
+        for r in &reports {
+            w.upsert(r).expect("upsert");
+        }
+        w.commit().expect("commit");
+        engine.reload().expect("reload");
+        let searcher = engine.reader.searcher();
+        proptest::prop_assert_eq!(searcher.segment_readers().len(), 1);
+        // Document ids follow insertion order in a single fresh segment.
+        let folded: Vec<String> = texts.iter().map(|t| fold(t)).collect();
+        let mut queries: Vec<String> = extra.iter().map(|q| fold(q)).collect();
+        for (doc, start, len) in picks {
+            let chars: Vec<char> = folded[doc % folded.len()].chars().collect();
+            if chars.len() >= 2 {
+                let start = start % (chars.len() - 1);
+                let end = (start + len).min(chars.len());
+                queries.push(chars[start..end].iter().collect());
+            }
+        }
+        for q in queries {
+            if q.chars().count() < 2 || !q.chars().all(is_han) {
+                continue;
+            }
+            let expected: Vec<u32> = folded
+                .iter()
+                .enumerate()
+                .filter(|(_, text)| text.contains(q.as_str()))
+                .map(|(i, _)| i as u32)
+                .collect();
+            let Some(bigram_query) = substring_query(engine.f.body, &q) else {
+                continue;
+            };
+            proptest::prop_assert_eq!(
+                &body_matches(&engine, bigram_query.as_ref()), &expected, "bigrams {}", q
+            );
+            let (terms, prefix) = bigram_set(&q);
+            if prefix.is_none() && terms.len() > 1 {
+                let phrase = tantivy::query::PhraseQuery::new_with_offset(
+                    terms
+                        .into_iter()
+                        .map(|(o, t)| (o, Term::from_field_text(engine.f.body, &t)))
+                        .collect(),
+                );
+                proptest::prop_assert_eq!(
+                    &body_matches(&engine, &phrase), &expected, "phrase {}", q
+                );
+            }
+        }
+    }
+}

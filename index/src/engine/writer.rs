@@ -1,0 +1,153 @@
+//! Writing reports: one document per section, one writer per index.
+
+use tantivy::indexer::UserOperation;
+use tantivy::schema::Facet;
+use tantivy::{IndexWriter, TantivyDocument, Term};
+use tracing::warn;
+
+use super::schema::Fields;
+use super::Engine;
+use crate::report::Report;
+use crate::{Error, Result};
+
+impl Engine {
+    /// A writer; only one can exist per index (across processes too).
+    pub fn writer(&self, threads: usize) -> Result<Writer> {
+        let threads = threads.clamp(1, 8);
+        let inner = self
+            .index
+            .writer_with_num_threads(threads, 64_000_000 * threads)
+            .map_err(|e| match e {
+                tantivy::TantivyError::LockFailure(
+                    tantivy::directory::error::LockError::LockBusy,
+                    _,
+                ) => Error::WriterBusy,
+                other => other.into(),
+            })?;
+        Ok(Writer {
+            inner,
+            f: self.f,
+            cut_reports: 0,
+        })
+    }
+}
+
+/// Writes reports; one per index at a time.
+pub struct Writer {
+    pub(super) inner: IndexWriter,
+    f: Fields,
+    cut_reports: usize,
+}
+
+impl std::fmt::Debug for Writer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Writer").finish_non_exhaustive()
+    }
+}
+
+impl Writer {
+    /// Adds `report`, replacing any earlier version with the same id.
+    ///
+    /// A report above the size limits is indexed bounded ([`crate::limits::bound`]): long
+    /// sections in parts, a huge report cut with a warning and a note.
+    pub fn upsert(&mut self, report: &Report) -> Result<()> {
+        match crate::limits::bound(report) {
+            None => self.upsert_bounded(report),
+            Some((bounded, cut)) => {
+                if let Some(cut) = cut {
+                    self.cut_reports += 1;
+                    warn!(
+                        report = %report.id,
+                        school = %report.school,
+                        original_bytes = cut.original_bytes,
+                        kept_bytes = cut.kept_bytes,
+                        "report text above the size limit was cut"
+                    );
+                }
+                self.upsert_bounded(&bounded)
+            }
+        }
+    }
+
+    /// Reports cut at the size limit by this writer so far.
+    pub fn cut_reports(&self) -> usize {
+        self.cut_reports
+    }
+
+    fn upsert_bounded(&mut self, report: &Report) -> Result<()> {
+        self.delete(&report.id);
+        let f = self.f;
+        let school = if report.school.is_empty() {
+            "(未知)"
+        } else {
+            report.school.as_str()
+        };
+        let published_sort = report
+            .published
+            .as_deref()
+            .map(|d| d.chars().filter(char::is_ascii_digit).collect::<String>())
+            .and_then(|d| d.parse::<u64>().ok())
+            .unwrap_or(0);
+        // One batch: tantivy puts a batch's documents in one segment, so a report's
+        // sections stay together (the grouped search counts reports across segments all
+        // the same).
+        let mut batch = Vec::with_capacity(report.sections.len());
+        for (idx, section) in report.sections.iter().enumerate() {
+            let mut doc = TantivyDocument::default();
+            doc.add_text(f.report_id, &report.id);
+            doc.add_u64(f.section_idx, idx as u64);
+            doc.add_text(f.section, section.id.as_str());
+            doc.add_text(f.school, school);
+            doc.add_facet(f.facets, Facet::from_path(["school", school]));
+            doc.add_facet(f.facets, Facet::from_path(["section", section.id.as_str()]));
+            if let Some(year) = &report.year {
+                doc.add_text(f.year, year);
+                doc.add_facet(f.facets, Facet::from_path(["year", year.as_str()]));
+            }
+            doc.add_text(f.title, &report.title);
+            doc.add_text(f.meta, format!("{} {}", report.title, school));
+            doc.add_text(f.heading, &section.heading);
+            doc.add_text(f.body, &section.text);
+            doc.add_text(f.url, &report.url);
+            if let Some(p) = &report.published {
+                doc.add_text(f.published, p);
+            }
+            doc.add_u64(f.published_sort, published_sort);
+            doc.add_text(f.script, report.script.as_str());
+            if let Some(p) = &report.province {
+                doc.add_text(f.province, p);
+            }
+            if let Some(k) = &report.kind {
+                doc.add_text(f.kind, k);
+            }
+            doc.add_text(f.content_hash, &report.content_hash);
+            batch.push(UserOperation::Add(doc));
+        }
+        self.inner.run(batch)?;
+        Ok(())
+    }
+
+    /// Removes a report (all its sections).
+    pub fn delete(&mut self, report_id: &str) {
+        self.inner
+            .delete_term(Term::from_field_text(self.f.report_id, report_id));
+    }
+
+    /// Removes everything (before a rebuild).
+    pub fn clear(&mut self) -> Result<()> {
+        self.inner.delete_all_documents()?;
+        Ok(())
+    }
+
+    /// Makes the changes durable and visible to readers.
+    pub fn commit(&mut self) -> Result<()> {
+        self.inner.commit()?;
+        Ok(())
+    }
+
+    /// Waits for merges to finish (call before dropping at the end of a batch job).
+    pub fn finish(self) -> Result<()> {
+        self.inner.wait_merging_threads()?;
+        Ok(())
+    }
+}
