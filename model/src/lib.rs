@@ -2,8 +2,8 @@
 //! [`Report`] and its [`Section`]s in the national template's order ([`report`]),
 //! traditional → simplified folding ([`fold`]), the one year rule ([`year`]), the year a
 //! report covers by the period it states ([`period`]), whether a text reads like a report
-//! ([`body`]), section headings ([`sections`]) and the keys school names are compared by
-//! ([`names`]).
+//! ([`body`]), section headings ([`sections`]), the keys school names are compared by
+//! ([`names`]) and the transparency scorecard read from a report's text ([`figures`]).
 //!
 //! ```
 //! use xxgk_model::{fold::fold, year::year_from_title, names::name_key};
@@ -14,6 +14,7 @@
 //! ```
 
 pub mod body;
+pub mod figures;
 pub mod fold;
 pub mod names;
 pub mod period;
