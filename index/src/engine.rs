@@ -17,7 +17,7 @@ use std::path::Path;
 
 use tantivy::directory::MmapDirectory;
 use tantivy::schema::{Field, Value};
-use tantivy::{Index, IndexReader, ReloadPolicy, TantivyDocument};
+use tantivy::{Index, IndexReader, IndexSettings, ReloadPolicy, TantivyDocument};
 
 use self::facets::{FacetNames, FacetRoot, SegmentFacets, NO_FACET, NO_SECTION};
 pub use self::group::{Group, SectionHit, SECTIONS_SHOWN};
@@ -25,7 +25,8 @@ use self::query::any_of;
 pub use self::request::{
     FacetCounts, Hit, IndexStats, SearchRequest, SearchResults, Sort, MAX_LIMIT, MAX_OFFSET,
 };
-use self::schema::{schema, Fields};
+pub use self::schema::SCHEMA_VERSION;
+use self::schema::{schema, Fields, VERSION_FILE};
 pub use self::writer::Writer;
 use crate::analysis;
 use crate::{Error, Result};
@@ -46,7 +47,9 @@ impl std::fmt::Debug for Engine {
 }
 
 impl Engine {
-    /// Opens the index in `dir`, creating it (and the folder) if needed.
+    /// Opens the index in `dir`, creating it (and the folder) if needed. An index built
+    /// with another [`SCHEMA_VERSION`] is refused with [`Error::OldSchema`] (the caller
+    /// rebuilds it from the archive).
     pub fn open_or_create(dir: &Path) -> Result<Engine> {
         std::fs::create_dir_all(dir)?;
         let open = |source| Error::Open {
@@ -54,7 +57,16 @@ impl Engine {
             source,
         };
         let directory = MmapDirectory::open(dir).map_err(|e| open(e.into()))?;
-        let index = Index::open_or_create(directory, schema().0).map_err(open)?;
+        let exists = Index::exists(&directory).map_err(|e| open(e.into()))?;
+        let index = if exists {
+            let index = Index::open(directory).map_err(open)?;
+            check_version(dir, &index)?;
+            index
+        } else {
+            // The version first: an index without the file reads as version 1.
+            std::fs::write(dir.join(VERSION_FILE), SCHEMA_VERSION.to_string())?;
+            Index::create(directory, schema().0, IndexSettings::default()).map_err(open)?
+        };
         Engine::from_index(index)
     }
 
@@ -68,7 +80,27 @@ impl Engine {
         };
         let directory = read_only::ReadOnlyDirectory::open(dir).map_err(open)?;
         let index = Index::open(directory).map_err(open)?;
+        check_version(dir, &index)?;
         Engine::with_reload(index, ReloadPolicy::Manual)
+    }
+
+    /// Creates an empty index of the previous schema version in `dir` (without the
+    /// report's institution), for tests of the upgrade path. Not an API.
+    #[doc(hidden)]
+    pub fn create_previous_version(dir: &Path) -> Result<()> {
+        std::fs::create_dir_all(dir)?;
+        let current = schema().0;
+        let mut b = tantivy::schema::Schema::builder();
+        for (_, entry) in current.fields() {
+            if entry.name() != "institution" {
+                b.add_field(entry.clone());
+            }
+        }
+        let index = Index::create_in_dir(dir, b.build())?;
+        analysis::register(&index);
+        let mut writer: tantivy::IndexWriter = index.writer_with_num_threads(1, 15_000_000)?;
+        writer.commit()?;
+        Ok(())
     }
 
     /// A throw-away index in memory (tests, benchmarks).
@@ -112,6 +144,24 @@ impl Engine {
         }
         hasher.finish()
     }
+}
+
+/// Refuses an index in `dir` built with another schema version (by its version file, and
+/// by its schema, which must be ours to the field).
+fn check_version(dir: &Path, index: &Index) -> Result<()> {
+    let found = match std::fs::read_to_string(dir.join(VERSION_FILE)) {
+        // Unreadable contents: no version we know.
+        Ok(text) => text.trim().parse().unwrap_or(0),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => 1,
+        Err(e) => return Err(e.into()),
+    };
+    if found != SCHEMA_VERSION || index.schema() != schema().0 {
+        return Err(Error::OldSchema {
+            path: dir.to_path_buf(),
+            found,
+        });
+    }
+    Ok(())
 }
 
 fn get_str(doc: &TantivyDocument, field: Field) -> Option<String> {

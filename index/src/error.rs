@@ -21,6 +21,20 @@ pub enum Error {
     Io(#[from] std::io::Error),
     #[error("stored report is corrupt: {0}")]
     Corrupt(String),
+    /// The index was built by another version of xxgk, with another schema: it must be
+    /// rebuilt from the archive (the application does it when it opens the data folder).
+    #[error(
+        "the index in {path} has schema version {found}, this xxgk needs version {}; \
+         any xxgk command that opens the data folder \
+         writably (such as `xxgk reindex`) rebuilds it from the archive",
+        crate::SCHEMA_VERSION
+    )]
+    OldSchema {
+        path: std::path::PathBuf,
+        /// The version found (1 for an index from before versions were recorded, 0 when
+        /// the version file is unreadable).
+        found: u32,
+    },
     /// Another process (an import, crawl or reindex) holds the index's one writer.
     #[error("the index is being written by another process")]
     WriterBusy,

@@ -49,7 +49,7 @@ mod schools;
 
 pub use engine::{
     Engine, FacetCounts, Group, Hit, IndexStats, SearchRequest, SearchResults, SectionHit, Sort,
-    Writer, MAX_LIMIT, MAX_OFFSET, SECTIONS_SHOWN,
+    Writer, MAX_LIMIT, MAX_OFFSET, SCHEMA_VERSION, SECTIONS_SHOWN,
 };
 pub use error::{Error, Result};
 // The domain types the index stores, re-exported so that engine code and its callers

@@ -115,20 +115,15 @@ mod tests {
     use crate::report::Script;
 
     fn report(sections: Vec<Section>) -> Report {
-        Report {
-            id: "r".into(),
-            school: "甲大学".into(),
-            year: Some("2020-2021".into()),
-            title: "甲大学信息公开年度报告".into(),
-            published: None,
-            url: "https://example.edu.cn/r".into(),
-            script: Script::Simplified,
-            content_hash: String::new(),
-            province: None,
-            kind: None,
-            institution: None,
-            sections,
-        }
+        let builder = xxgk_testkit::report("甲大学", "2020-2021")
+            .id("r")
+            .url("https://example.edu.cn/r")
+            .title("甲大学信息公开年度报告")
+            .script(Script::Simplified);
+        sections
+            .iter()
+            .fold(builder, |b, s| b.section(s.id, &s.heading, &s.text))
+            .build()
     }
 
     fn section(id: SectionId, text: String) -> Section {

@@ -61,6 +61,10 @@ pub struct SchoolMatches {
 #[derive(Debug, Clone, Serialize)]
 pub struct SchoolMatch {
     pub school: String,
+    /// The institution key of the school's reports (see [`crate::Report::institution`]),
+    /// for joining with the archive.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub institution: Option<String>,
     /// Matching sections (over all of the school's reports in scope).
     pub matching_sections: u64,
     /// Sections of the school in scope (the filters, without the query).
@@ -74,6 +78,10 @@ pub struct SchoolMatch {
 #[derive(Debug, Clone, Serialize)]
 pub struct SchoolNoMatch {
     pub school: String,
+    /// As [`SchoolMatch::institution`]; `None` also for a named school the index does
+    /// not hold.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub institution: Option<String>,
     /// Sections of the school in scope; 0 when it has no report for the filters at all
     /// (not the same thing as a report that is silent on the query).
     pub sections_in_scope: u64,
@@ -113,6 +121,7 @@ impl Engine {
                     };
                     matched.push(SchoolMatch {
                         school: school.clone(),
+                        institution: best.institution.clone(),
                         matching_sections: n,
                         sections_in_scope: in_scope,
                         years: one.facets.year,
@@ -120,15 +129,29 @@ impl Engine {
                     });
                 }
                 _ => {
-                    let years_in_scope = if in_scope > 0 {
+                    let (years_in_scope, institution) = if in_scope > 0 {
                         let mut r = req.search("", vec![school.clone()]);
                         r.snippet_chars = 10;
-                        self.search(&r)?.facets.year.into_keys().collect()
+                        let found = self.search(&r)?;
+                        let institution = found.hits.into_iter().next().and_then(|h| h.institution);
+                        (found.facets.year.into_keys().collect(), institution)
+                    } else if all.facets.school.contains_key(school) {
+                        // Indexed, only not in scope: its institution from any section.
+                        let mut r = req.search("", vec![school.clone()]);
+                        r.years.clear();
+                        r.sections.clear();
+                        r.snippet_chars = 10;
+                        let found = self.search(&r)?;
+                        (
+                            Vec::new(),
+                            found.hits.into_iter().next().and_then(|h| h.institution),
+                        )
                     } else {
-                        Vec::new()
+                        (Vec::new(), None)
                     };
                     unmatched.push(SchoolNoMatch {
                         school: school.clone(),
+                        institution,
                         sections_in_scope: in_scope,
                         years_in_scope,
                     });
@@ -153,31 +176,17 @@ impl Engine {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::{Report, Script, Section};
+    use crate::report::{Report, Script};
 
     fn report(school: &str, year: &str, script: Script, texts: &[(SectionId, &str)]) -> Report {
-        let url = format!("https://{school}.example.edu.cn/{year}.htm");
-        Report {
-            id: Report::id_for_url(&url),
-            school: school.into(),
-            year: Some(year.into()),
-            title: format!("{school}{year}学年信息公开年度报告"),
-            published: Some(format!("{}-10-30", &year[5..])),
-            url,
-            script,
-            content_hash: String::new(),
-            province: None,
-            kind: None,
-            institution: None,
-            sections: texts
-                .iter()
-                .map(|(id, text)| Section {
-                    id: *id,
-                    heading: id.label().into(),
-                    text: (*text).into(),
-                })
-                .collect(),
-        }
+        let builder = xxgk_testkit::report(school, year)
+            .url(&format!("https://{school}.example.edu.cn/{year}.htm"))
+            .published(&format!("{}-10-30", &year[5..]))
+            .script(script);
+        texts
+            .iter()
+            .fold(builder, |b, (s, text)| b.section(*s, s.label(), text))
+            .build()
     }
 
     fn engine() -> Engine {

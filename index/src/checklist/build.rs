@@ -153,6 +153,7 @@ impl Engine {
                 .collect();
             Ok(SchoolRow {
                 school: (*school).clone(),
+                institution: list.iter().find_map(|r| r.institution.clone()),
                 province: list.iter().find_map(|r| r.province.clone()),
                 kind: list.first().and_then(|r| r.kind.clone()),
                 reports: list

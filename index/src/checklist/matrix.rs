@@ -58,6 +58,9 @@ pub struct ItemCoverage {
 #[derive(Debug, Clone, Serialize)]
 pub struct SchoolRow {
     pub school: String,
+    /// The institution key of the school's reports (see [`crate::Report::institution`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub institution: Option<String>,
     pub province: Option<String>,
     pub kind: Option<String>,
     /// The school's reports for the year (usually one), newest first.

@@ -73,27 +73,16 @@ fn broken_data_files_are_refused_with_a_reason() {
 }
 
 fn report(id: &str, school: &str, year: &str, texts: &[(SectionId, &str)]) -> Report {
-    Report {
-        id: id.into(),
-        school: school.into(),
-        year: Some(year.into()),
-        title: format!("{school}{year}学年信息公开工作年度报告"),
-        published: Some(format!("{}-10-30", &year[5..])),
-        url: format!("https://example.edu.cn/{id}.htm"),
-        script: Script::Simplified,
-        content_hash: String::new(),
-        province: None,
-        kind: None,
-        institution: None,
-        sections: texts
-            .iter()
-            .map(|(id, text)| Section {
-                id: *id,
-                heading: id.label().into(),
-                text: (*text).into(),
-            })
-            .collect(),
-    }
+    let builder = xxgk_testkit::report(school, year)
+        .id(id)
+        .url(&format!("https://example.edu.cn/{id}.htm"))
+        .title(&format!("{school}{year}学年信息公开工作年度报告"))
+        .published(&format!("{}-10-30", &year[5..]))
+        .script(Script::Simplified);
+    texts
+        .iter()
+        .fold(builder, |b, (s, text)| b.section(*s, s.label(), text))
+        .build()
 }
 
 /// Every example of every item matches its query, as written and in traditional

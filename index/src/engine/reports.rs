@@ -96,7 +96,7 @@ impl Engine {
             content_hash: text(first, self.f.content_hash),
             province: get_str(first, self.f.province),
             kind: get_str(first, self.f.kind),
-            institution: None,
+            institution: get_str(first, self.f.institution),
             sections,
         }))
     }

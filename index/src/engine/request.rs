@@ -81,6 +81,10 @@ pub struct Hit {
     pub url: String,
     pub published: Option<String>,
     pub script: String,
+    /// The report's institution key (registry code, else the archive's key), when the
+    /// archive knew it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub institution: Option<String>,
     /// Escaped section text around the best matches, matches in `<mark>`.
     pub snippet_html: String,
     pub score: f32,

@@ -8,6 +8,15 @@ use tantivy::schema::{
 
 use crate::analysis::TOKENIZER;
 
+/// The version of [`schema`] and of what the analyzer puts in it: bump it with any change
+/// that an index built before cannot serve (an index of another version is refused with
+/// [`crate::Error::OldSchema`] and rebuilt from the archive). 2: the report's institution.
+pub const SCHEMA_VERSION: u32 = 2;
+
+/// The file beside the index's own that records its [`SCHEMA_VERSION`] (an index without
+/// it is of version 1).
+pub(super) const VERSION_FILE: &str = "xxgk-schema-version";
+
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Fields {
     pub(super) report_id: Field,
@@ -27,6 +36,7 @@ pub(super) struct Fields {
     pub(super) province: Field,
     pub(super) kind: Field,
     pub(super) content_hash: Field,
+    pub(super) institution: Field,
 }
 
 pub(super) fn schema() -> (Schema, Fields) {
@@ -59,6 +69,7 @@ pub(super) fn schema() -> (Schema, Fields) {
         province: b.add_text_field("province", STRING | STORED),
         kind: b.add_text_field("kind", STRING | STORED),
         content_hash: b.add_text_field("content_hash", STORED),
+        institution: b.add_text_field("institution", STRING | STORED),
     };
     (b.build(), fields)
 }

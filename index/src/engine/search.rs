@@ -139,6 +139,7 @@ impl Engine {
             url: text(self.f.url),
             published: get_str(doc, self.f.published),
             script: text(self.f.script),
+            institution: get_str(doc, self.f.institution),
             snippet_html: snippet_preferring(&body, preferred, needles, chars.clamp(10, 2000)),
             score,
             matching_sections: None,

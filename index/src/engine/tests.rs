@@ -8,31 +8,16 @@ use super::bigrams::{bigram_set, substring_query};
 use super::{Engine, FacetCounts, Group, SearchRequest, Sort, SECTIONS_SHOWN};
 use crate::fold::{fold, is_han};
 use crate::query::Atom;
-use crate::report::{Report, Script, Section, SectionId};
+use crate::report::{Report, Script, SectionId};
 
 fn report(school: &str, year: &str, texts: &[(SectionId, &str)]) -> Report {
-    let url = format!("https://{school}.example.edu.cn/{year}.htm");
-    Report {
-        id: Report::id_for_url(&url),
-        school: school.into(),
-        year: Some(year.into()),
-        title: format!("{school}{year}学年信息公开年度报告"),
-        published: None,
-        url,
-        script: Script::Simplified,
-        content_hash: String::new(),
-        province: None,
-        kind: None,
-        institution: None,
-        sections: texts
-            .iter()
-            .map(|(id, text)| Section {
-                id: *id,
-                heading: String::new(),
-                text: (*text).into(),
-            })
-            .collect(),
-    }
+    let builder = xxgk_testkit::report(school, year)
+        .url(&format!("https://{school}.example.edu.cn/{year}.htm"))
+        .script(Script::Simplified);
+    texts
+        .iter()
+        .fold(builder, |b, (s, text)| b.section(*s, "", text))
+        .build()
 }
 
 /// The cached-name facet counter against counting by hand, over several segments
@@ -421,4 +406,127 @@ proptest::proptest! {
             }
         }
     }
+}
+
+/// Issue 17: the report's institution goes into the index and comes back on hits, on the
+/// report, on the "which schools" rows and on the checklist's rows; a report without one
+/// has none.
+#[test]
+fn issue_17_the_index_returns_the_reports_institution() {
+    let with = xxgk_testkit::report("甲大学", "2020-2021")
+        .institution("4111010001")
+        .section(SectionId::Proactive, "二、主动公开", "公开了收费标准。")
+        .build();
+    let without = xxgk_testkit::report("乙学院", "2020-2021")
+        .section(SectionId::Proactive, "二、主动公开", "收费标准已公开。")
+        .build();
+    let engine = engine_with(&[with.clone(), without.clone()]);
+
+    let got = engine
+        .search(&SearchRequest::new("收费标准"))
+        .expect("search");
+    let institution_of = |school: &str| {
+        got.hits
+            .iter()
+            .find(|h| h.school == school)
+            .map(|h| h.institution.clone())
+    };
+    assert_eq!(institution_of("甲大学"), Some(Some("4111010001".into())));
+    assert_eq!(institution_of("乙学院"), Some(None));
+    let mut grouped = SearchRequest::new("收费标准");
+    grouped.group = Group::Report;
+    let got = engine.search(&grouped).expect("search");
+    assert!(got
+        .hits
+        .iter()
+        .any(|h| h.institution.as_deref() == Some("4111010001")));
+
+    assert_eq!(engine.report(&with.id).expect("report"), Some(with.clone()));
+    assert_eq!(
+        engine
+            .report(&without.id)
+            .expect("report")
+            .and_then(|r| r.institution),
+        None
+    );
+
+    let schools = engine
+        .schools(&crate::SchoolsRequest::new("\"公开了收费\""))
+        .expect("schools");
+    assert_eq!(schools.matched.len(), 1);
+    assert_eq!(
+        schools.matched[0].institution.as_deref(),
+        Some("4111010001")
+    );
+    assert_eq!(schools.unmatched.len(), 1);
+    assert_eq!(schools.unmatched[0].school, "乙学院");
+    assert_eq!(schools.unmatched[0].institution, None);
+    let mut out_of_scope = crate::SchoolsRequest::new("收费标准");
+    out_of_scope.years = vec!["2021-2022".into()];
+    let schools = engine.schools(&out_of_scope).expect("schools");
+    let jia = schools
+        .unmatched
+        .iter()
+        .find(|u| u.school == "甲大学")
+        .expect("甲大学 listed");
+    assert_eq!(jia.sections_in_scope, 0);
+    assert_eq!(jia.institution.as_deref(), Some("4111010001"));
+
+    let matrix = engine
+        .checklist_matrix(&crate::checklist::MatrixRequest::default())
+        .expect("matrix");
+    let row = |school: &str| {
+        matrix
+            .rows
+            .iter()
+            .find(|r| r.school == school)
+            .expect("row")
+    };
+    assert_eq!(row("甲大学").institution.as_deref(), Some("4111010001"));
+    assert_eq!(row("乙学院").institution, None);
+}
+
+/// Issue 17: an index built with the previous schema (no institution field, no version
+/// file) or with an unreadable version is refused with `OldSchema`, writable or not; a
+/// new index records its version and opens again.
+#[test]
+fn issue_17_an_index_of_another_schema_version_is_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let old = dir.path().join("old");
+    Engine::create_previous_version(&old).expect("old index");
+    for result in [Engine::open_or_create(&old), Engine::open_read_only(&old)] {
+        match result {
+            Err(crate::Error::OldSchema { path, found }) => {
+                assert_eq!(path, old);
+                assert_eq!(found, 1);
+            }
+            other => panic!("expected OldSchema, got {other:?}"),
+        }
+    }
+    let err = Engine::open_or_create(&old).expect_err("old");
+    assert!(!err.is_user_error());
+    assert!(err.to_string().contains("schema version 1"), "{err}");
+
+    let new = dir.path().join("new");
+    let engine = Engine::open_or_create(&new).expect("new index");
+    let mut w = engine.writer(1).expect("writer");
+    w.upsert(&report(
+        "甲大学",
+        "2020-2021",
+        &[(SectionId::Other, "正文")],
+    ))
+    .expect("upsert");
+    w.commit().expect("commit");
+    drop(w);
+    drop(engine);
+    let engine = Engine::open_or_create(&new).expect("reopened");
+    assert_eq!(engine.stats().expect("stats").reports, 1);
+    drop(engine);
+    Engine::open_read_only(&new).expect("read-only");
+
+    std::fs::write(new.join(super::VERSION_FILE), "two").expect("write");
+    assert!(matches!(
+        Engine::open_or_create(&new),
+        Err(crate::Error::OldSchema { found: 0, .. })
+    ));
 }

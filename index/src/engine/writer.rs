@@ -121,6 +121,9 @@ impl Writer {
                 doc.add_text(f.kind, k);
             }
             doc.add_text(f.content_hash, &report.content_hash);
+            if let Some(i) = &report.institution {
+                doc.add_text(f.institution, i);
+            }
             batch.push(UserOperation::Add(doc));
         }
         self.inner.run(batch)?;
