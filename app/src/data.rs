@@ -38,8 +38,40 @@ impl DataDir {
         self.root.join("writer.pid")
     }
 
+    /// The index, created when missing. An index of another schema version (written by
+    /// an older xxgk) is moved aside to `index.schema-N` and rebuilt from the archive —
+    /// the archive is the record, the index only a view of it — so an upgrade needs no
+    /// manual step and loses nothing.
     pub fn open_engine(&self) -> Result<Engine> {
-        Ok(Engine::open_or_create(&self.index_dir())?)
+        let dir = self.index_dir();
+        match Engine::open_or_create(&dir) {
+            Err(xxgk_index::Error::OldSchema { found, .. }) => self.rebuild_index(found),
+            other => Ok(other?),
+        }
+    }
+
+    fn rebuild_index(&self, found: u32) -> Result<Engine> {
+        let dir = self.index_dir();
+        let mut aside = self.root.join(format!("index.schema-{found}"));
+        let mut n = 1;
+        while aside.exists() {
+            n += 1;
+            aside = self.root.join(format!("index.schema-{found}.{n}"));
+        }
+        tracing::warn!(
+            old = %aside.display(),
+            "the index was written by another version of xxgk (schema {found}); \
+             it is kept aside and rebuilt from the archive"
+        );
+        std::fs::rename(&dir, &aside)?;
+        let engine = Engine::open_or_create(&dir)?;
+        if self.archive_path().exists() {
+            let archive = self.open_archive()?;
+            let mut writer = self.open_writer(&engine, 1)?;
+            let written = crate::sync::reindex(&archive, &engine, &mut writer)?;
+            tracing::info!(reports = written, "index rebuilt from the archive");
+        }
+        Ok(engine)
     }
 
     /// The archive, for a command that writes (created when missing).
@@ -79,5 +111,40 @@ impl DataDir {
             Err(Error::WriterBusy { .. }) => Ok(None),
             Err(e) => Err(e),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 17: an index written before reports carried their institution is not an
+    /// error for the user: it is kept aside and rebuilt from the archive, and the
+    /// rebuilt index knows each report's institution.
+    #[test]
+    fn an_index_of_the_previous_schema_is_rebuilt_from_the_archive() {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let data = DataDir::new(tmp.path());
+        let report = xxgk_testkit::report("北京大学", "2020-2021")
+            .text("收费标准按规定公示。")
+            .build();
+        data.open_archive()
+            .expect("archive")
+            .put_report(&report)
+            .expect("put");
+        Engine::create_previous_version(&data.index_dir()).expect("old index");
+
+        let engine = data.open_engine().expect("rebuilt, not refused");
+        let back = engine.report(&report.id).expect("read").expect("indexed");
+        assert_eq!(back.institution.as_deref(), Some("4111010001"));
+        assert!(
+            tmp.path().join("index.schema-1").is_dir(),
+            "old index kept aside"
+        );
+        // Opened again, the rebuilt index is simply opened.
+        drop(engine);
+        let again = data.open_engine().expect("reopened");
+        assert!(again.report(&report.id).expect("read").is_some());
+        assert!(!tmp.path().join("index.schema-1.2").exists());
     }
 }

@@ -161,7 +161,12 @@ pub struct NoReport {
     pub detail: String,
     /// Whether the institution has a crawl source.
     pub in_sources: bool,
-    /// Folded names and aliases, to recognise the school in the index's answer.
+    /// The institution's key ([`crate::institutions::institution_key`]), to recognise it
+    /// in the index's answer.
+    #[serde(skip)]
+    pub institution: String,
+    /// Folded names and aliases, to recognise the school in the index's answer where its
+    /// reports carry no institution.
     #[serde(skip)]
     pub keys: Vec<String>,
 }
@@ -521,6 +526,7 @@ impl Archive {
                 status: state.status(),
                 detail: cell.detail,
                 in_sources: !matches!(state, CrawlState::NoSource),
+                institution: inst.key(),
                 keys,
             });
         }

@@ -10,6 +10,7 @@
 use rusqlite::{params, OptionalExtension, Transaction};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
+use xxgk_model::Report;
 
 use crate::registry::{self, name_key, province_short, REGISTRY_ORIGIN, REGISTRY_TSV};
 use crate::sources::School;
@@ -37,6 +38,29 @@ pub struct Institution {
     pub aliases: Vec<String>,
     /// Names of the crawl sources linked to it.
     pub sources: Vec<String>,
+}
+
+impl Institution {
+    /// The key reports of this institution carry into the index ([`Report::institution`]).
+    pub fn key(&self) -> String {
+        institution_key(self.code.as_deref(), self.id)
+    }
+}
+
+/// The key of institution `id` with registry code `code`: the code where there is one
+/// (stable across archives), else `x` and the archive's id.
+pub fn institution_key(code: Option<&str>, id: i64) -> String {
+    match code.map(str::trim).filter(|c| !c.is_empty()) {
+        Some(code) => code.to_string(),
+        None => format!("x{id}"),
+    }
+}
+
+/// `report` as the archive hands it out: with the key of the institution it is linked to
+/// (`code` and `id` of that institution, `None` when it is linked to none).
+pub(crate) fn with_institution(mut report: Report, code: Option<&str>, id: Option<i64>) -> Report {
+    report.institution = id.map(|id| institution_key(code, id));
+    report
 }
 
 /// Which institutions to list.
@@ -462,6 +486,42 @@ mod tests {
             start: vec!["https://xxgk.example.edu.cn/".into()],
             ..School::default()
         }
+    }
+
+    /// Issue 17: reports come out of the archive with their institution's key — the
+    /// registry code, else `x` and the archive's id — whatever the stored JSON says.
+    #[test]
+    fn reports_carry_their_institutions_key() {
+        let archive = Archive::open_in_memory().expect("archive");
+        let registered = report("湖南商學院", "file:///b.txt");
+        let mut unknown = report("翠谷大学", "file:///c.txt");
+        unknown.institution = Some("stale".into());
+        archive.put_report(&registered).expect("put");
+        archive.put_report(&unknown).expect("put");
+        let cuigu = archive
+            .find_institution("翠谷大学")
+            .expect("find")
+            .expect("made for the report");
+        assert_eq!(cuigu.code, None);
+        assert_eq!(cuigu.key(), format!("x{}", cuigu.id));
+
+        let got = archive
+            .report(&registered.id)
+            .expect("read")
+            .expect("stored");
+        assert_eq!(got.institution.as_deref(), Some("4143010554"));
+        let got = archive.report(&unknown.id).expect("read").expect("stored");
+        assert_eq!(got.institution, Some(cuigu.key()));
+        let all: Vec<Option<String>> = archive
+            .reports()
+            .expect("reports")
+            .into_iter()
+            .map(|r| r.institution)
+            .collect();
+        assert_eq!(all.len(), 2);
+        assert!(all.contains(&Some("4143010554".into())));
+        assert!(all.contains(&Some(cuigu.key())));
+        assert_eq!(institution_key(Some(" "), 7), "x7");
     }
 
     #[test]

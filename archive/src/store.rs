@@ -11,7 +11,18 @@ use std::path::Path;
 use rusqlite::{params, Connection, OptionalExtension};
 use xxgk_model::Report;
 
+use crate::institutions::with_institution;
 use crate::{Error, Result};
+
+/// A stored report with the code and id of its institution (see [`report_row`]).
+const REPORT_ROW: &str = "SELECT r.json, i.code, r.institution_id
+     FROM reports r LEFT JOIN institutions i ON i.id = r.institution_id";
+
+type ReportRow = (String, Option<String>, Option<i64>);
+
+fn report_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<ReportRow> {
+    Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+}
 
 /// Schema steps, applied in order; never edit a released step, add one.
 const MIGRATIONS: &[&str] = &[
@@ -340,20 +351,29 @@ impl Archive {
         Ok(outcome)
     }
 
-    /// One report by id.
+    /// One report by id, with its institution's key.
     pub fn report(&self, id: &str) -> Result<Option<Report>> {
-        let json: Option<String> = self
+        let row = self
             .conn
-            .query_row("SELECT json FROM reports WHERE id = ?1", [id], |r| r.get(0))
+            .query_row(&format!("{REPORT_ROW} WHERE r.id = ?1"), [id], report_row)
             .optional()?;
-        Ok(json.map(|j| serde_json::from_str(&j)).transpose()?)
+        row.map(|(json, code, inst)| {
+            let report = serde_json::from_str(&json)?;
+            Ok(with_institution(report, code.as_deref(), inst))
+        })
+        .transpose()
     }
 
-    /// All reports, in id order.
+    /// All reports, in id order, with their institutions' keys.
     pub fn reports(&self) -> Result<Vec<Report>> {
-        let mut stmt = self.conn.prepare("SELECT json FROM reports ORDER BY id")?;
-        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
-        rows.map(|json| Ok(serde_json::from_str(&json?)?)).collect()
+        let mut stmt = self.conn.prepare(&format!("{REPORT_ROW} ORDER BY r.id"))?;
+        let rows = stmt.query_map([], report_row)?;
+        rows.map(|row| {
+            let (json, code, inst) = row?;
+            let report = serde_json::from_str(&json)?;
+            Ok(with_institution(report, code.as_deref(), inst))
+        })
+        .collect()
     }
 
     pub fn count_reports(&self) -> Result<usize> {
@@ -407,7 +427,18 @@ mod tests {
         );
         assert_eq!(store.count_reports().expect("count"), 1);
         let back = store.report(&report("二").id).expect("get").expect("some");
-        assert_eq!(back, report("二"));
+        // Handed out with its institution's key (an institution made for 甲大学).
+        assert!(back
+            .institution
+            .as_deref()
+            .is_some_and(|k| k.starts_with('x')));
+        assert_eq!(
+            Report {
+                institution: None,
+                ..back
+            },
+            report("二")
+        );
     }
 
     /// An archive as `main` wrote it before institutions existed (schema 2: the crawl
@@ -477,14 +508,14 @@ mod tests {
         let archive = Archive::open(&path).expect("migrates");
         assert_eq!(archive.schema_version().expect("version"), MIGRATIONS.len());
         assert_eq!(archive.count_reports().expect("count"), 2);
-        assert_eq!(
-            archive.report(&crawled.id).expect("get"),
-            Some(crawled.clone())
-        );
-        assert_eq!(
-            archive.report(&imported.id).expect("get"),
-            Some(imported.clone())
-        );
+        let without_institution = |id: &str| {
+            archive.report(id).expect("get").map(|r| Report {
+                institution: None,
+                ..r
+            })
+        };
+        assert_eq!(without_institution(&crawled.id), Some(crawled.clone()));
+        assert_eq!(without_institution(&imported.id), Some(imported.clone()));
         assert_eq!(
             archive.report_history(&crawled.id).expect("history").len(),
             2
@@ -495,6 +526,13 @@ mod tests {
             .find_institution("北京大学")
             .expect("find")
             .expect("known");
+        assert_eq!(
+            archive
+                .report(&imported.id)
+                .expect("get")
+                .and_then(|r| r.institution),
+            beida.code.clone()
+        );
         let coverage = archive
             .coverage(&crate::CoverageRequest {
                 years: vec!["2020-2021".into()],
