@@ -31,6 +31,7 @@ pub mod outbox;
 mod pages;
 mod read;
 pub mod registry;
+pub mod scorecard;
 pub mod sources;
 mod store;
 
@@ -44,4 +45,5 @@ pub use pages::{
     WorkOutcome,
 };
 pub use read::{ReadArchive, Reader};
+pub use scorecard::{ScorecardFilter, ScorecardRow};
 pub use store::{Archive, PutOutcome};

@@ -12,6 +12,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use xxgk_model::Report;
 
 use crate::institutions::with_institution;
+use crate::scorecard;
 use crate::{Error, Result};
 
 /// A stored report with the code and id of its institution (see [`report_row`]).
@@ -141,6 +142,13 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE crawl_runs ADD COLUMN start_error TEXT;
     ALTER TABLE crawl_runs ADD COLUMN start_message TEXT;
     CREATE INDEX fetch_log_school ON fetch_log(school, at);",
+    // 4: each report's transparency scorecard (issue 20), as computed by the figures
+    // rules of version `rules` when the report was stored.
+    "CREATE TABLE scorecards (
+        report_id TEXT PRIMARY KEY,
+        rules     INTEGER NOT NULL,
+        json      TEXT NOT NULL
+    );",
 ];
 
 /// Now, as stored: ISO 8601 UTC with milliseconds.
@@ -180,6 +188,7 @@ impl Archive {
         let mut archive = Archive { conn };
         archive.migrate()?;
         archive.sync_registry()?;
+        archive.fill_scorecards()?;
         Ok(archive)
     }
 
@@ -251,6 +260,7 @@ impl Archive {
         };
         archive.migrate()?;
         archive.sync_registry()?;
+        archive.fill_scorecards()?;
         Ok(archive)
     }
 
@@ -347,6 +357,14 @@ impl Archive {
                 "INSERT OR IGNORE INTO index_pending (report_id) VALUES (?1)",
                 [&report.id],
             )?;
+        }
+        if outcome != PutOutcome::Unchanged || !scorecard::is_current(&self.conn, &report.id)? {
+            let first_seen: String = self.conn.query_row(
+                "SELECT first_seen FROM reports WHERE id = ?1",
+                [&report.id],
+                |r| r.get(0),
+            )?;
+            scorecard::store(&self.conn, report, &first_seen)?;
         }
         Ok(outcome)
     }

@@ -53,6 +53,10 @@ use crate::report::{Report, SectionId};
 /// At most this many characters of a report are read (a huge report cannot slow a store).
 pub const MAX_CHARS: usize = 400_000;
 
+/// The version of these rules (cue words included): raise it whenever a change could
+/// read a stored report differently, and stored scorecards are computed again.
+pub const RULES_VERSION: u32 = 1;
+
 /// The ten figures, in the order of the scorecard's columns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
