@@ -64,6 +64,10 @@ pub enum Command {
     Serve(commands::serve::ServeArgs),
     /// Which schools mention QUERY, and which do not (text, --csv or --json).
     Schools(commands::schools::SchoolsArgs),
+    /// The transparency scorecard: per report, the figures it states (requests received,
+    /// granted, refused …), whether it came out on time, its parts and checklist count
+    /// (text, --csv or --json).
+    Scorecard(commands::scorecard::ScorecardArgs),
     /// Which of the 50 items of the disclosure checklist each school's report mentions,
     /// for one year (text, --csv or --json).
     Checklist(commands::checklist::ChecklistArgs),
@@ -102,6 +106,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Schools(args) => commands::schools::run(&data, args),
         Command::Checklist(args) => commands::checklist::run(&data, args),
         Command::Coverage(args) => commands::coverage::run(&data, args),
+        Command::Scorecard(args) => commands::scorecard::run(&data, args),
         Command::Institutions(args) => commands::coverage::institutions(&data, args),
         Command::Demo(args) => commands::demo::run(&data, args),
     }

@@ -246,3 +246,78 @@ fn issue_11_imports_name_the_school_from_the_registry_or_refuse() {
     let out = xxgk_ok(d, &["import", &nameless, "--school", "集美大学"]);
     assert!(out.contains("集美大学 2020-2021"), "{out}");
 }
+
+/// Issue 20: `xxgk scorecard` reads the figures each report states, with the sentence
+/// it read them from, in either script; a year that is not a year is an error, not an
+/// empty scorecard.
+#[test]
+fn scorecard_lists_each_reports_figures_with_their_evidence() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let input = dir.path().join("in");
+    std::fs::create_dir(&input).expect("mkdir");
+    std::fs::write(
+        input.join("a.txt"),
+        "2020-2021学年度东湖理工学院信息公开工作年度报告\n\
+         一、概述\n学校认真落实信息公开要求。\n\
+         二、主动公开情况\n本学年主动公开信息1,200余条。\n\
+         三、依申请公开和不予公开情况\n本学年共收到信息公开申请十二件，其中同意公开8件，部分公开2件，不予公开2件。\n\
+         四、因学校信息公开工作受到举报、复议、诉讼的情况\n本学年收到举报3件，未发生行政复议和行政诉讼。\n",
+    )
+    .expect("write");
+    std::fs::write(
+        input.join("b.txt"),
+        "2019-2020學年度北海商業學院信息公開工作年度報告\n\
+         一、概述\n學校依法公開信息。\n\
+         三、依申請公開和不予公開情況\n本學年未收到信息公開申請。\n",
+    )
+    .expect("write");
+    let data = dir.path().join("data");
+    xxgk_ok(&data, &["import", input.to_str().expect("path")]);
+
+    let out = xxgk_ok(&data, &["scorecard", "--json"]);
+    let json: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(json["total"], 2, "{json}");
+    let rows = json["rows"].as_array().expect("rows");
+    let donghu = rows
+        .iter()
+        .find(|r| r["school"] == "东湖理工学院")
+        .expect("donghu row");
+    // Joined with the index's checklist matrix for its year.
+    assert!(donghu["checklist_items"].is_u64(), "{donghu}");
+    // Undated, and imported today: no proof either way (never "late" for that).
+    assert_eq!(donghu["on_time"], serde_json::Value::Null, "{donghu}");
+    assert_eq!(donghu["published_is_first_seen"], true);
+    let figures = &donghu["figures"];
+    assert_eq!(figures["requests_received"]["value"], 12, "{figures}");
+    assert_eq!(figures["requests_granted"]["value"], 8);
+    assert_eq!(figures["requests_refused"]["value"], 2);
+    assert_eq!(figures["complaints"]["value"], 3);
+    assert_eq!(figures["reviews"]["value"], 0);
+    assert_eq!(figures["lawsuits"]["value"], 0);
+    assert_eq!(figures["proactive_items"]["value"], 1200);
+    assert_eq!(figures["proactive_items"]["approx"], true);
+    assert!(figures["requests_received"]["quote"]
+        .as_str()
+        .is_some_and(|q| q.contains("十二件")));
+    assert!(figures["satisfaction_pct"].is_null());
+    let beihai = rows
+        .iter()
+        .find(|r| r["year"] == "2019-2020")
+        .expect("beihai row");
+    assert_eq!(beihai["figures"]["requests_received"]["value"], 0);
+    assert!(beihai["figures"]["complaints"].is_null(), "{beihai}");
+
+    let csv = xxgk_ok(&data, &["scorecard", "--csv", "--year", "2020-2021"]);
+    let mut lines = csv.lines();
+    let header = lines.next().expect("header");
+    assert!(
+        header.starts_with("school,code,province,year,report_id"),
+        "{header}"
+    );
+    assert!(header.contains("requests_received,requests_received_quote"));
+    assert_eq!(lines.count(), 1, "{csv}");
+
+    let out = xxgk(&data, &["scorecard", "--year", "abc"]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("abc"), "{}", stderr(&out));
+}

@@ -9,6 +9,10 @@ pub enum Error {
     Index(#[from] xxgk_index::Error),
     #[error(transparent)]
     Crawler(#[from] xxgk_crawler::Error),
+    /// The caller's request is wrong (a filter that is not a year …); the message says
+    /// how, in words a reader of the site understands.
+    #[error("{0}")]
+    BadRequest(String),
     /// Another process holds the index's one writer.
     #[error("another import, crawl or reindex is running{holder}; wait for it to finish")]
     WriterBusy {
@@ -30,6 +34,7 @@ impl Error {
             Error::Archive(e) => e.is_user_error(),
             Error::Index(e) => e.is_user_error(),
             Error::Crawler(e) => e.is_user_error(),
+            Error::BadRequest(_) => true,
             Error::WriterBusy { .. } | Error::Io(_) | Error::Task(_) => false,
         }
     }

@@ -5,6 +5,8 @@
 //!   reconciliation, `reindex`; [`crawl`] drains while the crawler writes the archive);
 //! - answers the questions that need both stores ([`schools`]: which schools disclose X,
 //!   and which have no report to read);
+//! - answers the transparency scorecard ([`scorecard`]: the archive's stored figures with
+//!   the index's checklist counts);
 //! - knows the data folder's layout ([`data`]).
 //!
 //! The web site and the command line are adapters over this crate: they parse a request
@@ -27,6 +29,7 @@ pub mod crawl;
 pub mod data;
 mod error;
 pub mod schools;
+pub mod scorecard;
 pub mod sync;
 
 pub use error::{Error, Result};

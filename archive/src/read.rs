@@ -10,6 +10,7 @@ use crate::coverage::{Coverage, CoverageRequest, NoReport};
 use crate::health::SourceHealth;
 use crate::history::{ReportChange, ReportVersion};
 use crate::institutions::InstitutionFilter;
+use crate::scorecard::{ScorecardFilter, ScorecardRow};
 use crate::{Archive, Result};
 
 /// What the web site reads from the archive.
@@ -35,6 +36,12 @@ pub trait ReadArchive: Send + Sync + 'static {
     ) -> Result<Vec<NoReport>>;
     /// Every crawl source with its last run.
     fn crawl_health(&self) -> Result<Vec<SourceHealth>>;
+    /// The scorecard rows in scope (see [`Archive::scorecard`]); an archive that keeps
+    /// none (a fixed one) answers none.
+    fn scorecard(&self, filter: &ScorecardFilter) -> Result<Vec<ScorecardRow>> {
+        let _ = filter;
+        Ok(Vec::new())
+    }
     /// A number that changes whenever another connection (an import, a crawl) commits
     /// to the archive, so that an answer read from it can be reused while it stays the
     /// same. An archive that cannot tell (a fixed one) answers 0.
@@ -109,6 +116,10 @@ impl ReadArchive for Reader {
 
     fn crawl_health(&self) -> Result<Vec<SourceHealth>> {
         self.archive().crawl_health()
+    }
+
+    fn scorecard(&self, filter: &ScorecardFilter) -> Result<Vec<ScorecardRow>> {
+        self.archive().scorecard(filter)
     }
 
     fn data_version(&self) -> Result<u64> {

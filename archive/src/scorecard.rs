@@ -5,7 +5,7 @@
 
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
-use xxgk_model::figures::{scorecard, Date, Scorecard, RULES_VERSION};
+use xxgk_model::figures::{scorecard, scorecard_first_seen, Date, Scorecard, RULES_VERSION};
 use xxgk_model::names::name_key;
 use xxgk_model::Report;
 
@@ -42,14 +42,16 @@ pub struct ScorecardFilter {
 }
 
 /// Computes and stores the scorecard of `report`, first seen at `first_seen` (ISO 8601):
-/// published on the page's date, else the day it was first seen.
+/// published on the page's date, else no later than the day it was first seen.
 pub(crate) fn store(conn: &Connection, report: &Report, first_seen: &str) -> Result<()> {
-    let published = report
-        .published
-        .as_deref()
-        .and_then(Date::parse)
-        .or_else(|| Date::parse(first_seen));
-    let card = scorecard(report, published);
+    let card = match (
+        report.published.as_deref().and_then(Date::parse),
+        Date::parse(first_seen),
+    ) {
+        (Some(page), _) => scorecard(report, Some(page)),
+        (None, Some(seen)) => scorecard_first_seen(report, seen),
+        (None, None) => scorecard(report, None),
+    };
     conn.execute(
         "INSERT INTO scorecards (report_id, rules, json) VALUES (?1, ?2, ?3)
          ON CONFLICT(report_id) DO UPDATE SET rules = excluded.rules, json = excluded.json",

@@ -7,6 +7,7 @@ pub mod crawl;
 pub mod demo;
 pub mod import;
 pub mod schools;
+pub mod scorecard;
 pub mod search;
 pub mod serve;
 pub mod soak;

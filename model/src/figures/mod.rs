@@ -303,6 +303,10 @@ pub struct Scorecard {
     /// The year label the report covers (`2019-2020`, `2023`), as [`covered_year`] reads it.
     pub year: Option<String>,
     pub published: Option<Date>,
+    /// `published` is the day xxgk first saw the report (the page gives no date): an
+    /// upper bound of its publication, so it can prove a report on time but never late.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub published_is_first_seen: bool,
     /// The ministry's deadline for the year covered (`None` for a calendar-year report).
     pub deadline: Option<Date>,
     /// `published <= deadline`; `None` when undated or without a deadline.
@@ -312,8 +316,7 @@ pub struct Scorecard {
     pub flags: Vec<Flag>,
 }
 
-/// The scorecard row of `report`, published on `published` (the page's date, else first
-/// seen; the caller decides which).
+/// The scorecard row of `report`, published on `published` (the date the page states).
 pub fn scorecard(report: &Report, published: Option<Date>) -> Scorecard {
     let year = covered_year(report);
     let deadline = year.and_then(deadline);
@@ -323,12 +326,25 @@ pub fn scorecard(report: &Report, published: Option<Date>) -> Scorecard {
         report_id: report.id.clone(),
         year: year.map(|y| y.label()),
         published,
+        published_is_first_seen: false,
         deadline,
         on_time: on_time(published, year),
         parts: parts::parts(report),
         figures: figures.figures,
         flags,
     }
+}
+
+/// The scorecard row of `report`, whose page states no date, first seen by xxgk on
+/// `seen`: published no later than that. Seen on or before the deadline proves it on
+/// time; seen after it proves nothing (a report crawled years later may have been
+/// published on time), so `on_time` stays unknown rather than confidently late.
+pub fn scorecard_first_seen(report: &Report, seen: Date) -> Scorecard {
+    let mut card = scorecard(report, None);
+    card.published = Some(seen);
+    card.published_is_first_seen = true;
+    card.on_time = card.deadline.filter(|d| seen <= *d).map(|_| true);
+    card
 }
 
 #[cfg(test)]
@@ -441,5 +457,20 @@ mod tests {
             kept: Amount::Count(3),
             other: Amount::Count(4),
         }));
+    }
+
+    /// A date xxgk saw the report on can prove it on time, never late.
+    #[test]
+    fn first_seen_proves_on_time_but_never_late() {
+        let r = report(Vec::new());
+        let early = scorecard_first_seen(&r, Date::parse("2021-10-15").expect("date"));
+        assert_eq!(early.on_time, Some(true));
+        assert!(early.published_is_first_seen);
+        let later = scorecard_first_seen(&r, Date::parse("2026-12-03").expect("date"));
+        assert_eq!(later.on_time, None);
+        assert_eq!(later.published, Date::parse("2026-12-03"));
+        let dated = scorecard(&r, Date::parse("2021-11-20"));
+        assert_eq!(dated.on_time, Some(false));
+        assert!(!dated.published_is_first_seen);
     }
 }
