@@ -88,13 +88,17 @@ impl Archive {
         if stale.is_empty() {
             return Ok(0);
         }
+        // About 2 ms a report: say so before a large archive makes the caller wait.
+        tracing::info!(
+            reports = stale.len(),
+            "computing the scorecards of stored reports (once, after an upgrade)"
+        );
         let tx = self.conn.unchecked_transaction()?;
         for (json, first_seen) in &stale {
             let report: Report = serde_json::from_str(json)?;
             store(&tx, &report, first_seen)?;
         }
         tx.commit()?;
-        tracing::info!(reports = stale.len(), "scorecards computed");
         Ok(stale.len())
     }
 
