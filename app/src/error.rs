@@ -9,10 +9,12 @@ pub enum Error {
     Index(#[from] xxgk_index::Error),
     #[error(transparent)]
     Crawler(#[from] xxgk_crawler::Error),
-    /// The caller's request is wrong (a filter that is not a year …); the message says
-    /// how, in words a reader of the site understands.
+    /// A filter or parameter the question cannot take (the caller's mistake).
     #[error("{0}")]
     BadRequest(String),
+    /// The thing asked for does not exist (a report id).
+    #[error("{0}")]
+    NotFound(String),
     /// Another process holds the index's one writer.
     #[error("another import, crawl or reindex is running{holder}; wait for it to finish")]
     WriterBusy {
@@ -26,16 +28,39 @@ pub enum Error {
     Task(String),
 }
 
+/// What kind of failure an [`Error`] is, for an adapter to pick its answer (a status
+/// code, an exit code) without matching messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// The query text cannot be searched.
+    BadQuery,
+    /// Another parameter or filter is wrong.
+    BadRequest,
+    /// No such thing.
+    NotFound,
+    /// Our own fault (or the machine's).
+    Internal,
+}
+
 impl Error {
     /// Whether this is the caller's mistake (a bad filter, query or configuration)
     /// rather than ours.
     pub fn is_user_error(&self) -> bool {
+        matches!(
+            self.kind(),
+            ErrorKind::BadQuery | ErrorKind::BadRequest | ErrorKind::NotFound
+        )
+    }
+
+    pub fn kind(&self) -> ErrorKind {
         match self {
-            Error::Archive(e) => e.is_user_error(),
-            Error::Index(e) => e.is_user_error(),
-            Error::Crawler(e) => e.is_user_error(),
-            Error::BadRequest(_) => true,
-            Error::WriterBusy { .. } | Error::Io(_) | Error::Task(_) => false,
+            Error::Index(xxgk_index::Error::BadQuery(_)) => ErrorKind::BadQuery,
+            Error::Index(e) if e.is_user_error() => ErrorKind::BadRequest,
+            Error::Archive(e) if e.is_user_error() => ErrorKind::BadRequest,
+            Error::Crawler(e) if e.is_user_error() => ErrorKind::BadRequest,
+            Error::BadRequest(_) => ErrorKind::BadRequest,
+            Error::NotFound(_) => ErrorKind::NotFound,
+            _ => ErrorKind::Internal,
         }
     }
 }

@@ -3,14 +3,20 @@
 //!
 //! - moves reports from the archive into the index ([`sync`]: the outbox drain,
 //!   reconciliation, `reindex`; [`crawl`] drains while the crawler writes the archive);
-//! - answers the questions that need both stores ([`schools`]: which schools disclose X,
-//!   and which have no report to read);
+//! - answers the questions that need both stores ([`App`]: search with its report
+//!   links, which schools disclose X and which have no report to read ([`schools`]),
+//!   coverage, the checklist matrix, compare ([`compare`]), changes, stats), each
+//!   checking its filters once ([`filters`]);
+//! - keeps one bounded cache of those answers, stamped with the index generation and the
+//!   archive's data version ([`cache`]);
+//! - writes the output formats the site and the command line share ([`export`]);
 //! - answers the transparency scorecard ([`scorecard`]: the archive's stored figures with
 //!   the index's checklist counts);
 //! - knows the data folder's layout ([`data`]).
 //!
 //! The web site and the command line are adapters over this crate: they parse a request
-//! or arguments, call it, and render.
+//! or arguments, call it, and render. They name the stores' types through the
+//! re-exports below, never the store crates.
 //!
 //! ```
 //! use xxgk_app::sync;
@@ -22,14 +28,55 @@
 //! let mut writer = engine.writer(1)?;
 //! let done = sync::sync_index(&archive, &engine, &mut writer)?;
 //! assert_eq!(done.written, 0);
+//!
+//! let app = xxgk_app::App::new(engine);
+//! let bad = xxgk_app::SchoolsRequest { years: vec!["abc".into()], ..xxgk_app::SchoolsRequest::new("收费标准") };
+//! assert!(app.schools(&bad).unwrap_err().is_user_error());
 //! # Ok::<(), xxgk_app::Error>(())
 //! ```
 
+mod app;
+pub mod cache;
+pub mod compare;
 pub mod crawl;
 pub mod data;
 mod error;
+pub mod export;
+pub mod filters;
 pub mod schools;
 pub mod scorecard;
 pub mod sync;
 
-pub use error::{Error, Result};
+pub use app::{App, Stats, MAX_REPORT_ID};
+pub use cache::{ChangeFlags, Kind as CachedKind};
+pub use error::{Error, ErrorKind, Result};
+
+// The questions' and answers' types, under the names the adapters use.
+pub use xxgk_archive::{
+    Cell, ChangeKind, Coverage, CoverageRequest, InstitutionFilter, NoReport, ReadArchive,
+    ReportChange, ReportRef, ReportVersion, SchoolCoverage, SourceHealth, Status,
+};
+pub use xxgk_index::{
+    FacetCounts, Group, Hit, IndexStats, SchoolMatch, SchoolMatches, SchoolNoMatch,
+    SchoolsRequest, SearchRequest, SearchResults, SectionHit, Sort, MAX_LIMIT, MAX_OFFSET,
+};
+pub use xxgk_model::{Report, Script, Section, SectionId};
+
+/// The checklist of 《高等学校信息公开事项清单》: its items and the matrix types.
+pub mod checklist {
+    pub use xxgk_index::checklist::*;
+}
+
+/// Query parsing and the highlighter (escaped HTML with `<mark>`s), for pages that show
+/// report text.
+pub mod text {
+    pub use xxgk_index::highlight::{escape_html, highlight_all, html_text, match_ranges};
+    pub use xxgk_index::query::UserQuery;
+}
+
+/// The archive's rules the pages show: academic years, provinces, version diffs.
+pub mod archive_rules {
+    pub use xxgk_archive::coverage::{academic_years, FIRST_YEAR};
+    pub use xxgk_archive::diff::{diff_reports, Piece, ReportDiff, Status as DiffStatus};
+    pub use xxgk_archive::registry::province_short;
+}

@@ -9,7 +9,7 @@ use xxgk_model::Report;
 use crate::coverage::{Coverage, CoverageRequest, NoReport};
 use crate::health::SourceHealth;
 use crate::history::{ReportChange, ReportVersion};
-use crate::institutions::InstitutionFilter;
+use crate::institutions::{Institution, InstitutionFilter};
 use crate::scorecard::{ScorecardFilter, ScorecardRow};
 use crate::{Archive, Result};
 
@@ -47,6 +47,16 @@ pub trait ReadArchive: Send + Sync + 'static {
     /// same. An archive that cannot tell (a fixed one) answers 0.
     fn data_version(&self) -> Result<u64> {
         Ok(0)
+    }
+    /// Reports stored and waiting in the outbox for the index.
+    fn pending_count(&self) -> Result<usize> {
+        Ok(0)
+    }
+    /// Institutions passing `filter` (see [`Archive::institutions`]): the names and
+    /// provinces a filter is checked against. A fixed archive may know none.
+    fn institutions(&self, filter: &InstitutionFilter) -> Result<Vec<Institution>> {
+        let _ = filter;
+        Ok(Vec::new())
     }
 }
 
@@ -124,5 +134,13 @@ impl ReadArchive for Reader {
 
     fn data_version(&self) -> Result<u64> {
         self.archive().data_version()
+    }
+
+    fn pending_count(&self) -> Result<usize> {
+        self.archive().pending_count()
+    }
+
+    fn institutions(&self, filter: &InstitutionFilter) -> Result<Vec<Institution>> {
+        self.archive().institutions(filter)
     }
 }
