@@ -57,8 +57,8 @@ pub use xxgk_archive::{
     ReportChange, ReportRef, ReportVersion, SchoolCoverage, SourceHealth, Status,
 };
 pub use xxgk_index::{
-    FacetCounts, Group, Hit, IndexStats, SchoolMatch, SchoolMatches, SchoolNoMatch,
-    SchoolsRequest, SearchRequest, SearchResults, SectionHit, Sort, MAX_LIMIT, MAX_OFFSET,
+    FacetCounts, Group, Hit, IndexStats, SchoolMatch, SchoolMatches, SchoolNoMatch, SchoolsRequest,
+    SearchRequest, SearchResults, SectionHit, Sort, MAX_LIMIT, MAX_OFFSET,
 };
 pub use xxgk_model::{Report, Script, Section, SectionId};
 

@@ -1,0 +1,132 @@
+//! The application's answers over a RAM index: filters checked once, names folded, the
+//! cache dropped on a new index generation.
+
+use xxgk_model::SectionId;
+use xxgk_testkit::report;
+
+use super::*;
+use crate::cache::Kind;
+use crate::ErrorKind;
+
+fn app_with(reports: &[Report]) -> (App, xxgk_index::Writer) {
+    let engine = Engine::create_in_ram().expect("ram index");
+    let mut writer = engine.writer(1).expect("writer");
+    for r in reports {
+        writer.upsert(r).expect("upsert");
+    }
+    writer.commit().expect("commit");
+    let app = App::new(engine);
+    app.reload().expect("reload");
+    (app, writer)
+}
+
+fn fees(school: &str, year: &str) -> Report {
+    report(school, year)
+        .section(SectionId::KeyAreas, "收费", "学校收费标准按规定公示。")
+        .build()
+}
+
+fn schools_req(years: &[&str], schools: &[&str]) -> SchoolsRequest {
+    SchoolsRequest {
+        years: years.iter().map(|y| y.to_string()).collect(),
+        schools: schools.iter().map(|s| s.to_string()).collect(),
+        ..SchoolsRequest::new("收费标准")
+    }
+}
+
+/// Issue 18: a year that is not a year, or that no report covers, is the caller's
+/// mistake — never an answer listing every school as silent.
+#[test]
+fn bad_years_are_errors_not_absences() {
+    let (app, _w) = app_with(&[fees("翠谷大學", "2020-2021"), fees("东海大学", "2019-2020")]);
+    for bad in ["abc", "2020-2022", "2030-2031"] {
+        let err = app.schools(&schools_req(&[bad], &[])).expect_err(bad);
+        assert_eq!(err.kind(), ErrorKind::BadRequest, "{bad}: {err}");
+        assert!(err.to_string().contains(bad), "{err}");
+    }
+    let err = app
+        .schools(&schools_req(&["2030-2031"], &[]))
+        .expect_err("not held");
+    assert!(
+        err.to_string().contains("2019-2020"),
+        "names the years held: {err}"
+    );
+    let ok = app
+        .schools(&schools_req(&["2020-2021"], &[]))
+        .expect("held year");
+    let matched: Vec<&str> = ok
+        .matches
+        .matched
+        .iter()
+        .map(|m| m.school.as_str())
+        .collect();
+    assert_eq!(matched, ["翠谷大學"]);
+}
+
+/// Issue 18: school filters are folded (翠谷大学 finds 翠谷大學) on every question, and a
+/// school nobody knows is an error naming the near ones.
+#[test]
+fn school_filters_are_folded_everywhere() {
+    let (app, _w) = app_with(&[
+        fees("翠谷大學", "2020-2021"),
+        fees("东海海洋大学", "2020-2021"),
+    ]);
+    let answer = app
+        .schools(&schools_req(&[], &["翠谷大学"]))
+        .expect("folded");
+    assert_eq!(answer.matches.matched.len(), 1);
+    assert_eq!(answer.matches.matched[0].school, "翠谷大學");
+
+    let mut search = SearchRequest::new("收费标准");
+    search.schools = vec!["翠谷大学".into()];
+    assert_eq!(app.search(&search).expect("search").total, 1);
+
+    let compared = app
+        .compare(&["翠谷大学".to_string()], None)
+        .expect("compare");
+    assert!(compared.unknown.is_empty(), "{:?}", compared.unknown);
+    assert_eq!(compared.columns[0].school, "翠谷大學");
+
+    let err = app
+        .schools(&schools_req(&[], &["东海"]))
+        .expect_err("partial name");
+    assert!(err.is_user_error());
+    assert!(err.to_string().contains("东海海洋大学"), "{err}");
+    let err = app.search(&{
+        let mut r = SearchRequest::new("收费标准");
+        r.schools = vec!["不存在大学".into()];
+        r
+    });
+    assert!(err.expect_err("unknown").is_user_error());
+}
+
+/// The cache serves an answer again while the index is unchanged, and recomputes it once
+/// a commit gives the index a new generation.
+#[test]
+fn a_new_index_generation_invalidates_cached_answers() {
+    let (app, mut writer) = app_with(&[fees("翠谷大學", "2020-2021")]);
+    let req = schools_req(&[], &[]);
+    let first = app.schools(&req).expect("first");
+    assert_eq!(first.matches.matched.len(), 1);
+    app.schools(&req).expect("again");
+    assert_eq!(app.computed(Kind::Schools), 1, "served from the cache");
+    let search = SearchRequest::new("收费标准");
+    app.search(&search).expect("search");
+    app.search(&search).expect("search again");
+    assert_eq!(app.computed(Kind::Search), 1);
+
+    writer
+        .upsert(&fees("东海大学", "2020-2021"))
+        .expect("upsert");
+    writer.commit().expect("commit");
+    app.reload().expect("reload");
+
+    let second = app.schools(&req).expect("after commit");
+    assert_eq!(app.computed(Kind::Schools), 2, "recomputed");
+    assert_eq!(second.matches.matched.len(), 2);
+    assert_eq!(app.search(&search).expect("search").total, 2);
+    assert_eq!(app.computed(Kind::Search), 2);
+    // The new school is known to the filters too.
+    app.schools(&schools_req(&[], &["东海大学"]))
+        .expect("known after commit");
+}
