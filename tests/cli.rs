@@ -321,3 +321,74 @@ fn scorecard_lists_each_reports_figures_with_their_evidence() {
     assert!(!out.status.success());
     assert!(stderr(&out).contains("abc"), "{}", stderr(&out));
 }
+
+/// Issue 18: a filter value the data has never heard of — a year that is not one, or
+/// that no report covers, a school or a province nobody knows — is a non-zero exit with
+/// one line in Chinese naming what exists, never a confident "not found" for every school.
+#[test]
+fn issue_18_bad_filters_are_refused_not_answered() {
+    let data = tempfile::tempdir().expect("tempdir");
+    let d = data.path();
+    xxgk_ok(d, &["import", fixture_reports().to_str().expect("path")]);
+    for (args, expect) in [
+        (vec!["schools", "收费标准", "--year", "abc"], "abc"),
+        (
+            vec!["schools", "收费标准", "--year", "2020-2022"],
+            "2020-2022",
+        ),
+        // Well formed but held by no report: the message names the years held.
+        (
+            vec!["schools", "收费标准", "--year", "2030-2031"],
+            "2019-2020",
+        ),
+        (
+            vec!["schools", "收费标准", "--school", "不存在大学"],
+            "不存在大学",
+        ),
+        // A partial name suggests the schools it may mean.
+        (
+            vec!["schools", "收费标准", "--school", "东海"],
+            "东海海洋大学",
+        ),
+        (vec!["coverage", "--province", "火星"], "火星"),
+        (vec!["coverage", "--year", "2030-2031"], "2030-2031"),
+        (vec!["search", "收费标准", "--year", "abc"], "abc"),
+        (
+            vec!["search", "收费标准", "--school", "不存在大学"],
+            "不存在大学",
+        ),
+        (vec!["checklist", "--school", "不存在大学"], "不存在大学"),
+    ] {
+        let out = xxgk(d, &args);
+        let err = stderr(&out);
+        assert!(!out.status.success(), "{args:?} should fail");
+        assert!(err.contains(expect), "{args:?}: {err}");
+        assert_eq!(err.trim().lines().count(), 1, "one line: {err}");
+    }
+    // School names are folded: the simplified name finds the traditional report.
+    let answer = crate::common::xxgk_json(
+        d,
+        &[
+            "schools",
+            "收费标准",
+            "--school",
+            "北辰职业技术学院",
+            "--json",
+        ],
+    );
+    assert_eq!(
+        answer["matched"][0]["school"], "北辰職業技術學院",
+        "{answer}"
+    );
+    let hits = crate::common::xxgk_json(
+        d,
+        &[
+            "search",
+            "收费标准",
+            "--school",
+            "北辰职业技术学院",
+            "--json",
+        ],
+    );
+    assert!(hits["total"].as_u64().unwrap_or(0) >= 1, "{hits}");
+}

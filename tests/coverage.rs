@@ -184,7 +184,7 @@ start = ["http://127.0.0.1:{dead}/xxgk/"]
     // A bad filter is a clear error.
     let bad = xxgk(&data, &["coverage", "--year", "2020"]);
     assert!(!bad.status.success());
-    assert!(String::from_utf8_lossy(&bad.stderr).contains("academic year"));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("学年"));
 
     // The registry, with the source's current name and the old one kept as an alias.
     let hunan = crate::common::xxgk_json(&data, &["institutions", "--province", "湖南", "--json"]);

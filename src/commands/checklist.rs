@@ -8,8 +8,8 @@ use std::process::ExitCode;
 
 use anyhow::anyhow;
 use clap::Args;
-use xxgk_index::checklist::{items, Matrix, MatrixRequest, MatrixSort, CATEGORIES, ITEM_COUNT};
-use xxgk_web::journalist::{checklist_csv, checklist_long_csv};
+use xxgk_app::checklist::{items, Matrix, MatrixRequest, MatrixSort, CATEGORIES, ITEM_COUNT};
+use xxgk_app::export::{checklist_csv, checklist_long_csv};
 
 #[derive(Debug, Args)]
 pub struct ChecklistArgs {
@@ -50,16 +50,17 @@ pub fn run(data: &Path, args: ChecklistArgs) -> anyhow::Result<ExitCode> {
             args.sort
         )
     })?;
-    let engine = super::open_engine(data)?;
+    let app = super::open_app(data)?;
     let text = !(args.csv || args.json);
-    let mut matrix = engine.checklist_matrix(&MatrixRequest {
+    let mut matrix = (*app.checklist(&MatrixRequest {
         year: args.year,
         provinces: args.province,
         kinds: args.kind,
         schools: args.school,
         // The text table shows marks only; CSV (wide) has no room for evidence.
         without_snippets: text || (args.csv && !args.long),
-    })?;
+    })?)
+    .clone();
     matrix.sort_rows(sort, false);
     let out = if args.json {
         format!("{}\n", serde_json::to_string_pretty(&matrix)?)

@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use clap::Args;
-use xxgk_archive::{CoverageRequest, InstitutionFilter, Status};
+use xxgk_app::{CoverageRequest, InstitutionFilter, Status};
 
 #[derive(Debug, Args)]
 pub struct CoverageArgs {
@@ -55,24 +55,26 @@ fn mark(status: Status) -> char {
 }
 
 pub fn run(data: &Path, args: CoverageArgs) -> anyhow::Result<ExitCode> {
-    let archive = super::open_store(data)?;
+    let app = super::open_app(data)?;
     let started = std::time::Instant::now();
-    let coverage = archive.coverage(&CoverageRequest {
-        filter: InstitutionFilter {
-            province: args.province,
-            level: args.level,
-        },
-        years: args.year,
-        in_sources_only: args.in_sources,
-    })?;
+    let coverage = app
+        .coverage(&CoverageRequest {
+            filter: InstitutionFilter {
+                province: args.province,
+                level: args.level,
+            },
+            years: args.year,
+            in_sources_only: args.in_sources,
+        })?
+        .ok_or_else(|| anyhow::anyhow!("no archive in the data folder"))?;
     tracing::debug!(elapsed = ?started.elapsed(), schools = coverage.schools.len(), "coverage");
     let mut out = String::new();
     if args.json {
-        outln!(out, "{}", serde_json::to_string_pretty(&coverage)?);
+        outln!(out, "{}", serde_json::to_string_pretty(&*coverage)?);
         return super::emit(&out);
     }
     if args.csv {
-        outp!(out, "{}", xxgk_web::export::coverage_csv(&coverage));
+        outp!(out, "{}", xxgk_app::export::coverage_csv(&coverage));
         return super::emit(&out);
     }
     let totals: Vec<String> = coverage

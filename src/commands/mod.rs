@@ -32,6 +32,13 @@ pub fn open_engine(data: &Path) -> anyhow::Result<Engine> {
         .with_context(|| format!("opening the index in {}", dir.index_dir().display()))
 }
 
+/// The application over the data folder's index and archive, for a command that reads.
+pub fn open_app(data: &Path) -> anyhow::Result<xxgk_app::App> {
+    let dir = data_dir(data);
+    xxgk_app::App::open(&dir)
+        .with_context(|| format!("opening the data folder {}", dir.root().display()))
+}
+
 pub fn open_store(data: &Path) -> anyhow::Result<Archive> {
     let dir = data_dir(data);
     dir.open_archive()

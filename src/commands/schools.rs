@@ -5,10 +5,8 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use clap::Args;
-use xxgk_app::schools::SchoolsAnswer;
-use xxgk_archive::InstitutionFilter;
-use xxgk_index::SchoolsRequest;
-use xxgk_web::export::{plain_text, schools_csv};
+use xxgk_app::export::{plain_text, schools_csv};
+use xxgk_app::{SchoolsRequest, Status};
 
 #[derive(Debug, Args)]
 pub struct SchoolsArgs {
@@ -36,30 +34,24 @@ pub struct SchoolsArgs {
 pub fn run(data: &Path, args: SchoolsArgs) -> anyhow::Result<ExitCode> {
     let mut out = String::new();
     let sections = super::parse_sections(&args.section)?;
-    let engine = super::open_engine(data)?;
-    let req = SchoolsRequest {
+    let app = super::open_app(data)?;
+    let answer = app.schools(&SchoolsRequest {
         query: args.query,
         schools: args.school,
         years: args.year,
         sections,
-    };
-    let matches = engine.schools(&req)?;
-    let no_report = super::open_store(data)?.no_report(
-        &req.years,
-        &req.schools,
-        &InstitutionFilter::default(),
-    )?;
-    let answer = SchoolsAnswer::new(matches, no_report);
+    })?;
+    let answer = &*answer;
     if args.json {
-        outln!(out, "{}", serde_json::to_string_pretty(&answer)?);
+        outln!(out, "{}", serde_json::to_string_pretty(answer)?);
         return super::emit(&out);
     }
     if args.csv {
-        outp!(out, "{}", schools_csv(&answer));
+        outp!(out, "{}", schools_csv(answer));
         return super::emit(&out);
     }
     let no_report = answer.no_report_totals();
-    let answer_ref = &answer;
+    let answer_ref = answer;
     let answer = &answer_ref.matches;
     outln!(
         out,
@@ -115,11 +107,11 @@ pub fn run(data: &Path, args: SchoolsArgs) -> anyhow::Result<ExitCode> {
     for n in answer_ref
         .no_report
         .iter()
-        .filter(|n| n.status != xxgk_archive::Status::NotCrawled)
+        .filter(|n| n.status != Status::NotCrawled)
     {
         outln!(out, "  {} — {}: {}", n.school, n.status.as_str(), n.detail);
     }
-    if let Some(n) = no_report.get(&xxgk_archive::Status::NotCrawled) {
+    if let Some(n) = no_report.get(&Status::NotCrawled) {
         outln!(
             out,
             "  … and {n} institutions not crawled (no source); --json lists them"

@@ -4,7 +4,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use clap::Args;
-use xxgk_index::{Group, SearchRequest, Sort};
+use xxgk_app::{Group, SearchRequest, Sort};
 
 #[derive(Debug, Args)]
 pub struct SearchArgs {
@@ -46,7 +46,7 @@ fn parse_group(s: &str) -> Result<Group, String> {
 pub fn run(data: &Path, args: SearchArgs) -> anyhow::Result<ExitCode> {
     let mut out = String::new();
     let sections = super::parse_sections(&args.section)?;
-    let engine = super::open_engine(data)?;
+    let app = super::open_app(data)?;
     let request = SearchRequest {
         schools: args.school,
         years: args.year,
@@ -61,7 +61,7 @@ pub fn run(data: &Path, args: SearchArgs) -> anyhow::Result<ExitCode> {
         group: args.group,
         ..SearchRequest::new(args.query)
     };
-    let results = engine.search(&request)?;
+    let results = app.search(&request)?;
     if args.json {
         outln!(out, "{}", serde_json::to_string_pretty(&results)?);
         return super::emit(&out);
@@ -115,5 +115,5 @@ pub fn run(data: &Path, args: SearchArgs) -> anyhow::Result<ExitCode> {
 
 /// Snippet HTML for a terminal: marks as 【】, entities decoded.
 fn terminal_text(html: &str) -> String {
-    xxgk_index::highlight::html_text(html, "【", "】")
+    xxgk_app::text::html_text(html, "【", "】")
 }
