@@ -92,8 +92,29 @@ fn main() -> ExitCode {
     }
 }
 
+impl Command {
+    /// Whether the command only reads the data folder (and so must find one there).
+    fn only_reads(&self) -> bool {
+        matches!(
+            self,
+            Command::Search(_)
+                | Command::Stats { .. }
+                | Command::Schools(_)
+                | Command::Checklist(_)
+                | Command::Coverage(_)
+                | Command::Scorecard(_)
+                | Command::Institutions(_)
+        )
+    }
+}
+
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let data = cli.data;
+    match &cli.command {
+        Command::Serve(_) => commands::data_dir(&data).require_folder()?,
+        command if command.only_reads() => commands::data_dir(&data).require_archive()?,
+        _ => {}
+    }
     match cli.command {
         Command::Import(args) => commands::import::run(&data, args),
         Command::Search(args) => commands::search::run(&data, args),
@@ -120,6 +141,8 @@ fn init_tracing() {
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        // Colour codes only for a person at a terminal, never into a log file.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_target(false)
         .init();
 }

@@ -392,3 +392,41 @@ fn issue_18_bad_filters_are_refused_not_answered() {
     );
     assert!(hits["total"].as_u64().unwrap_or(0) >= 1, "{hits}");
 }
+
+/// Issue 18: a command that only reads never invents an archive — a mistyped `--data`
+/// is one line naming the way out, and the folder is not created; writing commands
+/// still create it.
+#[test]
+fn read_commands_refuse_a_data_folder_without_an_archive() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let nope = dir.path().join("nope");
+    for args in [
+        vec!["schools", "收费标准"],
+        vec!["search", "收费标准"],
+        vec!["coverage"],
+        vec!["checklist"],
+        vec!["scorecard"],
+        vec!["stats"],
+        vec!["serve", "--addr", "127.0.0.1:0"],
+    ] {
+        let out = xxgk(&nope, &args);
+        let err = stderr(&out);
+        assert!(!out.status.success(), "{args:?} should fail");
+        assert!(
+            err.contains("xxgk import") && err.contains("--data"),
+            "{args:?}: {err}"
+        );
+        assert_eq!(err.trim().lines().count(), 1, "{args:?}: {err}");
+        assert!(!nope.exists(), "{args:?} created {}", nope.display());
+    }
+    // An existing but empty folder holds no archive either.
+    let empty = dir.path().join("empty");
+    std::fs::create_dir(&empty).expect("mkdir");
+    assert!(!xxgk(&empty, &["schools", "收费标准"]).status.success());
+    // A writing command makes the folder.
+    xxgk_ok(
+        &nope,
+        &["import", fixture_reports().to_str().expect("path")],
+    );
+    xxgk_ok(&nope, &["schools", "收费标准"]);
+}

@@ -74,6 +74,32 @@ impl DataDir {
         Ok(engine)
     }
 
+    /// For a command that only reads: the folder must already hold an archive. Read
+    /// commands never create one (a mistyped `--data` would answer with confident
+    /// emptiness); only writing commands do.
+    pub fn require_archive(&self) -> Result<()> {
+        if self.archive_path().is_file() {
+            Ok(())
+        } else {
+            Err(Error::NoArchive {
+                root: self.root.clone(),
+            })
+        }
+    }
+
+    /// For the server: the folder must exist (a mistyped `--data` is refused), though it
+    /// may hold no archive yet — an admin may start serving before the first crawl, and
+    /// the site says it is empty until one commits.
+    pub fn require_folder(&self) -> Result<()> {
+        if self.root.is_dir() {
+            Ok(())
+        } else {
+            Err(Error::NoArchive {
+                root: self.root.clone(),
+            })
+        }
+    }
+
     /// The archive, for a command that writes (created when missing).
     pub fn open_archive(&self) -> Result<Archive> {
         Ok(Archive::open(&self.archive_path())?)

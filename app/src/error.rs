@@ -15,6 +15,13 @@ pub enum Error {
     /// The thing asked for does not exist (a report id).
     #[error("{0}")]
     NotFound(String),
+    /// A command that only reads was pointed at a folder with no archive in it.
+    #[error(
+        "no xxgk data in {}: run `xxgk crawl` or `xxgk import` to make it, \
+         or point --data (XXGK_DATA) at an existing data folder",
+        root.display()
+    )]
+    NoArchive { root: std::path::PathBuf },
     /// Another process holds the index's one writer.
     #[error("another import, crawl or reindex is running{holder}; wait for it to finish")]
     WriterBusy {
@@ -60,6 +67,7 @@ impl Error {
             Error::Crawler(e) if e.is_user_error() => ErrorKind::BadRequest,
             Error::BadRequest(_) => ErrorKind::BadRequest,
             Error::NotFound(_) => ErrorKind::NotFound,
+            Error::NoArchive { .. } => ErrorKind::BadRequest,
             _ => ErrorKind::Internal,
         }
     }
