@@ -44,9 +44,9 @@ pub struct Stats {
 #[derive(Clone)]
 pub struct App {
     engine: Arc<Engine>,
-    archive: Option<Arc<dyn ReadArchive>>,
+    pub(crate) archive: Option<Arc<dyn ReadArchive>>,
     index_dir: Option<Arc<PathBuf>>,
-    cache: Arc<Cache>,
+    pub(crate) cache: Arc<Cache>,
 }
 
 impl std::fmt::Debug for App {
@@ -126,7 +126,7 @@ impl App {
         }
     }
 
-    fn stamp(&self, index: bool, archive: bool) -> Result<Stamp> {
+    pub(crate) fn stamp(&self, index: bool, archive: bool) -> Result<Stamp> {
         Ok(Stamp {
             index: index.then(|| self.engine.generation()),
             archive: if archive {
@@ -504,7 +504,7 @@ fn search_key(r: &SearchRequest) -> Key {
 
 /// A key answered with another kind of value: cannot happen (each key kind stores its
 /// own value kind), reported rather than panicking.
-fn mixed() -> Error {
+pub(crate) fn mixed() -> Error {
     Error::Task("the answer cache returned another kind of answer".into())
 }
 

@@ -28,6 +28,7 @@ use xxgk_index::{Group, SearchResults, SectionId, Sort};
 
 use crate::filters::Known;
 use crate::schools::SchoolsAnswer;
+use crate::scorecard::Scorecard;
 use crate::Result;
 
 /// Search results kept by default (`xxgk serve --search-cache`).
@@ -62,16 +63,18 @@ pub enum Kind {
     ChangeFlags,
     /// The names and years filters are checked against.
     Known,
+    Scorecard,
 }
 
 impl Kind {
-    const ALL: [Kind; 6] = [
+    const ALL: [Kind; 7] = [
         Kind::Search,
         Kind::Schools,
         Kind::Coverage,
         Kind::Checklist,
         Kind::ChangeFlags,
         Kind::Known,
+        Kind::Scorecard,
     ];
 
     fn slot(self) -> usize {
@@ -114,6 +117,11 @@ pub(crate) enum Key {
     },
     ChangeFlags,
     Known,
+    Scorecard {
+        years: Vec<String>,
+        schools: Vec<String>,
+        province: Option<String>,
+    },
 }
 
 impl Key {
@@ -125,6 +133,7 @@ impl Key {
             Key::Checklist { .. } => Kind::Checklist,
             Key::ChangeFlags => Kind::ChangeFlags,
             Key::Known => Kind::Known,
+            Key::Scorecard { .. } => Kind::Scorecard,
         }
     }
 }
@@ -138,6 +147,7 @@ pub(crate) enum Value {
     Checklist(Arc<Matrix>),
     ChangeFlags(Arc<ChangeFlags>),
     Known(Arc<Known>),
+    Scorecard(Arc<Scorecard>),
 }
 
 impl Value {
@@ -151,6 +161,7 @@ impl Value {
             Value::Checklist(m) => weigh_matrix(m),
             Value::ChangeFlags(f) => f.keys().map(|k| 64 + k.len()).sum(),
             Value::Known(k) => k.weigh(),
+            Value::Scorecard(s) => s.weigh(),
         }
     }
 }
@@ -296,7 +307,7 @@ pub(crate) struct Cache {
     /// Whether search results are kept (`--search-cache 0` turns that off; the heavy
     /// answers are kept regardless).
     searches: bool,
-    computed: [AtomicU64; 6],
+    computed: [AtomicU64; Kind::ALL.len()],
 }
 
 impl std::fmt::Debug for Cache {

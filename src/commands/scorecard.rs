@@ -7,8 +7,8 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use clap::Args;
-use xxgk_app::scorecard::{flag_text, scorecard, scorecard_csv, ScorecardRequest};
-use xxgk_archive::Reader;
+use xxgk_app::export::scorecard_csv;
+use xxgk_app::scorecard::{flag_text, ScorecardRequest};
 use xxgk_model::figures::{FigureKind, Part};
 
 #[derive(Debug, Args)]
@@ -22,30 +22,28 @@ pub struct ScorecardArgs {
     /// Only these schools, either script (repeat for several).
     #[arg(long)]
     pub school: Vec<String>,
-    /// Print CSV (one row per report).
+    /// Print CSV (one row per report, as the site's /scorecard.csv).
     #[arg(long, conflicts_with = "json")]
     pub csv: bool,
-    /// Print JSON.
+    /// Print JSON (as the site's /api/scorecard).
     #[arg(long)]
     pub json: bool,
 }
 
 pub fn run(data: &Path, args: ScorecardArgs) -> anyhow::Result<ExitCode> {
-    let engine = super::open_engine(data)?;
-    let archive = Reader::new(super::open_store(data)?);
-    let req = ScorecardRequest {
+    let app = super::open_app(data)?;
+    let answer = app.scorecard(&ScorecardRequest {
         years: args.year,
         schools: args.school,
         province: args.province,
-    };
-    let answer = scorecard(&archive, &engine, &req)?;
+    })?;
     let mut out = String::new();
     if args.json {
-        outln!(out, "{}", serde_json::to_string_pretty(&answer)?);
+        outln!(out, "{}", serde_json::to_string_pretty(&*answer)?);
         return super::emit(&out);
     }
     if args.csv {
-        outp!(out, "{}", scorecard_csv(&answer)?);
+        outp!(out, "{}", scorecard_csv(&answer));
         return super::emit(&out);
     }
     for line in &answer.rows {
@@ -58,12 +56,17 @@ pub fn run(data: &Path, args: ScorecardArgs) -> anyhow::Result<ExitCode> {
         };
         outln!(
             out,
-            "{} {} 发布 {} {} 部分 {}/{} 清单 {}",
+            "{} {} 发布 {}{} {} 部分 {}/{} 清单 {}",
             r.school,
             c.year.as_deref().unwrap_or("年份不明"),
             c.published
                 .map(|d| d.to_string())
                 .unwrap_or_else(|| "—".into()),
+            if c.published_is_first_seen {
+                "（首次抓取）"
+            } else {
+                ""
+            },
             on_time,
             Part::ALL.iter().filter(|p| c.parts.has(**p)).count(),
             Part::ALL.len(),

@@ -130,3 +130,53 @@ fn a_new_index_generation_invalidates_cached_answers() {
     app.schools(&schools_req(&[], &["东海大学"]))
         .expect("known after commit");
 }
+
+/// Issue 20: the scorecard comes from the archive's stored rows with the index's
+/// checklist count, computed once per index generation and archive version; its
+/// filters are checked like every other question's.
+#[test]
+fn the_scorecard_joins_archive_rows_with_checklist_counts_once() {
+    let stated = report("东海大学", "2020-2021")
+        .section(
+            SectionId::OnRequest,
+            "三、依申请公开和不予公开情况",
+            "本学年共收到信息公开申请5件，其中同意公开3件，不予公开2件。",
+        )
+        .section(SectionId::KeyAreas, "收费", "学校收费标准按规定公示。")
+        .build();
+    let archive = xxgk_archive::Archive::open_in_memory().expect("archive");
+    archive.put_report(&stated).expect("put");
+    let stored = archive.report(&stated.id).expect("read").expect("stored");
+    let (app, _w) = app_with(&[stored]);
+    let app = app.with_archive(Arc::new(xxgk_archive::Reader::new(archive)));
+
+    let req = crate::scorecard::ScorecardRequest::default();
+    let card = app.scorecard(&req).expect("scorecard");
+    assert_eq!(card.total, 1);
+    let line = &card.rows[0];
+    let received = line
+        .row
+        .card
+        .figures
+        .get(xxgk_model::figures::FigureKind::RequestsReceived)
+        .expect("stated");
+    assert_eq!(received.value.as_f64(), 5.0);
+    assert!(line.checklist_items.is_some_and(|n| n >= 1), "{line:?}");
+    app.scorecard(&req).expect("again");
+    assert_eq!(app.computed(Kind::Scorecard), 1, "kept");
+
+    let bad = crate::scorecard::ScorecardRequest {
+        province: Some("火星".into()),
+        ..Default::default()
+    };
+    let err = app.scorecard(&bad).expect_err("unknown province");
+    assert_eq!(err.kind(), ErrorKind::BadRequest);
+    let bad = crate::scorecard::ScorecardRequest {
+        years: vec!["2030-2031".into()],
+        ..Default::default()
+    };
+    assert_eq!(
+        app.scorecard(&bad).expect_err("no report").kind(),
+        ErrorKind::BadRequest
+    );
+}

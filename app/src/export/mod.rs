@@ -1,5 +1,5 @@
 //! The output formats the site and the command line share byte for byte: the CSV
-//! tables ([`schools`], [`coverage`], [`checklist`]), row by row so that the server can
+//! tables ([`schools`], [`coverage`], [`checklist`], [`scorecard`]), row by row so that the server can
 //! stream them and the CLI print them whole, and highlighter output as plain text.
 //!
 //! CSV is RFC 4180, UTF-8; text cells that a spreadsheet would take for a formula get a
@@ -8,10 +8,12 @@
 pub mod checklist;
 pub mod coverage;
 pub mod schools;
+pub mod scorecard;
 
 pub use checklist::{checklist_csv, checklist_long_csv};
 pub use coverage::{coverage_csv, coverage_rows, COVERAGE_CSV_HEADER};
 pub use schools::{schools_csv, schools_row, schools_rows, SCHOOLS_CSV_HEADER};
+pub use scorecard::scorecard_csv;
 
 /// Records as CSV text.
 pub fn csv_string(header: &[String], rows: impl Iterator<Item = Vec<String>>) -> String {
