@@ -58,6 +58,12 @@ impl std::fmt::Debug for App {
     }
 }
 
+impl From<Engine> for App {
+    fn from(engine: Engine) -> App {
+        App::new(engine)
+    }
+}
+
 impl App {
     /// The application over `engine` alone (no archive: no versions, coverage or
     /// no-report rows).
@@ -102,6 +108,12 @@ impl App {
     /// itself shortly after).
     pub fn reload(&self) -> Result<()> {
         Ok(self.engine.reload()?)
+    }
+
+    /// The index itself, for the commands that write it (through
+    /// [`crate::data::DataDir::open_writer`]) and for tests.
+    pub fn engine(&self) -> &Engine {
+        &self.engine
     }
 
     pub fn has_archive(&self) -> bool {
@@ -312,15 +324,16 @@ impl App {
 
     /// The institution × academic year matrix (`None` without an archive).
     pub fn coverage(&self, req: &CoverageRequest) -> Result<Option<Arc<Coverage>>> {
-        let Some(archive) = &self.archive else {
-            return Ok(None);
-        };
+        // The filters first: a bad one is the caller's mistake, archive or not.
         let known = self.known()?;
         known.institution_filter(&req.filter)?;
         let today = time::OffsetDateTime::now_utc().date();
         let ended = xxgk_archive::coverage::academic_years(today);
         let last = ended.last().map_or("", String::as_str);
         let years = filters::coverage_years(&req.years, last, &known.years)?;
+        let Some(archive) = &self.archive else {
+            return Ok(None);
+        };
         let key = Key::Coverage {
             province: req.filter.province.clone(),
             level: req.filter.level.clone(),

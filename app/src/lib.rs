@@ -62,6 +62,20 @@ pub use xxgk_index::{
 };
 pub use xxgk_model::{Report, Script, Section, SectionId};
 
+/// The stores themselves, for the binary that opens them and for tests that build an
+/// [`App`] over a RAM index or a fake archive. Adapters otherwise ask the [`App`].
+pub mod stores {
+    pub use xxgk_archive::{Archive, Error as ArchiveError, Reader, Result as ArchiveResult};
+    pub use xxgk_index::{Engine, Writer};
+    /// The whole crates, for test fixtures (crawl records, a RAM index).
+    pub use {xxgk_archive as archive, xxgk_index as index};
+}
+
+/// Report years as people write them (the one year rule).
+pub mod year {
+    pub use xxgk_model::year::ReportYear;
+}
+
 /// The checklist of 《高等学校信息公开事项清单》: its items and the matrix types.
 pub mod checklist {
     pub use xxgk_index::checklist::*;
@@ -72,6 +86,11 @@ pub mod checklist {
 pub mod text {
     pub use xxgk_index::highlight::{escape_html, highlight_all, html_text, match_ranges};
     pub use xxgk_index::query::UserQuery;
+
+    /// The query parsed, or the caller's mistake said why.
+    pub fn parse_query(q: &str) -> crate::Result<UserQuery> {
+        Ok(UserQuery::parse(q)?)
+    }
 }
 
 /// The archive's rules the pages show: academic years, provinces, version diffs.
