@@ -10,9 +10,8 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Serialize;
 use xxgk_app::schools::SchoolsAnswer;
-use xxgk_archive::{InstitutionFilter, NoReport};
-use xxgk_index::{
-    IndexStats, Report, SchoolMatch, SchoolMatches, SchoolNoMatch, SchoolsRequest, SearchResults,
+use xxgk_app::{
+    IndexStats, NoReport, Report, SchoolMatch, SchoolNoMatch, SchoolsRequest, SearchResults,
     SectionId,
 };
 
@@ -128,39 +127,13 @@ pub async fn schools(State(state): State<AppState>, raw: Raw) -> Result<Response
     Ok(Json(page).into_response())
 }
 
-/// The "which schools" answer: the index's matched and unmatched schools (reports that
-/// were read), joined with the archive's institutions that have no report in scope.
-/// Cached per request, index generation and archive version ([`crate::cache`]).
+/// The "which schools" answer ([`xxgk_app::App::schools`]: filters checked, cached per
+/// request, index generation and archive version).
 pub(crate) async fn schools_answer(
     state: &AppState,
     req: SchoolsRequest,
 ) -> Result<Arc<SchoolsAnswer>, AppError> {
-    let stamp = state.stamp(true, true).await?;
-    let caches = Arc::clone(&state.answers);
-    caches
-        .schools
-        .get_or_compute(req.clone(), stamp, || async move {
-            let r = req.clone();
-            let matches: SchoolMatches = state
-                .blocking(move |engine| Ok(engine.schools(&r)?))
-                .await?;
-            with_no_report(state, &req, matches).await
-        })
-        .await
-}
-
-/// Adds the `no_report` group to an index answer (empty without an archive).
-async fn with_no_report(
-    state: &AppState,
-    req: &SchoolsRequest,
-    matches: SchoolMatches,
-) -> Result<SchoolsAnswer, AppError> {
-    let (years, schools) = (req.years.clone(), req.schools.clone());
-    let no_report = state
-        .archive(move |a| a.no_report(&years, &schools, &InstitutionFilter::default()))
-        .await?
-        .unwrap_or_default();
-    Ok(SchoolsAnswer::new(matches, no_report))
+    state.blocking(move |app| Ok(app.schools(&req)?)).await
 }
 
 /// `/schools.csv`: the whole answer as a download, streamed ([`csv_download`]).
@@ -188,7 +161,7 @@ pub async fn report(
 
 /// `/api/stats`: what the index holds.
 pub async fn stats(State(state): State<AppState>) -> Result<Json<IndexStats>, AppError> {
-    Ok(Json(state.blocking(|engine| Ok(engine.stats()?)).await?))
+    Ok(Json(state.blocking(|app| Ok(app.index_stats()?)).await?))
 }
 
 pub async fn not_found() -> AppError {
@@ -203,9 +176,6 @@ pub async fn versions(
 ) -> Result<Json<Vec<ReportVersion>>, AppError> {
     let Path(id) = id.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let report = load_report(&state, id).await?;
-    let versions = state
-        .archive(move |a| a.versions(&report.id))
-        .await?
-        .unwrap_or_default();
+    let versions = state.read(move |app| app.versions(&report.id)).await?;
     Ok(Json(versions))
 }

@@ -4,7 +4,7 @@
 //! each crawl source's last run, where the evidence of the `not_found` and `unreachable`
 //! cells lives.
 //!
-//! The archive computes the matrix ([`xxgk_archive::Coverage`]) from scratch on each call,
+//! The archive computes the matrix ([`xxgk_app::Coverage`]) from scratch on each call,
 //! which for the whole registry takes longer than a page should (86–114 ms in a release
 //! build, 230–270 ms in a debug one, for 2,631 institutions × 16 years with 1,500 crawled
 //! sources and 12,000 reports), so answers are cached until the archive changes
@@ -13,16 +13,14 @@
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::time::Instant;
 
 use axum::extract::State;
 use axum::response::{Html, IntoResponse, Response};
 use axum::Json;
 use maud::{html, Markup};
 use serde::Deserialize;
-use xxgk_archive::coverage::{academic_years, parse_year, FIRST_YEAR};
-use xxgk_archive::registry::province_short;
-use xxgk_archive::{
+use xxgk_app::archive_rules::{academic_years, province_short, FIRST_YEAR};
+use xxgk_app::{
     Cell, Coverage, CoverageRequest, InstitutionFilter, SchoolCoverage, SourceHealth, Status,
 };
 
@@ -70,14 +68,9 @@ impl TryFrom<RawCoverage> for CoverageParams {
 
     fn try_from(raw: RawCoverage) -> Result<Self, AppError> {
         let given = |s: String| Some(s.trim().to_string()).filter(|s| !s.is_empty());
+        // Province, level and year are checked by the application, as for the CLI.
         let level = given(raw.level);
-        // The archive's own checks, so that the page and the CLI say the same.
-        InstitutionFilter {
-            province: None,
-            level: level.clone(),
-        }
-        .validate()?;
-        let year = given(raw.year).map(|y| parse_year(&y)).transpose()?;
+        let year = given(raw.year);
         let in_sources = match raw.in_sources.trim() {
             "" | "0" | "false" | "off" => false,
             "1" | "true" | "on" | "yes" => true,
@@ -107,16 +100,6 @@ impl CoverageParams {
             years: self.year.iter().cloned().collect(),
             in_sources_only: self.in_sources,
         }
-    }
-
-    /// What the matrix depends on (not the page).
-    fn key(&self) -> CacheKey {
-        (
-            self.province.clone(),
-            self.level.clone(),
-            self.year.clone(),
-            self.in_sources,
-        )
     }
 
     fn has_filters(&self) -> bool {
@@ -172,39 +155,14 @@ fn validate(raw: Raw) -> Result<CoverageParams, AppError> {
     raw.and_then(|Params(raw)| CoverageParams::try_from(raw))
 }
 
-/// What a matrix depends on: province, level, year, only institutions with a source.
-pub(crate) type CacheKey = (Option<String>, Option<String>, Option<String>, bool);
-
-/// The matrix for `params`, from the cache while the archive is unchanged; `None` when
-/// the site has no archive.
+/// The matrix for `params` ([`xxgk_app::App::coverage`]: filters checked, cached while
+/// the archive is unchanged); `None` when the site has no archive.
 async fn coverage(
     state: &AppState,
     params: &CoverageParams,
 ) -> Result<Option<Arc<Coverage>>, AppError> {
-    if state.archive.is_none() {
-        return Ok(None);
-    }
-    let stamp = state.stamp(false, true).await?;
     let req = params.request();
-    let caches = Arc::clone(&state.answers);
-    let cov = caches
-        .coverage
-        .get_or_compute(params.key(), stamp, || async move {
-            let started = Instant::now();
-            let computed = state
-                .archive(move |a| a.coverage(&req))
-                .await?
-                .ok_or_else(no_archive)?;
-            tracing::debug!(
-                ms = started.elapsed().as_millis() as u64,
-                schools = computed.schools.len(),
-                years = computed.years.len(),
-                "coverage computed"
-            );
-            Ok(computed)
-        })
-        .await?;
-    Ok(Some(cov))
+    state.blocking(move |app| Ok(app.coverage(&req)?)).await
 }
 
 /// The provinces of the matrix's institutions in the registry's order: by the province's
@@ -616,7 +574,7 @@ pub(crate) async fn csv(State(state): State<AppState>, raw: Raw) -> Result<Respo
 
 /// `/sources`: each crawl source with its last run.
 pub(crate) async fn sources(State(state): State<AppState>) -> Result<Response, HtmlError> {
-    let health = state.archive(|a| a.crawl_health()).await?;
+    let health = state.read(|app| app.crawl_health()).await?;
     let content = match health {
         None => html! { h1 { "抓取来源" } (no_archive_note()) },
         Some(list) => sources_page(&list),
@@ -758,9 +716,11 @@ mod tests {
     use axum::Router;
     use serde_json::Value;
     use tower::ServiceExt;
-    use xxgk_archive::sources::School;
-    use xxgk_archive::{Archive, DocRecord, DocState, FetchLogEntry, PageWork, Reader};
-    use xxgk_index::{Engine, Report, Script, Section, SectionId};
+    use xxgk_app::stores::archive::sources::School;
+    use xxgk_app::stores::archive::{
+        Archive, DocRecord, DocState, FetchLogEntry, PageWork, Reader,
+    };
+    use xxgk_app::stores::index::{Engine, Report, Script, Section, SectionId};
 
     use super::*;
     use crate::app;
@@ -1106,8 +1066,9 @@ mod tests {
         assert_eq!(page.status, StatusCode::BAD_REQUEST);
         assert!(page.content_type.starts_with("text/html"));
         assert!(
-            page.body.contains("like 2019-2020"),
-            "the message says what a year looks like"
+            page.body.contains("学年") && page.body.contains("2018-2019"),
+            "the message says, in Chinese, what a year looks like: {}",
+            page.body
         );
     }
 
@@ -1147,7 +1108,7 @@ mod tests {
             .await
             .expect("ok")
             .expect("archive");
-        (cov, state.answers.coverage.computed())
+        (cov, state.app().computed(xxgk_app::CachedKind::Coverage))
     }
 
     #[tokio::test]
@@ -1169,7 +1130,11 @@ mod tests {
         let uri = "/api/coverage?year=2020-2021";
         assert_eq!(archived(&get(&app, uri).await.json()), Some(1));
         assert_eq!(archived(&get(&app, uri).await.json()), Some(1));
-        assert_eq!(state.answers.coverage.computed(), 1, "unchanged: cached");
+        assert_eq!(
+            state.app().computed(xxgk_app::CachedKind::Coverage),
+            1,
+            "unchanged: cached"
+        );
         // Another connection (an import) commits: the next answer sees it.
         writer
             .put_report(&report(
@@ -1179,9 +1144,9 @@ mod tests {
             ))
             .expect("import");
         assert_eq!(archived(&get(&app, uri).await.json()), Some(2));
-        assert_eq!(state.answers.coverage.computed(), 2);
+        assert_eq!(state.app().computed(xxgk_app::CachedKind::Coverage), 2);
         assert_eq!(archived(&get(&app, uri).await.json()), Some(2));
-        assert_eq!(state.answers.coverage.computed(), 2);
+        assert_eq!(state.app().computed(xxgk_app::CachedKind::Coverage), 2);
     }
 
     #[tokio::test]
@@ -1210,9 +1175,14 @@ mod tests {
             assert!(!page.body.contains("<script>"), "{key}: {}", page.body);
             assert!(page.body.contains("&lt;script&gt;"), "{key} not shown");
         }
+        // Issue 18: a province nobody knows is a 400 naming the known ones, not an empty
+        // matrix.
         let page = get(&app, &format!("/coverage?province={}", enc(evil))).await;
-        assert_eq!(page.status, StatusCode::OK);
-        assert!(page.body.contains("此范围内没有学校"));
+        assert_eq!(page.status, StatusCode::BAD_REQUEST);
+        assert!(page.body.contains("北京"), "{}", page.body);
+        let api = get(&app, &format!("/api/coverage?province={}", enc("火星"))).await;
+        assert_eq!(api.status, StatusCode::BAD_REQUEST);
+        assert!(api.body.contains("火星"), "{}", api.body);
     }
 
     #[tokio::test]

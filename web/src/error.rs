@@ -10,6 +10,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
+use xxgk_app::ErrorKind;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -37,12 +38,15 @@ pub enum AppError {
 #[derive(Debug, Clone)]
 struct InternalCause(Arc<String>);
 
-impl From<xxgk_archive::Error> for AppError {
-    fn from(e: xxgk_archive::Error) -> Self {
-        if e.is_user_error() {
-            AppError::BadRequest(e.to_string())
-        } else {
-            AppError::Internal(e.into())
+/// The application's errors by their kind: the caller's mistakes keep their message (a
+/// 400 or 404), our own faults become a logged 500.
+impl From<xxgk_app::Error> for AppError {
+    fn from(e: xxgk_app::Error) -> Self {
+        match e.kind() {
+            ErrorKind::BadQuery => AppError::BadQuery(e.to_string()),
+            ErrorKind::BadRequest => AppError::BadRequest(e.to_string()),
+            ErrorKind::NotFound => AppError::NotFound(e.to_string()),
+            ErrorKind::Internal => AppError::Internal(e.into()),
         }
     }
 }
@@ -93,16 +97,6 @@ impl AppError {
                 .insert(InternalCause(Arc::new(format!("{cause:#}"))));
         }
         response
-    }
-}
-
-impl From<xxgk_index::Error> for AppError {
-    fn from(err: xxgk_index::Error) -> Self {
-        match err {
-            xxgk_index::Error::BadQuery(m) => AppError::BadQuery(m),
-            xxgk_index::Error::BadRequest(m) => AppError::BadRequest(m),
-            other => AppError::Internal(other.into()),
-        }
     }
 }
 

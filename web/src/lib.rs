@@ -1,4 +1,4 @@
-//! The xxgk web front end and JSON API: translates HTTP into [`xxgk_index::Engine`] calls
+//! The xxgk web front end and JSON API: translates HTTP into [`xxgk_app::App`] calls
 //! and renders the answers. It owns no data; crawling and importing stay with the CLI,
 //! and the engine's reader picks up their commits without a restart.
 //!
@@ -18,7 +18,7 @@
 //! | `/robots.txt` | what crawlers may fetch ([`ROBOTS_TXT`]) |
 //!
 //! The heavy answers (which schools, coverage, checklist) are cached per index generation
-//! and archive version (`web/src/cache.rs`); their JSON and pages come 100 rows at
+//! and archive version by the application (`xxgk_app::cache`); their JSON and pages come 100 rows at
 //! a time (`page`, `per_page` up to 500; see RELIABILITY.md) and their CSV downloads stream
 //! every row.
 //!
@@ -29,16 +29,15 @@
 //!
 //! ```no_run
 //! # async fn run() -> std::io::Result<()> {
-//! let engine = xxgk_index::Engine::open_or_create("xxgk-data/index".as_ref())
+//! let engine = xxgk_app::stores::Engine::open_or_create("xxgk-data/index".as_ref())
 //!     .map_err(std::io::Error::other)?;
-//! let state = xxgk_web::AppState::new(engine);
+//! let state = xxgk_web::AppState::new(xxgk_app::App::new(engine));
 //! let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await?;
 //! xxgk_web::serve(listener, state, xxgk_web::shutdown_signal()).await
 //! # }
 //! ```
 
 mod api;
-mod cache;
 mod cost;
 pub mod coverage;
 mod error;
@@ -47,7 +46,6 @@ pub mod journalist;
 mod pages;
 mod params;
 mod render;
-mod search_cache;
 #[cfg(test)]
 mod tests;
 
@@ -66,96 +64,83 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 use tower_http::CompressionLevel;
-use xxgk_index::{Engine, SearchRequest, SearchResults};
+use xxgk_app::{App, SearchRequest, SearchResults};
 
 pub use error::AppError;
 
 /// Default time a request may take before it is answered with 503.
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(20);
 
-pub use xxgk_archive::{ReadArchive, ReportVersion};
+pub use xxgk_app::{ReadArchive, ReportVersion};
 
-/// What every handler shares: the engine (one reader for the whole process).
+/// What every handler shares: the application ([`App`]: the index with one reader for
+/// the whole process, the archive, the one answer cache) and the server's own limits.
 #[derive(Clone)]
 pub struct AppState {
-    engine: Arc<Engine>,
-    archive: Option<Arc<dyn ReadArchive>>,
-    index_dir: Option<Arc<PathBuf>>,
+    app: App,
     timeout: Duration,
     /// Searches running at once. A search is CPU work: more of them than cores only
     /// share the cores and raise every request's latency, so the rest wait here (and
     /// time out with 503 under overload) instead of in the blocking thread pool.
     searches: Arc<tokio::sync::Semaphore>,
-    /// The change flags of search results (see [`journalist`]).
-    journalist_cache: Arc<journalist::Cache>,
     /// The site's address for absolute links (feeds), e.g. `https://xxgk.example.org`.
     public_url: Arc<str>,
     /// Heavy requests running or queued (see [`cost`]).
     heavy: Arc<tokio::sync::Semaphore>,
-    /// Heavy answers already computed (see [`cache`]).
-    answers: Arc<cache::Caches>,
-    /// Search results of the current index generation (see [`search_cache`]).
-    searches_done: Arc<search_cache::SearchCache>,
 }
 
 impl std::fmt::Debug for AppState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AppState")
-            .field("index_dir", &self.index_dir)
-            .field("archive", &self.archive.is_some())
+            .field("app", &self.app)
             .field("timeout", &self.timeout)
             .finish_non_exhaustive()
     }
 }
 
 impl AppState {
-    pub fn new(engine: Engine) -> Self {
+    /// The site over `app` (or over an index alone: `AppState::new(engine)`).
+    pub fn new(app: impl Into<App>) -> Self {
         AppState {
-            engine: Arc::new(engine),
-            archive: None,
-            index_dir: None,
+            app: app.into(),
             timeout: DEFAULT_REQUEST_TIMEOUT,
             searches: Arc::new(tokio::sync::Semaphore::new(
                 std::thread::available_parallelism().map_or(2, |n| n.get()),
             )),
-            journalist_cache: Arc::default(),
             heavy: Arc::new(tokio::sync::Semaphore::new(cost::heavy_slots())),
             public_url: Arc::from("http://localhost"),
-            answers: Arc::default(),
-            searches_done: Arc::new(search_cache::SearchCache::new(search_cache::ENTRIES)),
         }
     }
 
-    /// How many search results to keep per index generation (0: none; default
-    /// [`search_cache::ENTRIES`]).
+    /// How many search results to keep (0: none; default
+    /// [`xxgk_app::cache::SEARCH_ENTRIES`]).
     pub fn with_search_cache(mut self, entries: usize) -> Self {
-        self.searches_done = Arc::new(search_cache::SearchCache::new(entries));
+        self.app = self.app.with_search_cache(entries);
         self
     }
 
-    pub(crate) fn search_cache(&self) -> Arc<search_cache::SearchCache> {
-        Arc::clone(&self.searches_done)
+    /// The application the handlers ask.
+    pub fn app(&self) -> &App {
+        &self.app
     }
 
     /// Runs a search off the async threads, answered from the cache when it can be.
     pub(crate) async fn search(&self, req: SearchRequest) -> Result<SearchResults, AppError> {
-        if let Some(hit) = self.searches_done.lookup(&self.engine, &req) {
+        if let Some(hit) = self.app.cached_search(&req) {
             return Ok(hit);
         }
-        let cache = Arc::clone(&self.searches_done);
-        self.blocking(move |engine| Ok(cache.search(engine, &req)?))
-            .await
+        self.blocking(move |app| Ok(app.search(&req)?)).await
     }
 
     /// The index folder, so that `/about` can tell when the index last changed.
     pub fn with_index_dir(mut self, dir: impl Into<PathBuf>) -> Self {
-        self.index_dir = Some(Arc::new(dir.into()));
+        self.app = self.app.with_index_dir(dir);
         self
     }
 
     /// The report archive, for version lists and the last crawl date.
     pub fn with_archive(mut self, archive: Arc<dyn ReadArchive>) -> Self {
-        self.archive = Some(archive);
+        self.app = self.app.with_archive(archive);
         self
     }
 
@@ -182,38 +167,37 @@ impl AppState {
         self
     }
 
-    /// Runs blocking engine work (searches) off the async threads.
+    /// Runs blocking work on the index (searches, matrices) off the async threads, at
+    /// most [`AppState::with_max_searches`] at once.
     async fn blocking<T, F>(&self, work: F) -> Result<T, AppError>
     where
         T: Send + 'static,
-        F: FnOnce(&Engine) -> Result<T, AppError> + Send + 'static,
+        F: FnOnce(&App) -> Result<T, AppError> + Send + 'static,
     {
         let permit = Arc::clone(&self.searches)
             .acquire_owned()
             .await
             .map_err(|e| AppError::Internal(anyhow::anyhow!("search limiter closed: {e}")))?;
-        let engine = Arc::clone(&self.engine);
+        let app = self.app.clone();
         tokio::task::spawn_blocking(move || {
             let _permit = permit;
-            work(&engine)
+            work(&app)
         })
         .await
         .map_err(|e| AppError::Internal(anyhow::anyhow!("search task failed: {e}")))?
     }
 
-    /// Runs blocking archive work off the async threads; `None` without an archive.
-    async fn archive<T, F>(&self, work: F) -> Result<Option<T>, AppError>
+    /// Runs small blocking reads (the archive's version lists, crawl health) off the
+    /// async threads, without waiting for a search slot.
+    async fn read<T, F>(&self, work: F) -> Result<T, AppError>
     where
         T: Send + 'static,
-        F: FnOnce(&dyn ReadArchive) -> xxgk_archive::Result<T> + Send + 'static,
+        F: FnOnce(&App) -> xxgk_app::Result<T> + Send + 'static,
     {
-        let Some(archive) = self.archive.clone() else {
-            return Ok(None);
-        };
-        tokio::task::spawn_blocking(move || work(archive.as_ref()))
+        let app = self.app.clone();
+        tokio::task::spawn_blocking(move || work(&app))
             .await
             .map_err(|e| AppError::Internal(anyhow::anyhow!("archive task failed: {e}")))?
-            .map(Some)
             .map_err(AppError::from)
     }
 }

@@ -9,10 +9,11 @@ use axum::response::{IntoResponse, Response};
 use maud::{html, Markup};
 use serde::Deserialize;
 use time::format_description::well_known::Rfc3339;
-use xxgk_archive::{NoReport, Status};
-use xxgk_index::highlight::{highlight_all, match_ranges};
-use xxgk_index::query::UserQuery;
-use xxgk_index::{Hit, IndexStats, Report, SearchResults, SectionId, Sort};
+use xxgk_app::text::{highlight_all, match_ranges, UserQuery};
+use xxgk_app::year::ReportYear;
+use xxgk_app::{
+    App, FacetCounts, Hit, IndexStats, NoReport, Report, SearchResults, SectionId, Sort, Status,
+};
 
 use crate::api::{schools_page_href, SchoolsPage};
 use crate::params::{href, Dim, Paging, Params, RawSearch, SearchParams, PAGE_SIZE};
@@ -22,8 +23,6 @@ use crate::render::{
 };
 use crate::{AppError, AppState, ReportVersion};
 
-/// Longest report id we look up (ids are 16 hex digits).
-const MAX_REPORT_ID: usize = 128;
 /// Facet values shown before the rest fold into "more".
 const FACET_SHOWN: usize = 12;
 /// Values listed under "更多" at most: with 3,000 schools the search page must stay
@@ -88,12 +87,8 @@ struct SearchView {
     facets: Vec<(Dim, BTreeMap<String, u64>)>,
 }
 
-fn run_search(
-    engine: &xxgk_index::Engine,
-    cache: &crate::search_cache::SearchCache,
-    params: &SearchParams,
-) -> Result<SearchView, AppError> {
-    let results = cache.search(engine, &params.to_request())?;
+fn run_search(app: &App, params: &SearchParams) -> Result<SearchView, AppError> {
+    let results = app.search(&params.to_request())?;
     let mut facets = Vec::new();
     for dim in Dim::ALL {
         let counts = if params.values(dim).is_empty() {
@@ -103,14 +98,14 @@ fn run_search(
             req.limit = 1;
             req.offset = 0;
             req.snippet_chars = 10;
-            pick(&cache.search(engine, &req)?.facets, dim).clone()
+            pick(&app.search(&req)?.facets, dim).clone()
         };
         facets.push((dim, counts));
     }
     Ok(SearchView { results, facets })
 }
 
-fn pick(facets: &xxgk_index::FacetCounts, dim: Dim) -> &BTreeMap<String, u64> {
+fn pick(facets: &FacetCounts, dim: Dim) -> &BTreeMap<String, u64> {
     match dim {
         Dim::School => &facets.school,
         Dim::Year => &facets.year,
@@ -128,11 +123,7 @@ pub async fn search(
         Err(err) => return search_page_error(&SearchParams::default(), err),
     };
     let p = params.clone();
-    let cache = state.search_cache();
-    match state
-        .blocking(move |engine| run_search(engine, &cache, &p))
-        .await
-    {
+    match state.blocking(move |app| run_search(app, &p)).await {
         Ok(view) => {
             let flags = crate::journalist::change_flags(&state).await;
             html_response(search_page(&params, &view, &flags))
@@ -247,7 +238,7 @@ fn search_page(
                         p.intro {
                             "输入检索词，或在左侧按学校、年度、栏目浏览全部 "
                             (count(total as u64))
-                            (if params.group == xxgk_index::Group::Report { " 份报告。" } else { " 个段落。" })
+                            (if params.group == xxgk_app::Group::Report { " 份报告。" } else { " 个段落。" })
                         }
                         (syntax_hint())
                     } @else {
@@ -324,7 +315,7 @@ fn facet_list(params: &SearchParams, dim: Dim, counts: &BTreeMap<String, u64>) -
         // A year filter names which year it means: academic (September to August) or
         // calendar (a report titled 2023年度).
         let meaning = match dim {
-            Dim::Year => xxgk_index::year::ReportYear::parse(value).map(|y| y.describe()),
+            Dim::Year => ReportYear::parse(value).map(|y| y.describe()),
             _ => None,
         };
         html! {
@@ -470,8 +461,8 @@ fn hit_item(
 
 /// `2019-2020学年` or `2023年度`: a year label as the kind of year it is (issue 11).
 fn year_label(year: &str) -> String {
-    match xxgk_index::year::ReportYear::parse(year) {
-        Some(xxgk_index::year::ReportYear::Calendar(_)) => format!("{year}年度"),
+    match ReportYear::parse(year) {
+        Some(ReportYear::Calendar(_)) => format!("{year}年度"),
         _ => format!("{year}学年"),
     }
 }
@@ -493,8 +484,8 @@ pub async fn report(
     let report = load_report(&state, id).await?;
     let report_id = report.id.clone();
     // A failing archive costs the version list, not the report.
-    let versions = match state.archive(move |a| a.versions(&report_id)).await {
-        Ok(v) => v.unwrap_or_default(),
+    let versions = match state.read(move |app| app.versions(&report_id)).await {
+        Ok(v) => v,
         Err(err) => {
             tracing::warn!(error = %format!("{:#}", err), "cannot list report versions");
             Vec::new()
@@ -508,16 +499,7 @@ pub async fn report(
 }
 
 pub(crate) async fn load_report(state: &AppState, id: String) -> Result<Report, AppError> {
-    if id.len() > MAX_REPORT_ID {
-        return Err(AppError::NotFound("no report with that id".into()));
-    }
-    let found = state
-        .blocking(move |engine| Ok((engine.report(&id)?, id)))
-        .await?;
-    match found {
-        (Some(report), _) => Ok(report),
-        (None, id) => Err(AppError::NotFound(format!("no report with id {id:?}"))),
-    }
+    state.blocking(move |app| Ok(app.report(&id)?)).await
 }
 
 fn report_page(report: &Report, q: &str, versions: &[ReportVersion]) -> Markup {
@@ -530,7 +512,7 @@ fn report_page(report: &Report, q: &str, versions: &[ReportVersion]) -> Markup {
         }
     };
     let mut seen: BTreeMap<SectionId, usize> = BTreeMap::new();
-    let sections: Vec<(String, usize, &xxgk_index::Section)> = report
+    let sections: Vec<(String, usize, &xxgk_app::Section)> = report
         .sections
         .iter()
         .map(|s| {
@@ -587,9 +569,9 @@ fn report_page(report: &Report, q: &str, versions: &[ReportVersion]) -> Markup {
                     @if let Some(year) = &report.year { span.year { (year) "学年" } }
                     @if let Some(p) = &report.published { span { "发布于 " (p) } }
                     span { (match report.script {
-                        xxgk_index::Script::Traditional => "繁体",
-                        xxgk_index::Script::Simplified => "简体",
-                        xxgk_index::Script::Mixed => "简繁混合",
+                        xxgk_app::Script::Traditional => "繁体",
+                        xxgk_app::Script::Simplified => "简体",
+                        xxgk_app::Script::Mixed => "简繁混合",
                     }) }
                 }
                 p.source {
@@ -662,7 +644,7 @@ pub async fn schools(
     raw: Result<Params<RawSearch>, AppError>,
 ) -> Result<Response, HtmlError> {
     let (params, paging) = crate::api::schools_params(raw)?;
-    let stats = state.blocking(|engine| Ok(engine.stats()?)).await?;
+    let stats = state.blocking(|app| Ok(app.index_stats()?)).await?;
     let answer = if params.q.is_empty() {
         None
     } else {
@@ -884,20 +866,18 @@ fn schools_answer(params: &SearchParams, page: &SchoolsPage<'_>) -> Markup {
 
 /// `/about`: what is indexed and how to search.
 pub async fn about(State(state): State<AppState>) -> Result<Response, HtmlError> {
-    let stats = state.blocking(|engine| Ok(engine.stats()?)).await?;
-    let last_crawl = match state.archive(|a| a.last_crawl()).await {
-        Ok(found) => found.flatten(),
+    let stats = state.blocking(|app| Ok(app.index_stats()?)).await?;
+    let last_crawl = match state.read(|app| app.last_crawl()).await {
+        Ok(found) => found,
         Err(err) => {
             tracing::warn!(error = %format!("{:#}", err), "cannot read the last crawl date");
             None
         }
     };
-    let updated = state.index_dir.as_ref().and_then(|dir| {
-        let modified = std::fs::metadata(dir.join("meta.json"))
-            .and_then(|m| m.modified())
-            .ok()?;
-        time::OffsetDateTime::from(modified).format(&Rfc3339).ok()
-    });
+    let updated = state
+        .app()
+        .index_updated()
+        .and_then(|modified| time::OffsetDateTime::from(modified).format(&Rfc3339).ok());
     Ok(html_response(about_page(
         &stats,
         updated.as_deref(),

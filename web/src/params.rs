@@ -6,7 +6,7 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
-use xxgk_index::{Group, SchoolsRequest, SearchRequest, SectionId, Sort, MAX_LIMIT, MAX_OFFSET};
+use xxgk_app::{Group, SchoolsRequest, SearchRequest, SectionId, Sort, MAX_LIMIT, MAX_OFFSET};
 
 use crate::AppError;
 

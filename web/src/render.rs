@@ -2,7 +2,7 @@
 //! `PreEscaped` input is highlighter output from the index (escaped text plus `<mark>`).
 
 use maud::{html, Markup, PreEscaped, DOCTYPE};
-use xxgk_index::SectionId;
+use xxgk_app::SectionId;
 
 /// The site's name, in the header and every `<title>`.
 pub const SITE: &str = "高校信息公开年报检索";
@@ -110,7 +110,7 @@ pub fn pagination(current: usize, last: usize, href: impl Fn(usize) -> String) -
     }
 }
 
-/// Highlighter output (already escaped by `xxgk_index::highlight`).
+/// Highlighter output (already escaped by the highlighter, `xxgk_app::text`).
 pub fn highlighted(html: &str) -> PreEscaped<&str> {
     PreEscaped(html)
 }

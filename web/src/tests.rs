@@ -8,7 +8,7 @@ use axum::http::{header, HeaderMap, Method, Request, StatusCode};
 use axum::Router;
 use serde_json::Value;
 use tower::ServiceExt;
-use xxgk_index::{Engine, Report, Script, Section, SectionId};
+use xxgk_app::stores::index::{Engine, Report, Script, Section, SectionId};
 
 use crate::params::SearchParams;
 use crate::{app, AppState};
@@ -746,7 +746,7 @@ async fn a_commit_after_start_shows_up_without_restart() {
         get(&app, &format!("/api/search?q={q}")).await.json()["total"],
         0
     );
-    let mut writer = state.engine.writer(1).expect("writer");
+    let mut writer = state.app().engine().writer(1).expect("writer");
     writer
         .upsert(&report(
             "辛大学",
@@ -774,12 +774,15 @@ struct FakeArchive {
     fail: bool,
 }
 
-fn unreadable() -> xxgk_archive::Error {
-    xxgk_archive::Error::Io(std::io::Error::other("archive unreadable"))
+fn unreadable() -> xxgk_app::stores::archive::Error {
+    xxgk_app::stores::archive::Error::Io(std::io::Error::other("archive unreadable"))
 }
 
 impl crate::ReadArchive for FakeArchive {
-    fn versions(&self, report_id: &str) -> xxgk_archive::Result<Vec<crate::ReportVersion>> {
+    fn versions(
+        &self,
+        report_id: &str,
+    ) -> xxgk_app::stores::archive::Result<Vec<crate::ReportVersion>> {
         if self.fail {
             return Err(unreadable());
         }
@@ -795,7 +798,7 @@ impl crate::ReadArchive for FakeArchive {
             .collect())
     }
 
-    fn last_crawl(&self) -> xxgk_archive::Result<Option<String>> {
+    fn last_crawl(&self) -> xxgk_app::stores::archive::Result<Option<String>> {
         if self.fail {
             return Err(unreadable());
         }
@@ -806,7 +809,7 @@ impl crate::ReadArchive for FakeArchive {
         &self,
         _report_id: &str,
         _hash: &str,
-    ) -> xxgk_archive::Result<Option<xxgk_index::Report>> {
+    ) -> xxgk_app::stores::archive::Result<Option<xxgk_app::stores::index::Report>> {
         Err(unreadable())
     }
 
@@ -814,14 +817,14 @@ impl crate::ReadArchive for FakeArchive {
         &self,
         _since: Option<&str>,
         _limit: usize,
-    ) -> xxgk_archive::Result<Vec<xxgk_archive::ReportChange>> {
+    ) -> xxgk_app::stores::archive::Result<Vec<xxgk_app::stores::archive::ReportChange>> {
         Err(unreadable())
     }
 
     fn coverage(
         &self,
-        _req: &xxgk_archive::CoverageRequest,
-    ) -> xxgk_archive::Result<xxgk_archive::Coverage> {
+        _req: &xxgk_app::stores::archive::CoverageRequest,
+    ) -> xxgk_app::stores::archive::Result<xxgk_app::stores::archive::Coverage> {
         Err(unreadable())
     }
 
@@ -829,15 +832,17 @@ impl crate::ReadArchive for FakeArchive {
         &self,
         _years: &[String],
         _schools: &[String],
-        _filter: &xxgk_archive::InstitutionFilter,
-    ) -> xxgk_archive::Result<Vec<xxgk_archive::NoReport>> {
+        _filter: &xxgk_app::stores::archive::InstitutionFilter,
+    ) -> xxgk_app::stores::archive::Result<Vec<xxgk_app::stores::archive::NoReport>> {
         if self.fail {
             return Err(unreadable());
         }
         Ok(Vec::new())
     }
 
-    fn crawl_health(&self) -> xxgk_archive::Result<Vec<xxgk_archive::SourceHealth>> {
+    fn crawl_health(
+        &self,
+    ) -> xxgk_app::stores::archive::Result<Vec<xxgk_app::stores::archive::SourceHealth>> {
         if self.fail {
             return Err(unreadable());
         }
@@ -961,29 +966,33 @@ async fn slow_and_idle_connections_are_cut_and_capped() {
 }
 
 /// An archive whose coverage takes a while (a whole-registry answer on a slow disk).
-struct SlowArchive(xxgk_archive::Reader);
+struct SlowArchive(xxgk_app::stores::archive::Reader);
 
 impl crate::ReadArchive for SlowArchive {
-    fn versions(&self, id: &str) -> xxgk_archive::Result<Vec<crate::ReportVersion>> {
+    fn versions(&self, id: &str) -> xxgk_app::stores::archive::Result<Vec<crate::ReportVersion>> {
         self.0.versions(id)
     }
-    fn last_crawl(&self) -> xxgk_archive::Result<Option<String>> {
+    fn last_crawl(&self) -> xxgk_app::stores::archive::Result<Option<String>> {
         self.0.last_crawl()
     }
-    fn version_report(&self, id: &str, hash: &str) -> xxgk_archive::Result<Option<Report>> {
+    fn version_report(
+        &self,
+        id: &str,
+        hash: &str,
+    ) -> xxgk_app::stores::archive::Result<Option<Report>> {
         self.0.version_report(id, hash)
     }
     fn changes(
         &self,
         since: Option<&str>,
         limit: usize,
-    ) -> xxgk_archive::Result<Vec<xxgk_archive::ReportChange>> {
+    ) -> xxgk_app::stores::archive::Result<Vec<xxgk_app::stores::archive::ReportChange>> {
         self.0.changes(since, limit)
     }
     fn coverage(
         &self,
-        req: &xxgk_archive::CoverageRequest,
-    ) -> xxgk_archive::Result<xxgk_archive::Coverage> {
+        req: &xxgk_app::stores::archive::CoverageRequest,
+    ) -> xxgk_app::stores::archive::Result<xxgk_app::stores::archive::Coverage> {
         std::thread::sleep(Duration::from_millis(2500));
         self.0.coverage(req)
     }
@@ -991,11 +1000,13 @@ impl crate::ReadArchive for SlowArchive {
         &self,
         years: &[String],
         schools: &[String],
-        filter: &xxgk_archive::InstitutionFilter,
-    ) -> xxgk_archive::Result<Vec<xxgk_archive::NoReport>> {
+        filter: &xxgk_app::stores::archive::InstitutionFilter,
+    ) -> xxgk_app::stores::archive::Result<Vec<xxgk_app::stores::archive::NoReport>> {
         self.0.no_report(years, schools, filter)
     }
-    fn crawl_health(&self) -> xxgk_archive::Result<Vec<xxgk_archive::SourceHealth>> {
+    fn crawl_health(
+        &self,
+    ) -> xxgk_app::stores::archive::Result<Vec<xxgk_app::stores::archive::SourceHealth>> {
         self.0.crawl_health()
     }
 }
@@ -1004,11 +1015,11 @@ impl crate::ReadArchive for SlowArchive {
 /// Retry-After; cheap pages are answered meanwhile.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn heavy_requests_fail_fast_and_fair_while_cheap_ones_are_served() {
-    let archive = xxgk_archive::Archive::open_in_memory().expect("archive");
+    let archive = xxgk_app::stores::archive::Archive::open_in_memory().expect("archive");
     let state = AppState::new(engine())
-        .with_archive(std::sync::Arc::new(SlowArchive(xxgk_archive::Reader::new(
-            archive,
-        ))))
+        .with_archive(std::sync::Arc::new(SlowArchive(
+            xxgk_app::stores::archive::Reader::new(archive),
+        )))
         .with_max_heavy(1);
     let app = app(state);
     let first = {
@@ -1240,7 +1251,7 @@ async fn schools_api_pages_carry_totals_and_next_links_to_the_last_page() {
     // Every page above, and the HTML page, came from one computed answer.
     let html = get(&app, &format!("/schools?q={q}&per_page=2&page=2")).await;
     assert_eq!(html.status, StatusCode::OK);
-    assert_eq!(state.answers.schools.computed(), 1);
+    assert_eq!(state.app().computed(xxgk_app::CachedKind::Schools), 1);
     let past = get(&app, &format!("/schools?q={q}&per_page=2&page=9")).await;
     assert_eq!(past.status, StatusCode::BAD_REQUEST);
     assert!(past.content_type().starts_with("text/html"));
@@ -1279,9 +1290,10 @@ async fn schools_page_is_paged_with_both_groups_where_they_meet() {
 
 #[tokio::test]
 async fn a_broad_question_over_the_whole_registry_is_paged_and_streamed() {
-    let archive = xxgk_archive::Archive::open_in_memory().expect("archive");
-    let state = AppState::new(engine())
-        .with_archive(std::sync::Arc::new(xxgk_archive::Reader::new(archive)));
+    let archive = xxgk_app::stores::archive::Archive::open_in_memory().expect("archive");
+    let state = AppState::new(engine()).with_archive(std::sync::Arc::new(
+        xxgk_app::stores::archive::Reader::new(archive),
+    ));
     let app = app(state.clone());
     let q = enc("信息公开");
     let page = get(&app, &format!("/schools?q={q}")).await;
@@ -1339,7 +1351,7 @@ async fn a_broad_question_over_the_whole_registry_is_paged_and_streamed() {
         "CSV rows = the pages' rows"
     );
     // One answer computed for the page, every JSON page, the download and the call.
-    assert_eq!(state.answers.schools.computed(), 1);
+    assert_eq!(state.app().computed(xxgk_app::CachedKind::Schools), 1);
 }
 
 #[tokio::test]
@@ -1350,29 +1362,29 @@ async fn heavy_answers_are_recomputed_after_a_new_index_generation() {
     let before = get(&app, &format!("/api/schools?q={q}")).await.json();
     assert_eq!(before["totals"]["matched"], 3);
     let _ = get(&app, &format!("/schools.csv?q={q}")).await;
-    assert_eq!(state.answers.schools.computed(), 1);
-    let generation = state.engine.generation();
+    assert_eq!(state.app().computed(xxgk_app::CachedKind::Schools), 1);
+    let generation = state.app().engine().generation();
 
     // An import commits: the reader's next generation holds a fourth matching school.
     let mut extra = corpus()[0].clone();
     extra.school = "辛大学".into();
     extra.url = "https://xxgk.example.edu.cn/xin/2021.htm".into();
     extra.id = Report::id_for_url(&extra.url);
-    let mut w = state.engine.writer(1).expect("writer");
+    let mut w = state.app().engine().writer(1).expect("writer");
     w.upsert(&extra).expect("upsert");
     w.commit().expect("commit");
     // Merges done, so the segments stay what the answers below are computed from.
     w.finish().expect("merges");
-    state.engine.reload().expect("reload");
-    assert_ne!(state.engine.generation(), generation);
+    state.app().engine().reload().expect("reload");
+    assert_ne!(state.app().engine().generation(), generation);
 
     let after = get(&app, &format!("/api/schools?q={q}")).await.json();
     assert_eq!(after["totals"]["matched"], 4, "{after}");
-    assert_eq!(state.answers.schools.computed(), 2);
+    assert_eq!(state.app().computed(xxgk_app::CachedKind::Schools), 2);
     let csv = get(&app, &format!("/schools.csv?q={q}")).await;
     assert!(csv.body.contains("辛大学"));
     assert_eq!(
-        state.answers.schools.computed(),
+        state.app().computed(xxgk_app::CachedKind::Schools),
         2,
         "the new answer is cached again"
     );
@@ -1701,4 +1713,59 @@ async fn issue_11_every_form_control_has_a_label_and_links_carry_only_allowed_ar
     assert!(page
         .body
         .contains("aria-current=\"true\"><span class=\"name\">2021-2022"));
+}
+
+/// Issue 18: a filter value the data has never heard of is a 400 with a Chinese message
+/// on the API and the page (`/api/schools?year=abc` used to answer 200 with every school
+/// "not found"); school names are folded (乙大学 finds 乙大學).
+#[tokio::test]
+async fn issue_18_bad_filters_are_400_and_school_names_are_folded() {
+    let app = test_app();
+    for (query, expect) in [
+        ("year=abc", "abc"),
+        ("year=2020-2022", "2020-2022"),
+        // Well formed, but no report covers it: the message names the years held.
+        ("year=2030-2031", "2020-2021"),
+        (
+            "school=%E4%B8%8D%E5%AD%98%E5%9C%A8%E5%A4%A7%E5%AD%A6",
+            "不存在大学",
+        ),
+    ] {
+        let api = get(&app, &format!("/api/schools?q={}&{query}", enc("收费"))).await;
+        assert_eq!(api.status, StatusCode::BAD_REQUEST, "{query}: {}", api.body);
+        assert_eq!(api.error_code(), "bad_request");
+        let message = api.json()["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        assert!(message.contains(expect), "{query}: {message}");
+        assert!(
+            message
+                .chars()
+                .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+            "in Chinese: {message}"
+        );
+        let page = get(&app, &format!("/schools?q={}&{query}", enc("收费"))).await;
+        assert_eq!(page.status, StatusCode::BAD_REQUEST, "{query}");
+        assert!(page.body.contains(expect), "{query}");
+        let csv = get(&app, &format!("/schools.csv?q={}&{query}", enc("收费"))).await;
+        assert_eq!(csv.status, StatusCode::BAD_REQUEST, "{query}");
+        let search = get(&app, &format!("/api/search?q={}&{query}", enc("收费"))).await;
+        if query.starts_with("school") || query.ends_with("abc") || query.ends_with("2022") {
+            assert_eq!(search.status, StatusCode::BAD_REQUEST, "search {query}");
+        }
+    }
+    let folded = get(
+        &app,
+        &format!("/api/schools?q={}&school={}", enc("收费"), enc("乙大学")),
+    )
+    .await;
+    assert_eq!(folded.status, StatusCode::OK, "{}", folded.body);
+    assert!(folded.body.contains("乙大學"), "{}", folded.body);
+    let search = get(
+        &app,
+        &format!("/api/search?q={}&school={}", enc("收费"), enc("乙大学")),
+    )
+    .await;
+    assert_eq!(search.status, StatusCode::OK, "{}", search.body);
 }

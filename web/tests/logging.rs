@@ -73,7 +73,7 @@ async fn bad_requests_are_logged_at_debug_with_the_uri_cut() {
     let subscriber = tracing_subscriber::registry().with(seen.clone());
     let _guard = tracing::subscriber::set_default(subscriber);
     let app = xxgk_web::app(xxgk_web::AppState::new(
-        xxgk_index::Engine::create_in_ram().expect("ram index"),
+        xxgk_app::stores::Engine::create_in_ram().expect("ram index"),
     ));
     let junk = "依".repeat(3_000);
     for uri in [

@@ -8,12 +8,13 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use maud::{html, Markup};
 use serde::Deserialize;
-use xxgk_index::checklist::{
+use xxgk_app::checklist::{
     items, row_order, Matrix, MatrixRequest, MatrixSort, SchoolRow, CATEGORIES, ITEM_COUNT,
 };
+use xxgk_app::export::checklist::{long_header, long_rows, wide_header, wide_row};
 
-use super::{html_response, matrix, plain, report_href, stylesheet};
-use crate::export::{csv_download, csv_string, text_cell};
+use super::{html_response, matrix, report_href, stylesheet};
+use crate::export::csv_download;
 use crate::pages::HtmlError;
 use crate::params::{href, PageInfo, Paging, Params};
 use crate::render::{count, error_box, page as frame, section_anchor, Nav};
@@ -207,28 +208,8 @@ pub async fn page(State(state): State<AppState>, raw: Raw) -> Result<Response, H
     let (year, provinces) = (m.year.clone(), params.provinces.clone());
     let no_report = if params.paging.page == last_page && params.schools.is_empty() {
         state
-            .archive(move |a| {
-                let mut all = Vec::new();
-                let filters: Vec<Option<String>> = if provinces.is_empty() {
-                    vec![None]
-                } else {
-                    provinces.into_iter().map(Some).collect()
-                };
-                for province in filters {
-                    let filter = xxgk_archive::InstitutionFilter {
-                        province,
-                        level: None,
-                    };
-                    all.extend(
-                        a.no_report(std::slice::from_ref(&year), &[], &filter)?
-                            .into_iter()
-                            .filter(|n| n.in_sources),
-                    );
-                }
-                Ok(all)
-            })
+            .read(move |app| app.checklist_no_report(&year, &provinces))
             .await?
-            .unwrap_or_default()
     } else {
         Vec::new()
     };
@@ -255,7 +236,7 @@ fn matrix_page(
     params: &ChecklistParams,
     shown: &[usize],
     last_page: usize,
-    no_report: &[xxgk_archive::NoReport],
+    no_report: &[xxgk_app::NoReport],
 ) -> Markup {
     let shown: Vec<&SchoolRow> = shown.iter().map(|&i| &m.rows[i]).collect();
     let per_category: Vec<(usize, &str, usize)> = CATEGORIES
@@ -500,7 +481,7 @@ pub struct MatrixPage<'a> {
     pub kinds: &'a [String],
     pub filter_provinces: &'a [String],
     pub filter_kinds: &'a [String],
-    pub items: &'a [xxgk_index::checklist::ItemCoverage],
+    pub items: &'a [xxgk_app::checklist::ItemCoverage],
     pub rows: Vec<&'a SchoolRow>,
     #[serde(flatten)]
     pub paging: PageInfo,
@@ -555,102 +536,4 @@ pub async fn csv(State(state): State<AppState>, raw: Raw) -> Result<Response, Ap
             vec![wide_row(m, &m.rows[order[i]])]
         })
     })
-}
-
-fn wide_header() -> Vec<String> {
-    let mut header: Vec<String> = ["school", "province", "kind", "year", "covered", "reports"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-    header.extend(items().iter().map(|i| format!("{} {}", i.number, i.short)));
-    header
-}
-
-fn wide_row(m: &Matrix, r: &SchoolRow) -> Vec<String> {
-    let mut row = vec![
-        text_cell(&r.school),
-        text_cell(r.province.as_deref().unwrap_or("")),
-        text_cell(r.kind.as_deref().unwrap_or("")),
-        m.year.clone(),
-        r.covered.to_string(),
-        r.reports
-            .iter()
-            .map(|x| x.id.as_str())
-            .collect::<Vec<_>>()
-            .join(" "),
-    ];
-    row.extend(
-        r.cells
-            .iter()
-            .map(|c| if c.is_some() { "1" } else { "0" }.to_string()),
-    );
-    row
-}
-
-/// The matrix as CSV, one row per school: school, province, kind, year, covered, then
-/// one column per item (`1` mentioned, `0` not), headed `N 事项`. The CLI's
-/// `xxgk checklist --csv` prints the same.
-pub fn checklist_csv(m: &Matrix) -> String {
-    csv_string(&wide_header(), m.rows.iter().map(|r| wide_row(m, r)))
-}
-
-fn long_header() -> Vec<String> {
-    [
-        "school",
-        "province",
-        "kind",
-        "year",
-        "item",
-        "category",
-        "short",
-        "mentioned",
-        "report_id",
-        "section",
-        "heading",
-        "snippet",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect()
-}
-
-fn long_rows(m: &Matrix, r: &SchoolRow) -> Vec<Vec<String>> {
-    items()
-        .iter()
-        .zip(&r.cells)
-        .map(|(it, cell)| {
-            let mut row = vec![
-                text_cell(&r.school),
-                text_cell(r.province.as_deref().unwrap_or("")),
-                text_cell(r.kind.as_deref().unwrap_or("")),
-                m.year.clone(),
-                it.number.to_string(),
-                it.category.clone(),
-                it.short.clone(),
-            ];
-            match cell {
-                Some(e) => row.extend([
-                    "1".to_string(),
-                    e.report_id.clone(),
-                    e.section.as_str().to_string(),
-                    text_cell(&e.heading),
-                    text_cell(&plain(&e.snippet_html)),
-                ]),
-                None => row.extend([
-                    "0".to_string(),
-                    String::new(),
-                    String::new(),
-                    String::new(),
-                    String::new(),
-                ]),
-            }
-            row
-        })
-        .collect()
-}
-
-/// The matrix as CSV, one row per school and item, with the evidence: report id, section,
-/// heading and the snippet as plain text (`xxgk checklist --csv --long`).
-pub fn checklist_long_csv(m: &Matrix) -> String {
-    csv_string(&long_header(), m.rows.iter().flat_map(|r| long_rows(m, r)))
 }

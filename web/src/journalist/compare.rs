@@ -11,19 +11,17 @@ use axum::extract::State;
 use axum::response::Response;
 use maud::{html, Markup};
 use serde::Deserialize;
-use xxgk_index::checklist::{items, MatrixRequest, ITEM_COUNT};
-use xxgk_index::highlight::highlight_all;
-use xxgk_index::query::UserQuery;
-use xxgk_index::{Engine, Report, SearchRequest, SectionId};
+use xxgk_app::checklist::{items, ITEM_COUNT};
+pub use xxgk_app::compare::MAX_COLUMNS;
+use xxgk_app::compare::{Column, Comparison as View};
+use xxgk_app::text::{highlight_all, UserQuery};
+use xxgk_app::{Report, SectionId};
 
 use super::{html_response, report_href, split_list, stylesheet};
 use crate::pages::HtmlError;
 use crate::params::{href, Params};
 use crate::render::{error_box, highlighted, page as frame, section_anchor, Nav};
 use crate::{AppError, AppState};
-
-/// Most columns side by side.
-pub const MAX_COLUMNS: usize = 6;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -57,7 +55,7 @@ impl TryFrom<RawCompare> for CompareParams {
         }
         let q = raw.q.trim().to_string();
         if !q.is_empty() {
-            UserQuery::parse(&q)?;
+            xxgk_app::text::parse_query(&q)?;
         }
         let only_differences = match raw.only.trim() {
             "" => false,
@@ -77,162 +75,6 @@ impl TryFrom<RawCompare> for CompareParams {
     }
 }
 
-/// One column: a school's report for a year, or the lack of one.
-struct Column {
-    school: String,
-    year: String,
-    report: Option<Report>,
-    /// Checklist items mentioned (1-based numbers) with the section that mentions each.
-    items: BTreeMap<u32, (SectionId, usize)>,
-}
-
-struct View {
-    columns: Vec<Column>,
-    /// Every year in the index, newest first.
-    years: Vec<String>,
-    /// The year the columns are for, when they share one.
-    year: Option<String>,
-    /// Schools asked for that are not in the index at all.
-    unknown: Vec<String>,
-}
-
-/// Every report of `school` (within `year` if given), newest year first.
-fn reports_of(engine: &Engine, school: &str, year: Option<&str>) -> Result<Vec<Report>, AppError> {
-    let mut req = SearchRequest::new("");
-    req.schools = vec![school.to_string()];
-    req.years = year.map(|y| vec![y.to_string()]).unwrap_or_default();
-    let ids: BTreeSet<String> = engine
-        .matching_sections(&req)?
-        .into_iter()
-        .map(|(id, _)| id)
-        .collect();
-    let mut reports = Vec::new();
-    for id in ids {
-        if let Some(r) = engine.report(&id)? {
-            reports.push(r);
-        }
-    }
-    reports.sort_by(|a, b| {
-        b.year
-            .cmp(&a.year)
-            .then_with(|| b.published.cmp(&a.published))
-    });
-    Ok(reports)
-}
-
-/// The checklist cells of one school for one year.
-fn items_of(
-    engine: &Engine,
-    school: &str,
-    year: &str,
-) -> Result<BTreeMap<u32, (SectionId, usize)>, AppError> {
-    let m = engine.checklist_matrix(&MatrixRequest {
-        year: Some(year.to_string()),
-        schools: vec![school.to_string()],
-        without_snippets: true,
-        ..MatrixRequest::default()
-    })?;
-    let mut out = BTreeMap::new();
-    if let Some(row) = m.rows.iter().find(|r| r.school == school) {
-        for (it, cell) in items().iter().zip(&row.cells) {
-            if let Some(e) = cell {
-                out.insert(it.number, (e.section, e.section_nth));
-            }
-        }
-    }
-    Ok(out)
-}
-
-fn build(engine: &Engine, p: &CompareParams) -> Result<View, AppError> {
-    let stats = engine.stats()?;
-    let years: Vec<String> = stats.years.keys().rev().cloned().collect();
-    if let Some(y) = &p.year {
-        if !years.contains(y) {
-            return Err(AppError::BadRequest(format!(
-                "no reports for the year {y:?}; years in the index: {}",
-                years.join(", ")
-            )));
-        }
-    }
-    let (known, unknown): (Vec<String>, Vec<String>) = p
-        .schools
-        .iter()
-        .cloned()
-        .partition(|s| stats.schools.contains_key(s));
-    let mut columns = Vec::new();
-    let mut year = p.year.clone();
-    if known.len() == 1 && p.year.is_none() {
-        // One school across its years.
-        let school = &known[0];
-        for report in reports_of(engine, school, None)?
-            .into_iter()
-            .take(MAX_COLUMNS)
-        {
-            let y = report.year.clone().unwrap_or_default();
-            let items = if y.is_empty() {
-                BTreeMap::new()
-            } else {
-                items_of(engine, school, &y)?
-            };
-            columns.push(Column {
-                school: school.clone(),
-                year: y,
-                report: Some(report),
-                items,
-            });
-        }
-    } else if !known.is_empty() {
-        let mut per_school: Vec<(String, Vec<Report>)> = Vec::new();
-        for school in &known {
-            per_school.push((school.clone(), reports_of(engine, school, None)?));
-        }
-        if year.is_none() {
-            // The newest year every school has, else the newest year any has.
-            let has = |y: &String| {
-                per_school
-                    .iter()
-                    .all(|(_, rs)| rs.iter().any(|r| r.year.as_ref() == Some(y)))
-            };
-            year = years
-                .iter()
-                .find(|y| has(y))
-                .or_else(|| {
-                    years.iter().find(|y| {
-                        per_school
-                            .iter()
-                            .any(|(_, rs)| rs.iter().any(|r| r.year.as_ref() == Some(*y)))
-                    })
-                })
-                .cloned();
-        }
-        let y = year.clone().unwrap_or_default();
-        for (school, reports) in per_school {
-            let report = reports.into_iter().find(|r| r.year.as_deref() == Some(&y));
-            let items = if report.is_some() {
-                items_of(engine, &school, &y)?
-            } else {
-                BTreeMap::new()
-            };
-            columns.push(Column {
-                school,
-                year: y.clone(),
-                report,
-                items,
-            });
-        }
-    }
-    Ok(View {
-        columns,
-        years,
-        year: if known.len() == 1 && p.year.is_none() {
-            None
-        } else {
-            year
-        },
-        unknown,
-    })
-}
-
 /// `/compare`.
 pub async fn page(
     State(state): State<AppState>,
@@ -240,7 +82,9 @@ pub async fn page(
 ) -> Result<Response, HtmlError> {
     let p = raw.and_then(|Params(raw)| CompareParams::try_from(raw))?;
     let params = p.clone();
-    let view = state.blocking(move |engine| build(engine, &params)).await?;
+    let view = state
+        .blocking(move |app| Ok(app.compare(&params.schools, params.year.as_deref())?))
+        .await?;
     Ok(html_response(compare_page(&p, &view)))
 }
 

@@ -9,7 +9,7 @@ use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use time::format_description::well_known::Rfc3339;
-use xxgk_index::{Hit, Sort, MAX_LIMIT};
+use xxgk_app::{Hit, Sort, MAX_LIMIT};
 
 use super::versions::{load_changes, ChangeKind, RawChanges};
 use super::{base_url, encode_path, plain};
@@ -79,9 +79,7 @@ pub async fn search(
     req.sort = Sort::Date;
     req.limit = MAX_LIMIT;
     req.offset = 0;
-    let results = state
-        .blocking(move |engine| Ok(engine.search(&req)?))
-        .await?;
+    let results = state.blocking(move |app| Ok(app.search(&req)?)).await?;
     let base = base_url(&state);
     let page_params = SearchParams {
         sort: Sort::Date,

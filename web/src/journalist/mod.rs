@@ -4,32 +4,29 @@
 //! (`/changes`), and Atom feeds for any search (`/feed`) and for the changes
 //! (`/changes.atom`).
 //!
-//! The matrix and comparison come from the index ([`xxgk_index::checklist`]); versions and
-//! changes from the report archive ([`crate::Archive`]), which the binary backs with the
-//! crawler's store.
+//! The matrix, comparison, versions and changes come from the application
+//! ([`xxgk_app::App`]).
 
 mod checklist;
 mod compare;
 mod feed;
 mod versions;
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
 
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use maud::{html, Markup};
-use xxgk_index::checklist::{Matrix, MatrixRequest};
-use xxgk_index::highlight::escape_html;
+use xxgk_app::checklist::{Matrix, MatrixRequest};
+use xxgk_app::text::escape_html;
 
 use crate::params::href;
 use crate::{AppError, AppState};
 
-pub use checklist::{checklist_csv, checklist_long_csv};
 pub use versions::{ChangeKind, ReportChange};
+pub use xxgk_app::export::{checklist_csv, checklist_long_csv};
 
 /// The routes of this module, merged into [`crate::app`].
 pub(crate) fn routes() -> Router<AppState> {
@@ -112,77 +109,26 @@ fn esc(text: &str) -> String {
     escape_html(text)
 }
 
-/// The change flags of search results, as last read from the archive.
-#[derive(Debug, Default)]
-pub(crate) struct Cache {
-    /// Which reports changed after publication.
-    flags: Mutex<Option<(Instant, Arc<ChangeFlags>)>>,
-}
-
 /// Report id → how it changed after publication (the newest change of each).
-pub type ChangeFlags = HashMap<String, ChangeKind>;
+pub use xxgk_app::ChangeFlags;
 
-/// How long the change flags shown in search results are reused before the archive is
-/// asked again (a recrawl that finds an edit shows within this time).
-const FLAGS_FOR: Duration = Duration::from_secs(60);
-/// Most changes read for the flags.
-const MAX_FLAGS: usize = 100_000;
-
-/// The matrix for `req`, from the cache while the index's generation is unchanged (a
-/// matrix over every school takes seconds; sorting or paging must not recompute it).
+/// The matrix for `req` ([`xxgk_app::App::checklist`]: filters checked, cached while the
+/// index's generation is unchanged — a matrix over every school takes seconds; sorting
+/// or paging must not recompute it).
 async fn matrix(state: &AppState, req: MatrixRequest) -> Result<Arc<Matrix>, AppError> {
-    let stamp = state.stamp(true, false).await?;
-    let caches = Arc::clone(&state.answers);
-    caches
-        .checklist
-        .get_or_compute(req.clone(), stamp, || async move {
-            state
-                .blocking(move |engine| Ok(engine.checklist_matrix(&req)?))
-                .await
-        })
-        .await
+    state.blocking(move |app| Ok(app.checklist(&req)?)).await
 }
 
-/// The reports flagged as changed after publication, for search results: from the
-/// archive at most once a minute; empty without an archive or when it fails (a flag is
-/// worth less than the results).
+/// The reports flagged as changed after publication, for search results (read from the
+/// archive once per archive version; empty without an archive or when it fails).
 pub(crate) async fn change_flags(state: &AppState) -> Arc<ChangeFlags> {
-    if state.archive.is_none() {
+    if !state.app().has_archive() {
         return Arc::default();
     }
-    {
-        let cached = state
-            .journalist_cache
-            .flags
-            .lock()
-            .unwrap_or_else(|p| p.into_inner());
-        if let Some((at, flags)) = cached.as_ref() {
-            if at.elapsed() < FLAGS_FOR {
-                return Arc::clone(flags);
-            }
-        }
-    }
-    let flags: ChangeFlags = match state.archive(|a| a.changes(None, MAX_FLAGS)).await {
-        Ok(list) => {
-            let mut flags = ChangeFlags::new();
-            // Newest first: the first entry of a report is its latest change.
-            for c in list.unwrap_or_default() {
-                flags.entry(c.report_id).or_insert(c.kind);
-            }
-            flags
-        }
-        Err(err) => {
-            tracing::warn!(error = %format!("{err:#}"), "cannot read report changes");
-            ChangeFlags::new()
-        }
-    };
-    let flags = Arc::new(flags);
-    *state
-        .journalist_cache
-        .flags
-        .lock()
-        .unwrap_or_else(|p| p.into_inner()) = Some((Instant::now(), Arc::clone(&flags)));
-    flags
+    let app = state.app().clone();
+    tokio::task::spawn_blocking(move || app.change_flags())
+        .await
+        .unwrap_or_default()
 }
 
 /// The mark on a search result whose report changed after publication, linking to its

@@ -9,11 +9,11 @@ use axum::http::{header, HeaderMap, Request, StatusCode};
 use axum::Router;
 use serde_json::Value;
 use tower::ServiceExt;
-use xxgk_index::{Engine, Report, Script, Section, SectionId};
+use xxgk_app::stores::index::{Engine, Report, Script, Section, SectionId};
 
 use super::{ChangeKind, ReportChange};
 use crate::{app, AppState, ReadArchive, ReportVersion};
-use xxgk_archive::Result as ArchiveResult;
+use xxgk_app::stores::archive::Result as ArchiveResult;
 
 const XSS: &str = "<i>丁</i>学院";
 
@@ -187,21 +187,21 @@ impl ReadArchive for FakeArchive {
     // Coverage and health come from a real, empty archive (the registry only).
     fn coverage(
         &self,
-        req: &xxgk_archive::CoverageRequest,
-    ) -> ArchiveResult<xxgk_archive::Coverage> {
-        xxgk_archive::Archive::open_in_memory()?.coverage(req)
+        req: &xxgk_app::stores::archive::CoverageRequest,
+    ) -> ArchiveResult<xxgk_app::stores::archive::Coverage> {
+        xxgk_app::stores::archive::Archive::open_in_memory()?.coverage(req)
     }
 
     fn no_report(
         &self,
         years: &[String],
         schools: &[String],
-        filter: &xxgk_archive::InstitutionFilter,
-    ) -> ArchiveResult<Vec<xxgk_archive::NoReport>> {
-        xxgk_archive::Archive::open_in_memory()?.no_report(years, schools, filter)
+        filter: &xxgk_app::stores::archive::InstitutionFilter,
+    ) -> ArchiveResult<Vec<xxgk_app::stores::archive::NoReport>> {
+        xxgk_app::stores::archive::Archive::open_in_memory()?.no_report(years, schools, filter)
     }
 
-    fn crawl_health(&self) -> ArchiveResult<Vec<xxgk_archive::SourceHealth>> {
+    fn crawl_health(&self) -> ArchiveResult<Vec<xxgk_app::stores::archive::SourceHealth>> {
         Ok(Vec::new())
     }
 }
@@ -295,7 +295,9 @@ async fn checklist_page_shows_the_matrix_with_evidence_links_and_item_views() {
     let yi = a.body.find("乙學院").expect("乙");
     assert!(jia < yi, "sorted by coverage");
     // A mentioned cell links to its evidence: the report, the item's query, the section.
-    let fees = &xxgk_index::checklist::item(21).expect("item").query;
+    let fees = &xxgk_app::stores::index::checklist::item(21)
+        .expect("item")
+        .query;
     let evidence = format!(
         "/reports/{}?q={}#proactive",
         jia_id(),
@@ -308,7 +310,7 @@ async fn checklist_page_shows_the_matrix_with_evidence_links_and_item_views() {
         "no evidence link {evidence_form} in page"
     );
     // Every item's column header links to the "which schools" view of its query.
-    for it in xxgk_index::checklist::items() {
+    for it in xxgk_app::stores::index::checklist::items() {
         let link = format!("/schools?year=2020-2021&q={}", enc(&it.query));
         assert!(
             body.contains(&link),
@@ -462,10 +464,15 @@ async fn compare_puts_schools_side_by_side_and_one_school_across_years() {
     assert_eq!(a.status, StatusCode::OK);
     assert!(a.body.contains("2020-2021 学年") && a.body.contains("2019-2020 学年"));
     assert!(a.body.contains("<mark>学术委员会</mark>"));
-    // Unknown schools are named; too many schools and bad years are 400.
-    let a = get(&app, &format!("/compare?schools={}", enc("不存在大学"))).await;
+    // Issue 18: school names are folded (乙学院 finds 乙學院); a school nobody knows,
+    // too many schools and bad years are 400.
+    let a = get(&app, &format!("/compare?schools={}", enc("乙学院"))).await;
     assert_eq!(a.status, StatusCode::OK);
-    assert!(a.body.contains("索引中没有这些学校：不存在大学"));
+    assert!(!a.body.contains("索引中没有这些学校"), "{}", a.body);
+    assert!(a.body.contains("乙學院"));
+    let a = get(&app, &format!("/compare?schools={}", enc("不存在大学"))).await;
+    assert_eq!(a.status, StatusCode::BAD_REQUEST);
+    assert!(a.body.contains("不存在大学"), "{}", a.body);
     let a = get(&app, &format!("/compare?schools={}", enc("a,b,c,d,e,f,g"))).await;
     assert_eq!(a.status, StatusCode::BAD_REQUEST);
     let a = get(
@@ -722,10 +729,10 @@ async fn checklist_json_is_paged_and_cached_until_the_index_changes() {
     assert_eq!(big.status, StatusCode::BAD_REQUEST);
     assert!(big.body.contains("from 1 to 500"), "{}", big.body);
     // Four requests of one matrix: computed once.
-    assert_eq!(state.answers.checklist.computed(), 1);
+    assert_eq!(state.app().computed(xxgk_app::CachedKind::Checklist), 1);
 
     // A commit (an import) makes a new searcher generation: recomputed, with the new row.
-    let mut w = state.engine.writer(1).expect("writer");
+    let mut w = state.app().engine().writer(1).expect("writer");
     w.upsert(&report(
         "戊大学",
         "2020-2021",
@@ -735,10 +742,10 @@ async fn checklist_json_is_paged_and_cached_until_the_index_changes() {
     .expect("upsert");
     w.commit().expect("commit");
     w.finish().expect("merges");
-    state.engine.reload().expect("reload");
+    state.app().engine().reload().expect("reload");
     let after = get(&app, "/api/checklist?sort=school&per_page=2")
         .await
         .json();
     assert_eq!(after["total"], 4, "{after}");
-    assert_eq!(state.answers.checklist.computed(), 2);
+    assert_eq!(state.app().computed(xxgk_app::CachedKind::Checklist), 2);
 }

@@ -7,15 +7,15 @@ use axum::response::Response;
 use axum::Json;
 use maud::{html, Markup};
 use serde::{Deserialize, Serialize};
-use xxgk_index::Report;
+use xxgk_app::Report;
 
 use super::{html_response, report_href, stylesheet};
 use crate::pages::{load_report, HtmlError};
 use crate::params::{href, Params};
 use crate::render::{error_box, page as frame, section_anchor, Nav};
 use crate::{AppError, AppState, ReportVersion};
-use xxgk_archive::diff::{diff_reports, Piece, ReportDiff, Status};
-pub use xxgk_archive::{ChangeKind, ReportChange};
+use xxgk_app::archive_rules::{diff_reports, DiffStatus as Status, Piece, ReportDiff};
+pub use xxgk_app::{ChangeKind, ReportChange};
 
 /// Most changes listed on `/changes` and in its feed.
 pub const MAX_CHANGES: usize = 200;
@@ -72,10 +72,7 @@ async fn load(
     let Params(raw) = raw?;
     let report = load_report(state, id).await?;
     let report_id = report.id.clone();
-    let versions = state
-        .archive(move |a| a.versions(&report_id))
-        .await?
-        .unwrap_or_default();
+    let versions = state.read(move |app| app.versions(&report_id)).await?;
     let compared = match (raw.from.trim(), raw.to.trim()) {
         ("", "") if versions.len() >= 2 => Some((
             versions[versions.len() - 2].clone(),
@@ -97,12 +94,10 @@ async fn load(
             let id = report.id.clone();
             let (a, b) = (from.hash.clone(), to.hash.clone());
             let texts = state
-                .archive(move |arch| {
-                    Ok((arch.version_report(&id, &a)?, arch.version_report(&id, &b)?))
-                })
+                .read(move |app| Ok((app.version_report(&id, &a)?, app.version_report(&id, &b)?)))
                 .await?;
             let diff = match texts {
-                Some((Some(old), Some(new))) => Ok(diff_reports(&old, &new)),
+                (Some(old), Some(new)) => Ok(diff_reports(&old, &new)),
                 _ => Err("其中一个版本没有可比较的报告正文（该次抓取未能提取报告）".to_string()),
             };
             Some(Compared { from, to, diff })
@@ -122,7 +117,7 @@ pub async fn page(
     id: Result<Path<String>, PathRejection>,
     raw: Result<Params<RawVersions>, AppError>,
 ) -> Result<Response, HtmlError> {
-    let has_archive = state.archive.is_some();
+    let has_archive = state.app().has_archive();
     let v = load(&state, id, raw).await?;
     Ok(html_response(versions_page(&v, has_archive)))
 }
@@ -354,7 +349,7 @@ pub(super) async fn load_changes(
     since: Option<String>,
 ) -> Result<Option<Vec<ReportChange>>, AppError> {
     state
-        .archive(move |a| a.changes(since.as_deref(), MAX_CHANGES))
+        .read(move |app| app.changes(since.as_deref(), MAX_CHANGES))
         .await
 }
 
