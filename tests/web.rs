@@ -213,6 +213,36 @@ async fn serve_shows_an_import_made_after_start_without_restart() {
         csv,
         "CLI and download agree"
     );
+    // Issue 17: the coverage and checklist downloads are the CLI's tables, byte for
+    // byte (both written by xxgk_app::export).
+    for (args, path) in [
+        (
+            vec!["coverage", "--csv", "--year", "2020-2021"],
+            "/coverage.csv?year=2020-2021",
+        ),
+        (
+            vec![
+                "coverage",
+                "--csv",
+                "--province",
+                "北京",
+                "--year",
+                "2020-2021",
+            ],
+            "/coverage.csv?province=%E5%8C%97%E4%BA%AC&year=2020-2021",
+        ),
+        (vec!["checklist", "--csv"], "/checklist.csv"),
+        (
+            vec!["checklist", "--csv", "--long"],
+            "/checklist.csv?layout=long",
+        ),
+    ] {
+        let cli = xxgk_ok(data.path(), &args);
+        let (status, download) = get_text(&server.url(path)).await;
+        assert_eq!(status, 200, "{path}: {download}");
+        assert!(cli.lines().count() > 1, "{args:?} has rows");
+        assert_eq!(download.trim_start_matches('\u{feff}'), cli, "{path}");
+    }
 
     // Markup inside an imported report is shown as text by the real server.
     let (_, xss) = get_json(&server.url(&format!(
