@@ -10,7 +10,8 @@ use std::time::Duration;
 
 use anyhow::Context;
 use clap::Args;
-use xxgk_index::Engine;
+use xxgk_app::stores::{Engine, Reader};
+use xxgk_app::App;
 use xxgk_web::AppState;
 
 #[derive(Debug, Args)]
@@ -54,20 +55,20 @@ pub fn run(data: &Path, args: ServeArgs) -> anyhow::Result<ExitCode> {
 /// Serves `engine` until Ctrl-C or SIGTERM, then lets open requests finish.
 pub fn serve_engine(engine: Engine, data: &Path, args: &ServeArgs) -> anyhow::Result<ExitCode> {
     let stats = engine.stats()?;
-    let mut state = AppState::new(engine).with_index_dir(super::data_dir(data).index_dir());
+    let mut app = App::new(engine).with_index_dir(super::data_dir(data).index_dir());
     let reader = if args.read_only {
         let path = super::data_dir(data).archive_path();
-        xxgk_archive::Reader::open_read_only(&path)
+        Reader::open_read_only(&path)
             .with_context(|| format!("opening the archive {} read-only", path.display()))
     } else {
         super::open_reader(data)
     };
     match reader {
-        Ok(reader) => state = state.with_archive(Arc::new(reader)),
+        Ok(reader) => app = app.with_archive(Arc::new(reader)),
         // The index alone is enough to search; say what is missing.
         Err(err) => tracing::warn!("serving without report versions: {err:#}"),
     }
-    let state = state
+    let state = AppState::new(app)
         .with_timeout(Duration::from_secs(args.timeout.max(1)))
         .with_search_cache(args.search_cache);
     let runtime = tokio::runtime::Builder::new_multi_thread()
