@@ -69,9 +69,9 @@ pub fn extract_text(bytes: Vec<u8>, ext: &str, timeout: Duration) -> Result<Stri
         "doc" => word97_text(&bytes, timeout),
         // Word's "web page" format is often saved with a .doc name; anything else that turns
         // out to be HTML is an error page, not the file the link promised.
-        "html" if ext == "doc" => Ok(crate::extract::html_to_text(
-            &scraper::Html::parse_document(&crate::decode::decode(&bytes, None, None).text),
-        )),
+        "html" if ext == "doc" => Ok(crate::html::html_to_text(&scraper::Html::parse_document(
+            &crate::decode::decode(&bytes, None, None).text,
+        ))),
         "html" => Err(format!(
             "not what its extension says: an HTML page where a .{ext} was linked"
         )),

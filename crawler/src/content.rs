@@ -8,9 +8,10 @@ use std::sync::LazyLock;
 use scraper::{ElementRef, Html, Selector};
 use url::Url;
 
+use crate::dates::parse_date;
 use crate::discover::{attachment_ext, resolve};
-use crate::extract::{element_text, page_title, parse_date};
-use crate::page::{is_report_title, names_report};
+use crate::html::{element_text, page_title};
+use crate::titles::{is_report_title, names_report};
 
 /// Which CMS the page came from, as far as we can tell.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

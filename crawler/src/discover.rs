@@ -1,7 +1,7 @@
 //! Discovery: which links on a page lead to reports, to report lists, to the next page of
 //! a list, or to attachments. Pure functions over parsed HTML.
 //!
-//! Reports are recognised by link text or title with [`crate::page::is_report_title`] (the
+//! Reports are recognised by link text or title with [`crate::titles::is_report_title`] (the
 //! one report-title rule); lists by the same words without a year (the column link
 //! 年度报告) and the way in from a home page (信息公开, 网站地图); pagination by 下一页 / 下页 / 下頁 / 尾页 and page numbers, which
 //! covers VSB's countdown (`ndbg.htm`, `ndbg/9.htm` … `ndbg/1.htm`) and WebPlus's count-up
@@ -14,7 +14,7 @@ use scraper::{Html, Selector};
 use url::Url;
 use xxgk_model::fold::fold;
 
-use crate::page::{is_column_title, is_list_title, is_report_title};
+use crate::titles::{is_column_title, is_list_title, is_report_title};
 
 use xxgk_archive::sources::host_key;
 

@@ -5,14 +5,16 @@
 //! count as the original, so what is cut out is cut from the original by character index
 //! and stays as the school wrote it (traditional stays traditional).
 
-use std::sync::{Arc, LazyLock};
+use std::sync::Arc;
 
-use scraper::{ElementRef, Html, Node, Selector};
+use scraper::Html;
 use xxgk_model::fold::{detect_script, fold};
 use xxgk_model::Report;
 
+use crate::dates::{find_date, is_date_line};
+use crate::html::{html_to_text, page_title};
 use crate::names::{name_starting_title, school_in, SchoolNames};
-use crate::page::names_report;
+use crate::titles::names_report;
 use crate::{Error, Result};
 
 /// What the caller already knows about a report (from the crawl sources or the page).
@@ -261,117 +263,6 @@ pub fn report_from_html(html: &str, hints: &Hints) -> Result<Report> {
     report_from_text(&text, &hints)
 }
 
-static TITLE: LazyLock<Selector> = LazyLock::new(|| selector("title"));
-static META_TITLE: LazyLock<Selector> = LazyLock::new(|| selector("meta[name=ArticleTitle]"));
-static BODY: LazyLock<Selector> = LazyLock::new(|| selector("body"));
-
-fn selector(css: &str) -> Selector {
-    Selector::parse(css).expect("static selector is valid")
-}
-
-/// The page title: a CMS `ArticleTitle` meta first, then `<title>`.
-pub fn page_title(doc: &Html) -> Option<String> {
-    let meta = doc
-        .select(&META_TITLE)
-        .find_map(|m| m.value().attr("content"))
-        .map(str::to_string);
-    let title = || {
-        doc.select(&TITLE)
-            .next()
-            .map(|t| t.text().collect::<String>())
-    };
-    meta.or_else(title)
-        .map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "))
-        .filter(|t| !t.is_empty())
-}
-
-/// Visible text of a page's body, one line per block element.
-pub fn html_to_text(doc: &Html) -> String {
-    match doc.select(&BODY).next() {
-        Some(body) => element_text(body),
-        None => element_text(doc.root_element()),
-    }
-}
-
-/// Visible text under `el`: scripts, styles and forms dropped, block elements and `<br>`
-/// as line breaks, runs of spaces collapsed.
-pub fn element_text(el: ElementRef<'_>) -> String {
-    let mut out = String::new();
-    walk(el, &mut out);
-    out.lines()
-        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
-        .filter(|l| !l.is_empty())
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-/// A step of [`walk`]: a node to read, or the end of a block element.
-enum Step<N> {
-    Open(N),
-    Close { block: bool },
-}
-
-/// Depth-first over `el`'s descendants with a stack of its own, not recursion: a page of
-/// thousands of nested elements must not overflow the thread's stack (the fuzz smoke
-/// found 5,000 nested `<div>`s doing so).
-fn walk(el: ElementRef<'_>, out: &mut String) {
-    let mut stack: Vec<Step<_>> = el.children().rev().map(Step::Open).collect();
-    while let Some(step) = stack.pop() {
-        let node = match step {
-            Step::Open(node) => node,
-            Step::Close { block } => {
-                if block {
-                    out.push('\n');
-                }
-                continue;
-            }
-        };
-        match node.value() {
-            Node::Text(t) => out.push_str(t),
-            Node::Element(e) => {
-                let name = e.name();
-                if matches!(
-                    name,
-                    "script" | "style" | "noscript" | "template" | "head" | "select" | "button"
-                ) {
-                    continue;
-                }
-                let block = matches!(
-                    name,
-                    "p" | "div"
-                        | "br"
-                        | "li"
-                        | "tr"
-                        | "h1"
-                        | "h2"
-                        | "h3"
-                        | "h4"
-                        | "h5"
-                        | "h6"
-                        | "section"
-                        | "article"
-                        | "table"
-                        | "ul"
-                        | "ol"
-                        | "dd"
-                        | "dt"
-                        | "blockquote"
-                        | "pre"
-                );
-                if block {
-                    out.push('\n');
-                }
-                if name == "td" || name == "th" {
-                    out.push(' ');
-                }
-                stack.push(Step::Close { block });
-                stack.extend(node.children().rev().map(Step::Open));
-            }
-            _ => {}
-        }
-    }
-}
-
 /// Navigation and page furniture copied along with a report: breadcrumbs, share buttons,
 /// click counters, "more about" and related-links boxes.
 pub fn is_noise_line(line: &str) -> bool {
@@ -419,22 +310,6 @@ pub fn is_noise_line(line: &str) -> bool {
             && !f.contains("发布时间")
 }
 
-/// A line that only carries the publication date and a counter.
-fn is_date_line(line: &str) -> bool {
-    let f = fold(line);
-    [
-        "发表时间",
-        "发布时间",
-        "发布日期",
-        "发表日期",
-        "时间:",
-        "日期:",
-    ]
-    .iter()
-    .any(|p| f.starts_with(p))
-        && f.chars().count() < 80
-}
-
 /// The title: among the first lines, the first that names a report (words of the one
 /// report-title rule, or 报告 in a short line).
 fn find_title_line(lines: &[&str]) -> Option<usize> {
@@ -456,79 +331,6 @@ pub fn find_year(text: &str) -> Option<String> {
     xxgk_model::year::year_from_title(text)
         .or_else(|| xxgk_model::year::year_from_text(text))
         .map(xxgk_model::year::ReportYear::label)
-}
-
-/// Publication date as `YYYY-MM-DD`: a labelled date near the top (发表时间:2021-10-28),
-/// failing that the signature date at the end (2020年10月28日).
-pub fn find_date(lines: &[&str]) -> Option<String> {
-    for line in lines.iter().take(12) {
-        if is_date_line(line) || fold(line).contains("发表时间") || fold(line).contains("发布时间")
-        {
-            if let Some(d) = parse_date(line) {
-                return Some(d);
-            }
-        }
-    }
-    let tail: Vec<&&str> = lines
-        .iter()
-        .rev()
-        .filter(|l| !l.is_empty())
-        .take(4)
-        .collect();
-    tail.into_iter().find_map(|l| {
-        let f = fold(l);
-        (f.chars().count() <= 20).then(|| parse_date(l)).flatten()
-    })
-}
-
-/// The first date in `text`: 2021-10-28, 2021/10/28, 2021.10.28 or 2021年10月28日.
-pub fn parse_date(text: &str) -> Option<String> {
-    let f: Vec<char> = fold(text).chars().collect();
-    let num = |i: &mut usize, max: usize| -> Option<u32> {
-        let start = *i;
-        while *i < f.len() && f[*i].is_ascii_digit() && *i - start < max {
-            *i += 1;
-        }
-        (*i > start)
-            .then(|| f[start..*i].iter().collect::<String>().parse().ok())
-            .flatten()
-    };
-    for start in 0..f.len() {
-        if !f[start].is_ascii_digit() || (start > 0 && f[start - 1].is_ascii_digit()) {
-            continue;
-        }
-        let mut i = start;
-        let Some(y) = num(&mut i, 4) else { continue };
-        if !(1990..=2100).contains(&y) || i - start != 4 {
-            continue;
-        }
-        let (sep1, sep2, end): (&[char], &[char], Option<char>) = match f.get(i) {
-            Some('-') => (&['-'], &['-'], None),
-            Some('/') => (&['/'], &['/'], None),
-            Some('.') => (&['.'], &['.'], None),
-            Some('年') => (&['年'], &['月'], Some('日')),
-            _ => continue,
-        };
-        if !sep1.contains(&f[i]) {
-            continue;
-        }
-        i += 1;
-        let Some(m) = num(&mut i, 2) else { continue };
-        if f.get(i).is_none_or(|c| !sep2.contains(c)) {
-            continue;
-        }
-        i += 1;
-        let Some(d) = num(&mut i, 2) else { continue };
-        if let Some(e) = end {
-            if f.get(i) != Some(&e) {
-                continue;
-            }
-        }
-        if (1..=12).contains(&m) && (1..=31).contains(&d) {
-            return Some(format!("{y:04}-{m:02}-{d:02}"));
-        }
-    }
-    None
 }
 
 // Headings and the template's sections: one detector, in the index crate (it also finds
@@ -568,17 +370,6 @@ mod tests {
             Some("2016-2017".into())
         );
         assert_eq!(find_year("没有年份"), None);
-    }
-
-    #[test]
-    fn dates_labelled_or_signed() {
-        let lines = ["某某", "发表时间:2021-10-28 15:47 点击次数:", "正文"];
-        assert_eq!(find_date(&lines), Some("2021-10-28".into()));
-        let lines = ["正文。", "某某学院", "2020年10月28日"];
-        assert_eq!(find_date(&lines), Some("2020-10-28".into()));
-        assert_eq!(parse_date("日期：2019/9/1"), Some("2019-09-01".into()));
-        assert_eq!(parse_date("2019年13月1日"), None);
-        assert_eq!(find_date(&["没有日期"]), None);
     }
 
     #[test]

@@ -16,6 +16,7 @@
 pub mod attach;
 pub mod content;
 pub mod crawl;
+pub mod dates;
 pub mod decode;
 pub mod discover;
 mod error;
@@ -24,8 +25,11 @@ pub mod fetch;
 /// Property checks for the fuzz targets (`fuzz/`) and the smoke tests; not an API.
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod html;
 pub mod names;
 pub mod page;
+pub mod response;
 pub mod robots;
+pub mod titles;
 
 pub use error::{Error, Result};

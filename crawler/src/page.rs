@@ -9,7 +9,7 @@
 //! - a page with many links and little text of its own is a list;
 //! - an article is a report when its *own* title (the CMS's title element or
 //!   `ArticleTitle` meta, or `<title>` minus the site name, or failing those the first line
-//!   of its body) names an annual disclosure report ([`is_report_title`]);
+//!   of its body) names an annual disclosure report ([`crate::titles::is_report_title`]);
 //! - a short article with that title and attachments is a notice: its attachments are the
 //!   report (关于公布…年度报告的通知 + 附件);
 //! - a file linked from a list under a report title (…年度报告.pdf) is a report itself.
@@ -22,11 +22,12 @@ use std::sync::LazyLock;
 
 use scraper::{Html, Selector};
 use url::Url;
-use xxgk_model::fold::fold;
 
 use crate::content::{extract_article, Article};
 use crate::decode::decode;
 use crate::discover::{self, Link, LinkKind};
+use crate::html::element_text;
+use crate::titles::is_report_title;
 
 /// What a page is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -74,63 +75,6 @@ pub struct Page {
     pub links: Vec<Link>,
     /// Further pages of the same article (`1030_2.html`, `1030_3.html`), in order.
     pub continuation: Vec<Url>,
-}
-
-/// Report words: 年度报告, 信息公开…工作报告 / 年报, 信息公开报告 (folded).
-fn report_words(f: &str) -> bool {
-    f.contains("年度报告")
-        || (f.contains("信息公开") && (f.contains("工作报告") || f.contains("年报")))
-        || f.contains("信息公开报告")
-}
-
-fn has_year(f: &str) -> bool {
-    let chars: Vec<char> = f.chars().collect();
-    chars.windows(4).any(|w| {
-        w.iter().all(char::is_ascii_digit)
-            && matches!(w[0], '1' | '2')
-            && (w[1] == '9' || w[1] == '0')
-    })
-}
-
-/// Whether `text` names a disclosure report by its words alone, in either script
-/// (年度报告, 年度報告, 信息公开工作报告, 信息公開年报): for title lines that carry the year
-/// elsewhere.
-pub fn names_report(text: &str) -> bool {
-    report_words(&fold(text))
-}
-
-/// The report-title rule, the one used by discovery, classification and extraction: a
-/// title naming one annual disclosure report — report words and a year, in either script
-/// (`2020-2021学年信息公开工作年度报告`, `2019-2020學年度信息公開年度報告`,
-/// `某大学信息公开年报(2016-2017)`), not a whole paragraph.
-pub fn is_report_title(text: &str) -> bool {
-    let f = fold(text);
-    report_words(&f) && has_year(&f) && f.chars().count() <= 120
-}
-
-/// A link to a list of reports: the column (年度报告, 信息公开年度报告) without a year.
-pub fn is_list_title(text: &str) -> bool {
-    let f = fold(text.trim());
-    let n = f.chars().count();
-    n <= 16
-        && !has_year(&f)
-        && (report_words(&f) || f == "年报" || f.ends_with("年度报告") || f == "工作报告")
-}
-
-/// A link from a home page to where the reports live: the disclosure site or column
-/// (信息公开, 信息公开网), and the sitemap.
-pub fn is_column_title(text: &str) -> bool {
-    let f = fold(text.trim());
-    matches!(
-        f.as_str(),
-        "信息公开"
-            | "信息公开网"
-            | "信息公开专栏"
-            | "信息公开专题"
-            | "学校信息公开"
-            | "网站地图"
-            | "站点地图"
-    )
 }
 
 fn sel(css: &str) -> Selector {
@@ -269,7 +213,7 @@ fn text_measures(doc: &Html) -> (usize, usize, usize) {
         return (0, 0, 0);
     };
     let count = |s: &str| s.chars().filter(|c| !c.is_whitespace()).count();
-    let all: usize = crate::extract::element_text(body).lines().map(count).sum();
+    let all: usize = element_text(body).lines().map(count).sum();
     let mut n = 0;
     let mut in_links = 0;
     for a in body.select(&A) {
@@ -458,23 +402,6 @@ mod tests {
             role,
             &hosts,
         )
-    }
-
-    #[test]
-    fn the_report_title_rule_in_both_scripts() {
-        assert!(is_report_title("2020-2021学年信息公开工作年度报告"));
-        assert!(is_report_title(
-            "嶺南機電職業學院2019-2020學年度信息公開年度報告"
-        ));
-        assert!(is_report_title("北岭大学2021年信息公开工作报告"));
-        assert!(is_report_title("青岚大学信息公开年报(2016-2017)"));
-        assert!(!is_report_title("年度报告"));
-        assert!(!is_report_title("2021年招生简章"));
-        assert!(is_list_title("年度报告"));
-        assert!(is_list_title("信息公開年度報告"));
-        assert!(!is_list_title("2020年度报告"));
-        assert!(names_report("信息公開工作年度報告"));
-        assert!(is_column_title("信息公開"));
     }
 
     /// Issue 10: a WebPlus home page whose first news item is titled like a report is a

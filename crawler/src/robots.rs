@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use texting_robots::Robot;
 
-use crate::fetch::ErrorKind;
+use crate::response::ErrorKind;
 
 /// The product token matched against `User-agent:` lines.
 pub const AGENT_TOKEN: &str = "xxgk";

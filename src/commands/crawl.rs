@@ -111,7 +111,7 @@ fn explain(url: &str, settings: &CrawlSettings) -> anyhow::Result<ExitCode> {
         .article
         .title
         .as_deref()
-        .is_some_and(xxgk_crawler::page::is_report_title)
+        .is_some_and(xxgk_crawler::titles::is_report_title)
     {
         "names an annual disclosure report"
     } else {

@@ -1,0 +1,230 @@
+//! One frontier entry: fetched, classified, and (for a report) its parts and
+//! attachments read and the report extracted.
+
+use url::Url;
+
+use crate::extract::{other_school_named, report_from_page, ArticleInput, AttachmentText, Hints};
+use crate::fetch::Fetched;
+use crate::page::classify;
+use crate::titles::is_report_title;
+use crate::Result;
+use xxgk_archive::sources::{host_key, School};
+use xxgk_archive::{DocRecord, DocState, PageWork, QueueItem};
+
+use super::frontier::SchoolState;
+use super::linked::fetched_state;
+use super::{blocking, lock, Crawler, ROLE_REPORT_FILE};
+
+impl Crawler {
+    /// Fetches and analyses one frontier entry (and, for a report, its attachments).
+    pub(super) async fn process(
+        &self,
+        school: &School,
+        hosts: &[String],
+        item: &QueueItem,
+        state: &mut SchoolState,
+    ) -> Result<(PageWork, String)> {
+        let mut work = PageWork {
+            school: school.name.clone(),
+            frontier_url: item.url.clone(),
+            ..PageWork::default()
+        };
+        let doc = |state| DocRecord {
+            url: item.url.clone(),
+            role: item.role.clone(),
+            state,
+        };
+        let Ok(url) = Url::parse(&item.url) else {
+            lock(&self.summary).error("bad_url");
+            return Ok((work, "error bad_url".into()));
+        };
+        let (validators, current) = self.validators(&item.url).await?;
+        // A file linked as a report may be as big as any attachment.
+        // A file linked as a report; after its first crawl the archive knows it as a
+        // `report` page, so its extension tells on a recrawl.
+        let as_file = item.role == ROLE_REPORT_FILE
+            || (item.role == "report" && crate::discover::attachment_ext(&url, "").is_some());
+        let max_body = if as_file {
+            self.fetcher.config().max_attachment
+        } else {
+            self.fetcher.config().max_body
+        };
+        let result = self.fetcher.fetch(&url, &validators, max_body).await;
+        Self::log_attempts(&mut work, &url, &result);
+        self.count_fetch(&result);
+        let fetched = match result {
+            Err(e) => {
+                tracing::warn!(url = %url, error = %e, "fetch failed");
+                work.docs.push(doc(DocState::Failed));
+                return Ok((work, format!("error {}", e.kind.label())));
+            }
+            Ok(f) if f.gone() => {
+                work.docs.push(doc(DocState::Gone));
+                return Ok((work, "gone".into()));
+            }
+            Ok(f) => f,
+        };
+        if !host_key(&fetched.url).is_some_and(|h| hosts.contains(&h)) {
+            lock(&self.summary).error("offsite");
+            work.docs.push(doc(DocState::Failed));
+            return Ok((work, format!("error offsite redirect to {}", fetched.url)));
+        }
+        if as_file {
+            return self
+                .attachment_report(school, work, item, fetched, current)
+                .await;
+        }
+        // The body to analyse: the new one, or the stored one on 304.
+        let (body, content_type, what) = if fetched.not_modified() {
+            work.docs.push(doc(DocState::NotModified));
+            let stored = match current {
+                Some(id) => lock(&self.store).version_body(id)?,
+                None => None,
+            };
+            match stored {
+                Some((body, ct, _)) => (body, ct, "304"),
+                None => return Ok((work, "304".into())),
+            }
+        } else {
+            (
+                fetched.body.clone(),
+                fetched.content_type.clone(),
+                "fetched",
+            )
+        };
+        let page = {
+            let url = fetched.url.clone();
+            let role = item.role.clone();
+            let hosts = hosts.to_vec();
+            let body = body.clone();
+            let ct = content_type.clone();
+            blocking(move || Ok(classify(&body, ct.as_deref(), &url, &role, &hosts))).await?
+        };
+        tracing::debug!(url = %item.url, kind = page.kind.as_str(), reasons = ?page.reasons, "page");
+        if !fetched.not_modified() {
+            work.docs.push(doc(fetched_state(
+                fetched,
+                Some(page.encoding.to_string()),
+                None,
+            )));
+        }
+        let max_depth = school.max_depth.unwrap_or(self.opts.max_depth);
+        work.enqueue = self.enqueue(school, &page, item, max_depth, state);
+        if !page.report {
+            return Ok((work, format!("{what} {}", page.kind.as_str())));
+        }
+        // A report: the rest of a split article, its attachments, then the report itself.
+        let mut input = ArticleInput {
+            title: page.article.title.clone(),
+            published: page.article.published.clone(),
+            body: page.article.text.clone(),
+            attachments: Vec::new(),
+        };
+        let mut attachments = page.article.attachments.clone();
+        for part in &page.continuation {
+            if let Some(more) = self.part(&mut work, part, hosts).await? {
+                input.body.push('\n');
+                input.body.push_str(&more.article.text);
+                for a in more.article.attachments {
+                    if !attachments.iter().any(|b| b.0 == a.0) {
+                        attachments.push(a);
+                    }
+                }
+            }
+        }
+        for (att_url, label, ext) in attachments.iter().take(self.opts.max_attachments) {
+            if !host_key(att_url).is_some_and(|h| hosts.contains(&h)) {
+                continue;
+            }
+            if let Some(text) = self.attachment(&mut work, att_url, ext).await? {
+                input.attachments.push(AttachmentText {
+                    url: att_url.to_string(),
+                    label: label.clone(),
+                    text,
+                });
+            }
+        }
+        if let Some(title) = &input.title {
+            if let Some(other) = other_school_named(title, &school.name, &school.aliases) {
+                tracing::warn!(url = %item.url, source = %school.name, named = %other,
+                    "the page names another school; kept under its source's school");
+            }
+        }
+        match report_from_page(&input, &self.hints(school, &item.url)) {
+            Ok(report) => work.report = Some(report),
+            Err(e) => {
+                tracing::info!(url = %item.url, error = %e, "not a report after all");
+                lock(&self.summary).error("no_report_text");
+            }
+        }
+        Ok((work, format!("{what} {}", page.kind.as_str())))
+    }
+
+    fn hints(&self, school: &School, url: &str) -> Hints {
+        Hints {
+            url: url.to_string(),
+            school: Some(school.name.clone()),
+            province: school.province.clone(),
+            kind: school.kind.clone(),
+            ..Hints::default()
+        }
+    }
+
+    /// A file linked from a list as a report (…年度报告.pdf): its text is the report, its
+    /// URL the report's.
+    async fn attachment_report(
+        &self,
+        school: &School,
+        mut work: PageWork,
+        item: &QueueItem,
+        fetched: Fetched,
+        current: Option<i64>,
+    ) -> Result<(PageWork, String)> {
+        let ext = crate::discover::attachment_ext(&fetched.url, &item.link_text).unwrap_or("pdf");
+        let doc = |state| DocRecord {
+            url: item.url.clone(),
+            role: item.role.clone(),
+            state,
+        };
+        let (text, what) = if fetched.not_modified() {
+            work.docs.push(doc(DocState::NotModified));
+            let stored = match current {
+                Some(id) => lock(&self.store).version_body(id)?,
+                None => None,
+            };
+            (stored.and_then(|(_, _, text)| text), "304")
+        } else {
+            let url = fetched.url.clone();
+            let text = self.read_attachment(&mut work, &url, ext, &fetched).await?;
+            work.docs
+                .push(doc(fetched_state(fetched, None, text.clone())));
+            (text, "fetched")
+        };
+        let Some(text) = text else {
+            return Ok((work, format!("{what} attachment (no text)")));
+        };
+        let label = item.link_text.trim().to_string();
+        let title = is_report_title(&label).then(|| match label.rsplit_once('.') {
+            Some((stem, e)) if e.eq_ignore_ascii_case(ext) => stem.to_string(),
+            _ => label.clone(),
+        });
+        let input = ArticleInput {
+            title,
+            published: None,
+            body: String::new(),
+            attachments: vec![AttachmentText {
+                url: item.url.clone(),
+                label,
+                text,
+            }],
+        };
+        match report_from_page(&input, &self.hints(school, &item.url)) {
+            Ok(report) => work.report = Some(report),
+            Err(e) => {
+                tracing::info!(url = %item.url, error = %e, "attachment holds no report");
+                lock(&self.summary).error("no_report_text");
+            }
+        }
+        Ok((work, format!("{what} attachment")))
+    }
+}
