@@ -150,9 +150,14 @@ impl App {
     }
 
     /// The names, provinces and years the filters are checked against (once per index
-    /// generation and archive version).
+    /// generation).
+    ///
+    /// Stamped by the index generation alone: a search with a school filter then never
+    /// waits for the archive's lock (held for seconds by a coverage matrix). The
+    /// archive's institutions change with a crawl, whose reports move the generation
+    /// too, and [`crate::cache::MAX_AGE`] bounds the rest.
     pub fn known(&self) -> Result<Arc<Known>> {
-        let stamp = self.stamp(true, true)?;
+        let stamp = self.stamp(true, false)?;
         let value = self.cache.get_or_compute(Key::Known, stamp, || {
             let stats = self.engine.stats()?;
             let institutions = match &self.archive {
@@ -401,10 +406,23 @@ impl App {
                 self.engine.checklist_matrix(&req)?,
             )))
         })?;
-        match value {
-            Value::Checklist(m) => Ok(m),
-            _ => Err(mixed()),
+        let m = match value {
+            Value::Checklist(m) => m,
+            _ => return Err(mixed()),
+        };
+        // A kind no school of the year has would give an empty matrix: say what exists.
+        if let Some(k) = kinds
+            .iter()
+            .find(|k| !m.kinds.is_empty() && !m.kinds.iter().any(|x| x == k.trim()))
+        {
+            return Err(Error::BadRequest(format!(
+                "{} 年度没有“{}”这类学校；可选：{}",
+                m.year,
+                k.trim(),
+                m.kinds.join("、")
+            )));
         }
+        Ok(m)
     }
 
     /// Crawled institutions (those with a source) in `provinces` (all when empty) with no

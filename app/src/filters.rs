@@ -53,7 +53,7 @@ pub fn academic_years(labels: &[String]) -> Result<Vec<String>> {
 
 /// The names and years a filter is checked against: the schools and years of the index,
 /// the archive's institutions (names, aliases, provinces). Built once per index
-/// generation and archive version (see [`crate::cache`]).
+/// generation (see [`crate::App::known`]).
 #[derive(Debug, Clone, Default)]
 pub struct Known {
     /// Folded name → the school names as the index holds them.

@@ -180,3 +180,35 @@ fn the_scorecard_joins_archive_rows_with_checklist_counts_once() {
         ErrorKind::BadRequest
     );
 }
+
+/// Issue 18: a checklist filter nobody has (a kind, a school) is an error naming what
+/// exists, not an empty matrix.
+#[test]
+fn checklist_filters_name_what_exists() {
+    let with_kind = |school: &str, kind: &str| {
+        report(school, "2020-2021")
+            .kind(kind)
+            .section(SectionId::KeyAreas, "收费", "学校收费标准按规定公示。")
+            .build()
+    };
+    let (app, _w) = app_with(&[with_kind("翠谷大學", "大学"), with_kind("东海学院", "学院")]);
+    let req = |kinds: &[&str], schools: &[&str]| MatrixRequest {
+        year: Some("2020-2021".into()),
+        kinds: kinds.iter().map(|k| k.to_string()).collect(),
+        schools: schools.iter().map(|s| s.to_string()).collect(),
+        without_snippets: true,
+        ..MatrixRequest::default()
+    };
+    let m = app.checklist(&req(&["大学"], &[])).expect("known kind");
+    assert_eq!(m.rows.len(), 1);
+    let err = app
+        .checklist(&req(&["火星学院"], &[]))
+        .expect_err("unknown kind");
+    assert!(err.is_user_error());
+    assert!(err.to_string().contains("大学、学院"), "{err}");
+    let m = app
+        .checklist(&req(&[], &["翠谷大学"]))
+        .expect("folded school");
+    assert_eq!(m.rows[0].school, "翠谷大學");
+    assert!(app.checklist(&req(&[], &["不存在大学"])).is_err());
+}
