@@ -26,7 +26,6 @@ use crate::params::href;
 use crate::{AppError, AppState};
 
 pub use versions::{ChangeKind, ReportChange};
-pub use xxgk_app::export::{checklist_csv, checklist_long_csv};
 
 /// The routes of this module, merged into [`crate::app`].
 pub(crate) fn routes() -> Router<AppState> {
