@@ -44,6 +44,17 @@ pub struct Atom {
 }
 
 impl Atom {
+    /// Whether the section holding the chunk exactly as typed ranks in a tier of its own,
+    /// above sections holding only its required words (issue 19: the exact-match tier is
+    /// the chunk as typed). True for every plain chunk whose required words are not the
+    /// chunk itself: several words, and also one word left after dropping a function
+    /// character at an edge — 为师生员工 requires only 师生员工, and the section holding
+    /// 为师生员工 must still rank first. False for a quoted phrase (it is the chunk) and for
+    /// a chunk that is its own one word (there is no other tier).
+    pub fn ranks_in_tiers(&self) -> bool {
+        !self.phrase && self.required_words() != [self.text.as_str()]
+    }
+
     /// The strings that must all occur for this atom to match.
     ///
     /// A quoted phrase is one required string. A plain chunk is its jieba words, except
@@ -430,6 +441,25 @@ mod tests {
                 assert!(folded.contains(&w), "{q}: {w}");
             }
         }
+    }
+
+    /// Issue 19: a chunk that begins or ends with a function character the query drops
+    /// keeps its exact-match tier, even when one word is left.
+    #[test]
+    fn issue_19_a_chunk_with_a_dropped_edge_still_ranks_in_tiers() {
+        let atom = |text: &str, phrase| Atom {
+            text: fold(text),
+            phrase,
+        };
+        for q in ["为师生员工", "是中山大学", "师生员工的", "在信息公开网", "对学校", "和学生"] {
+            let a = atom(q, false);
+            assert!(a.ranks_in_tiers(), "{q}: {:?}", a.required_words());
+        }
+        // One required word: the tier is what makes the whole string rank first.
+        assert_eq!(words("为师生员工"), vec!["师生员工".to_string()]);
+        assert!(!atom("师生员工", false).ranks_in_tiers(), "its own one word");
+        assert!(!atom("为师生员工", true).ranks_in_tiers(), "a phrase is the chunk");
+        assert!(atom("学校近年来", false).ranks_in_tiers());
     }
 
     /// The function-character list is reviewed data: single Han characters, no
