@@ -301,6 +301,9 @@ fn report(url: &str, school: &str, texts: &[(SectionId, &str, &str)]) -> Report 
         province: Some("江南".into()),
         kind: Some("大学".into()),
         institution: None,
+        year_as_written: None,
+        period_start: None,
+        period_end: None,
         sections,
     }
 }

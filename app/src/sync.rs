@@ -107,12 +107,21 @@ pub fn drain_outbox(archive: &Archive, engine: &Engine, writer: &mut Writer) -> 
 }
 
 /// Rebuilds the whole index from the archive's reports; returns how many were written.
+/// Each report's year is decided again by the year rule (issue 19:
+/// [`xxgk_model::Report::apply_covered_year`]), and a report it relabels is stored so.
 pub fn reindex(archive: &Archive, engine: &Engine, writer: &mut Writer) -> Result<usize> {
     writer.clear()?;
     let mut n = 0usize;
-    for report in archive.reports()? {
+    let mut relabelled = 0usize;
+    for mut report in archive.reports()? {
+        if report.apply_covered_year() && archive.set_report_year(&report)? {
+            relabelled += 1;
+        }
         writer.upsert(&report)?;
         n += 1;
+    }
+    if relabelled > 0 {
+        tracing::info!(relabelled, "years decided again by the year rule");
     }
     writer.commit()?;
     engine.reload()?;
@@ -176,6 +185,9 @@ mod tests {
             province: None,
             kind: None,
             institution: None,
+            year_as_written: None,
+            period_start: None,
+            period_end: None,
             sections,
         }
     }
@@ -233,5 +245,28 @@ mod tests {
         let indexed = engine.indexed_reports().expect("indexed");
         assert_eq!(indexed.len(), 1);
         assert_eq!(archive.pending_count().expect("pending"), 0);
+    }
+
+    /// Issue 19: `reindex` decides each stored report's year again, stores the new label
+    /// and indexes it (a report titled 2017年度 that covers 2016-09 – 2017-08).
+    #[test]
+    fn issue_19_reindex_applies_the_year_rule_to_stored_reports() {
+        let archive = Archive::open_in_memory().expect("archive");
+        let engine = Engine::create_in_ram().expect("index");
+        let mut w = engine.writer(1).expect("writer");
+        let mut old = report(
+            "file:///2017.txt",
+            "本报告数据统计起止时间是2016年9月1日至2017年8月31日。",
+        );
+        old.title = "甲大学2017年度信息公开工作报告".into();
+        old.year = Some("2017".into());
+        archive.put_report(&old).expect("put");
+        assert_eq!(reindex(&archive, &engine, &mut w).expect("reindex"), 1);
+        let stored = archive.report(&old.id).expect("get").expect("stored");
+        assert_eq!(stored.year.as_deref(), Some("2016-2017"));
+        assert_eq!(stored.year_as_written.as_deref(), Some("2017年度"));
+        assert_eq!(stored.period_end.as_deref(), Some("2017-08-31"));
+        let indexed = engine.report(&old.id).expect("report").expect("indexed");
+        assert_eq!(indexed.year.as_deref(), Some("2016-2017"));
     }
 }

@@ -337,6 +337,9 @@ mod tests {
             province: None,
             kind: None,
             institution: None,
+            year_as_written: None,
+            period_start: None,
+            period_end: None,
             sections: sections
                 .iter()
                 .map(|(id, h, t)| Section {

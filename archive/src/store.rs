@@ -394,6 +394,18 @@ impl Archive {
         .collect()
     }
 
+    /// Rewrites a stored report's year fields (`xxgk reindex` applying the year rule again):
+    /// the row's `year` and its JSON, only while its text is the one stored — same
+    /// version, same institution, no outbox entry. Returns whether a row changed.
+    pub fn set_report_year(&self, report: &Report) -> Result<bool> {
+        let json = serde_json::to_string(report)?;
+        let n = self.conn.execute(
+            "UPDATE reports SET year = ?2, json = ?3 WHERE id = ?1 AND content_hash = ?4",
+            params![report.id, report.year, json, report.content_hash],
+        )?;
+        Ok(n > 0)
+    }
+
     pub fn count_reports(&self) -> Result<usize> {
         Ok(self
             .conn
@@ -424,6 +436,9 @@ mod tests {
             province: None,
             kind: None,
             institution: None,
+            year_as_written: None,
+            period_start: None,
+            period_end: None,
             sections,
         }
     }
@@ -457,6 +472,28 @@ mod tests {
             },
             report("二")
         );
+    }
+
+    /// Issue 19: a report's year is rewritten in place, nothing else about it.
+    #[test]
+    fn set_report_year_rewrites_the_year_only() {
+        let store = Archive::open_in_memory().expect("store");
+        store.put_report(&report("一")).expect("put");
+        let pending = store.pending_ids().expect("pending");
+        store.clear_pending(&pending).expect("clear");
+        let mut r = report("一");
+        r.year = Some("2019-2020".into());
+        r.year_as_written = Some("2020年度".into());
+        assert!(store.set_report_year(&r).expect("set"));
+        assert_eq!(store.report(&r.id).expect("get"), Some(r.clone()));
+        assert_eq!(
+            store.pending_count().expect("pending"),
+            0,
+            "no outbox entry"
+        );
+        // A report whose text changed since is left alone.
+        let other = report("二");
+        assert!(!store.set_report_year(&other).expect("set"));
     }
 
     /// An archive as `main` wrote it before institutions existed (schema 2: the crawl

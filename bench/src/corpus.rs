@@ -321,6 +321,9 @@ impl CorpusSpec {
             province: None,
             kind,
             institution: None,
+            year_as_written: None,
+            period_start: None,
+            period_end: None,
             sections,
         }
     }

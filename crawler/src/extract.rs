@@ -9,6 +9,8 @@ use std::sync::Arc;
 
 use scraper::Html;
 use xxgk_model::fold::{detect_script, fold};
+use xxgk_model::period::{covered_year, CoveredYear};
+use xxgk_model::year::year_from_title;
 use xxgk_model::Report;
 
 use crate::dates::{find_date, is_date_line};
@@ -103,12 +105,23 @@ pub fn report_from_page(input: &ArticleInput, hints: &Hints) -> Result<Report> {
         }
         lines.extend(att.text.lines().map(str::trim).filter(|l| !l.is_empty()));
     }
-    let year = title
-        .as_deref()
-        .and_then(find_year)
-        .or_else(|| input.attachments.iter().find_map(|a| find_year(&a.label)))
-        .or_else(|| find_year(&body_lines.join("\n")))
-        .or_else(|| input.attachments.iter().find_map(|a| find_year(&a.text)));
+    // The year the report covers (issue 19), read from its title — else the label of an
+    // attachment that names a year — and its whole text, body then attachments.
+    let year_title = title
+        .clone()
+        .filter(|t| year_from_title(t).is_some())
+        .or_else(|| {
+            input
+                .attachments
+                .iter()
+                .map(|a| strip_extension(&a.label))
+                .find(|l| year_from_title(l).is_some())
+        })
+        .or_else(|| title.clone())
+        .unwrap_or_default();
+    let all = lines.join("\n");
+    let covered = covered_year(&year_title, &all);
+    let year = covered.as_ref().map(CoveredYear::label);
     let published = input
         .published
         .clone()
@@ -126,7 +139,6 @@ pub fn report_from_page(input: &ArticleInput, hints: &Hints) -> Result<Report> {
     {
         return Err(Error::NotAReport("the page has no report text".into()));
     }
-    let all = lines.join("\n");
     let title = title.unwrap_or_else(|| match &year {
         Some(y) => format!("{school} {y} 信息公开年度报告"),
         None => format!("{school} 信息公开年度报告"),
@@ -143,6 +155,9 @@ pub fn report_from_page(input: &ArticleInput, hints: &Hints) -> Result<Report> {
         province: hints.province.clone(),
         kind: hints.kind.clone(),
         institution: None,
+        year_as_written: covered.as_ref().map(|c| c.as_written.clone()),
+        period_start: covered.as_ref().and_then(|c| c.period_start.clone()),
+        period_end: covered.and_then(|c| c.period_end),
         sections,
     })
 }
@@ -213,11 +228,8 @@ pub fn report_from_text(text: &str, hints: &Hints) -> Result<Report> {
             })?
         }
     };
-    let year = title_line
-        .as_deref()
-        .or(title_hint)
-        .and_then(find_year)
-        .or_else(|| find_year(&body));
+    let covered = covered_year(title_line.as_deref().or(title_hint).unwrap_or(""), &body);
+    let year = covered.as_ref().map(CoveredYear::label);
     let title = title_line
         .or_else(|| hints.title.clone())
         .unwrap_or_else(|| {
@@ -247,6 +259,9 @@ pub fn report_from_text(text: &str, hints: &Hints) -> Result<Report> {
         province: hints.province.clone(),
         kind: hints.kind.clone(),
         institution: None,
+        year_as_written: covered.as_ref().map(|c| c.as_written.clone()),
+        period_start: covered.as_ref().and_then(|c| c.period_start.clone()),
+        period_end: covered.and_then(|c| c.period_end),
         sections,
     })
 }
@@ -488,6 +503,53 @@ mod tests {
             ),
             None
         );
+    }
+
+    /// Issue 19: extraction labels a report by the year it covers and keeps the label as
+    /// written and the stated period; a notice titled without a year takes its
+    /// attachment's label.
+    #[test]
+    fn issue_19_a_report_is_labelled_by_the_year_it_covers() {
+        let hints = Hints {
+            url: "http://xy.edu.cn/info/1.htm".into(),
+            school: Some("咸阳某学院".into()),
+            ..Hints::default()
+        };
+        let input = ArticleInput {
+            title: Some("咸阳某学院2017年度信息公开工作报告".into()),
+            published: Some("2017-10-30".into()),
+            body: "本报告数据统计起止时间是2016年9月1日至2017年8月31日。\n一、概述\n学校重视信息公开。"
+                .into(),
+            attachments: Vec::new(),
+        };
+        let r = report_from_page(&input, &hints).expect("report");
+        assert_eq!(r.year.as_deref(), Some("2016-2017"));
+        assert_eq!(r.year_as_written.as_deref(), Some("2017年度"));
+        assert_eq!(r.period_start.as_deref(), Some("2016-09-01"));
+        assert_eq!(r.period_end.as_deref(), Some("2017-08-31"));
+        let input = ArticleInput {
+            title: Some("关于公布信息公开年度报告的通知".into()),
+            published: None,
+            body: "现将年度报告予以公布。".into(),
+            attachments: vec![AttachmentText {
+                url: "http://xy.edu.cn/f/1.pdf".into(),
+                label: "2022年度信息公开工作年报.pdf".into(),
+                text: "2021—2022年度，学校持续推进信息公开工作。\n一、概述\n学校重视信息公开。"
+                    .into(),
+            }],
+        };
+        let r = report_from_page(&input, &hints).expect("report");
+        assert_eq!(r.year.as_deref(), Some("2021-2022"), "{r:?}");
+        assert_eq!(r.year_as_written.as_deref(), Some("2022年度"));
+        assert_eq!(r.period_start, None);
+        // Text as a reader copies it.
+        let r = report_from_text(
+            "2020年度信息公开工作年度报告\n现将我校2020年度（2019年9月1日-2020年8月31日）信息公开工作情况报告如下。\n一、概述\n学校重视。",
+            &hints,
+        )
+        .expect("report");
+        assert_eq!(r.year.as_deref(), Some("2019-2020"));
+        assert_eq!(r.year_as_written.as_deref(), Some("2020年度"));
     }
 
     #[test]

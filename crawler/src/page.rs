@@ -10,6 +10,9 @@
 //! - an article is a report when its *own* title (the CMS's title element or
 //!   `ArticleTitle` meta, or `<title>` minus the site name, or failing those the first line
 //!   of its body) names an annual disclosure report ([`crate::titles::is_report_title`]);
+//! - an article whose own title names no year is a report when its body reads like one
+//!   (issue 19: [`xxgk_model::body::reads_like_report`], two of: the template's headings, a
+//!   statistics period, 信息公开 + 年度报告 near the top); its year then comes from the body;
 //! - a short article with that title and attachments is a notice: its attachments are the
 //!   report (关于公布…年度报告的通知 + 附件);
 //! - a file linked from a list under a report title (…年度报告.pdf) is a report itself.
@@ -22,6 +25,9 @@ use std::sync::LazyLock;
 
 use scraper::{Html, Selector};
 use url::Url;
+use xxgk_model::body::reads_like_report;
+use xxgk_model::period::covered_year;
+use xxgk_model::year::year_from_title;
 
 use crate::content::{extract_article, Article};
 use crate::decode::decode;
@@ -132,6 +138,19 @@ pub fn classify(
         && (report_links >= 2
             || (link_count >= 10 && own_chars < link_chars)
             || (report_links + next_links >= 1 && own_chars < 2 * link_chars));
+    // Issue 19: a page whose own title names no year (安徽大学信息公开年度报告) is a report
+    // when its body reads like one — the same decision, extended to what the title rule
+    // cannot see. Read only for a page that is neither a start page nor a list.
+    let title_names_no_year = own_title
+        .as_deref()
+        .is_none_or(|t| year_from_title(t).is_none());
+    let body_reading = (role != "start"
+        && !listish
+        && !title_is_report
+        && !first_line_is_report
+        && title_names_no_year)
+        .then(|| reads_like_report(&article.text));
+    let body_is_report = body_reading.as_ref().is_some_and(|b| b.is_report);
     let kind;
     let mut report = false;
     if role == "start" {
@@ -143,17 +162,28 @@ pub fn classify(
             "many links, little own text ({link_count} links, {link_chars} characters in links, \
              {own_chars} outside; {report_links} report links)"
         ));
-    } else if title_is_report || first_line_is_report {
-        let which = if title_is_report {
-            format!(
+    } else if title_is_report || first_line_is_report || body_is_report {
+        if title_is_report {
+            reasons.push(format!(
                 "its own title names a report: {}",
                 own_title.as_deref().unwrap_or_default()
-            )
+            ));
+        } else if first_line_is_report {
+            reasons.push("the first line of its body names a report".to_string());
         } else {
-            "the first line of its body names a report".to_string()
-        };
-        reasons.push(which);
+            reasons.push(format!(
+                "its own title names no year ({}); its body is read",
+                own_title.as_deref().unwrap_or("none")
+            ));
+            reasons.extend(body_reading.iter().flat_map(|b| b.reasons.iter().cloned()));
+        }
         report = true;
+        reasons.push(
+            match covered_year(own_title.as_deref().unwrap_or_default(), &article.text) {
+                Some(y) => y.explain(),
+                None => "no year in its title or text".to_string(),
+            },
+        );
         if body_chars < NOTICE_TEXT && !article.attachments.is_empty() {
             kind = PageKind::Notice;
             reasons.push(format!(
@@ -177,6 +207,9 @@ pub fn classify(
             Some(t) => reasons.push(format!("its own title does not name a report: {t}")),
             None => reasons.push("no title of its own".into()),
         }
+    }
+    if let Some(b) = body_reading.as_ref().filter(|_| !report) {
+        reasons.extend(b.reasons.iter().cloned());
     }
     if role == "report" && !report {
         reasons.push("the link to it named a report, but the page itself does not".into());
@@ -462,6 +495,44 @@ mod tests {
         let p = page(other, "http://www.ql.edu.cn/about.htm", "report");
         assert_eq!(p.kind, PageKind::Other);
         assert!(!p.report);
+    }
+
+    /// Issue 19: a page titled 安澜大学信息公开年度报告 (no year; its link read as the
+    /// column) is a report when its body reads like one, and says why and which year.
+    #[test]
+    fn issue_19_a_title_without_a_year_over_a_report_body_is_a_report() {
+        let html = r#"<html><head><title>安澜大学信息公开年度报告-安澜大学信息公开网</title></head><body>
+            <div class="v_news_content">
+            <p>根据教育部有关要求，现公布我校信息公开工作年度报告。</p>
+            <p>本报告所列数据的统计期限自2020年9月1日起至2021年8月31日止。</p>
+            <p>一、概述</p><p>学校紧紧围绕立德树人根本任务，不断提高信息公开工作水平，修订了信息公开实施细则。</p>
+            <p>二、主动公开情况</p><p>学校主动公开了学校基本信息、招生考试信息、财务资产及收费信息等，共计三百余条。</p>
+            <p>三、依申请公开和不予公开情况</p><p>本学年学校未收到依申请公开的申请。</p>
+            <p>四、对信息公开的评议情况</p><p>师生对学校信息公开工作总体满意。</p></div></body></html>"#;
+        for role in ["list", "report", ROLE_UNKNOWN] {
+            let p = page(html, "http://xxgk.al.edu.cn/info/1011/2233.htm", role);
+            assert!(p.report, "{role}: {:?}", p.reasons);
+            assert_eq!(p.kind, PageKind::Article, "{role}");
+            let all = p.reasons.join("\n");
+            assert!(all.contains("names no year"), "{all}");
+            assert!(all.contains("reads like a report"), "{all}");
+            assert!(all.contains("year 2020-2021 by the stated period"), "{all}");
+        }
+        // A news item about the report, titled without a year: not a report, and the
+        // reasons say what its body lacked.
+        let news = r#"<html><head><title>学校召开信息公开工作推进会</title></head><body>
+            <div class="v_news_content"><p>10月15日下午，学校召开信息公开工作推进会，部署信息公开年度报告编制工作。</p>
+            <p>会议要求各单位按时报送材料，确保年度报告内容真实准确。</p></div></body></html>"#;
+        let p = page(news, "http://xxgk.al.edu.cn/info/1012/2301.htm", "report");
+        assert!(!p.report, "{:?}", p.reasons);
+        assert_eq!(p.kind, PageKind::Other);
+        assert!(
+            p.reasons
+                .iter()
+                .any(|r| r.contains("does not read like a report")),
+            "{:?}",
+            p.reasons
+        );
     }
 
     #[test]

@@ -21,6 +21,9 @@
 //!     province: None,
 //!     kind: None,
 //!     institution: None,
+//!     year_as_written: None,
+//!     period_start: None,
+//!     period_end: None,
 //!     sections: vec![Section {
 //!         id: SectionId::OnRequest,
 //!         heading: "三、依申請公開".into(),

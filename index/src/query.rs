@@ -451,14 +451,27 @@ mod tests {
             text: fold(text),
             phrase,
         };
-        for q in ["为师生员工", "是中山大学", "师生员工的", "在信息公开网", "对学校", "和学生"] {
+        for q in [
+            "为师生员工",
+            "是中山大学",
+            "师生员工的",
+            "在信息公开网",
+            "对学校",
+            "和学生",
+        ] {
             let a = atom(q, false);
             assert!(a.ranks_in_tiers(), "{q}: {:?}", a.required_words());
         }
         // One required word: the tier is what makes the whole string rank first.
         assert_eq!(words("为师生员工"), vec!["师生员工".to_string()]);
-        assert!(!atom("师生员工", false).ranks_in_tiers(), "its own one word");
-        assert!(!atom("为师生员工", true).ranks_in_tiers(), "a phrase is the chunk");
+        assert!(
+            !atom("师生员工", false).ranks_in_tiers(),
+            "its own one word"
+        );
+        assert!(
+            !atom("为师生员工", true).ranks_in_tiers(),
+            "a phrase is the chunk"
+        );
         assert!(atom("学校近年来", false).ranks_in_tiers());
     }
 

@@ -3,6 +3,8 @@
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::period::{covered_year, CoveredYear};
+
 /// An annual information-disclosure report (信息公开年度报告), split into its sections.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Report {
@@ -10,8 +12,21 @@ pub struct Report {
     pub id: String,
     /// School name as written in the report (or, failing that, in the crawl sources).
     pub school: String,
-    /// Academic year as `YYYY-YYYY` (see `crawler::extract` for how `2020年度` maps).
+    /// The year the report covers: an academic year `YYYY-YYYY` or a calendar year `YYYY`
+    /// ([`crate::year`]), decided by the period it states ([`crate::period`]).
     pub year: Option<String>,
+    /// The year label as the report writes it (`2017年度`, `2019—2020學年度`), which may
+    /// name another year than [`Report::year`]: a report titled by its year of publication
+    /// covers the academic year before it.
+    #[serde(default)]
+    pub year_as_written: Option<String>,
+    /// The first day of the statistics period the report states (`YYYY-MM-DD`); `None`
+    /// when it states none.
+    #[serde(default)]
+    pub period_start: Option<String>,
+    /// The last day of the stated statistics period (`YYYY-MM-DD`).
+    #[serde(default)]
+    pub period_end: Option<String>,
     pub title: String,
     /// Publication date as `YYYY-MM-DD`.
     pub published: Option<String>,
@@ -171,6 +186,44 @@ impl Report {
     pub fn char_len(&self) -> usize {
         self.sections.iter().map(|s| s.text.chars().count()).sum()
     }
+
+    /// The year the report covers by its title and text ([`covered_year`]).
+    pub fn covered_year(&self) -> Option<CoveredYear> {
+        let text: Vec<&str> = self
+            .sections
+            .iter()
+            .flat_map(|s| [s.heading.as_str(), s.text.as_str()])
+            .filter(|t| !t.is_empty())
+            .collect();
+        covered_year(&self.title, &text.join("\n"))
+    }
+
+    /// Sets [`Report::year`], [`Report::year_as_written`] and the period by the year rule
+    /// (what extraction does, and what `xxgk reindex` does again for stored reports). A
+    /// report whose title and text name no year keeps the year it has. Returns whether
+    /// anything changed.
+    pub fn apply_covered_year(&mut self) -> bool {
+        let Some(c) = self.covered_year() else {
+            return false;
+        };
+        let before = (
+            self.year.take(),
+            self.year_as_written.take(),
+            self.period_start.take(),
+            self.period_end.take(),
+        );
+        self.year = Some(c.label());
+        self.year_as_written = Some(c.as_written);
+        self.period_start = c.period_start;
+        self.period_end = c.period_end;
+        before
+            != (
+                self.year.clone(),
+                self.year_as_written.clone(),
+                self.period_start.clone(),
+                self.period_end.clone(),
+            )
+    }
 }
 
 #[cfg(test)]
@@ -199,6 +252,67 @@ mod tests {
             a,
             Report::id_for_url("https://xxgk.example.edu.cn/info/1044/1235.htm")
         );
+    }
+
+    fn report(title: &str, year: Option<&str>, preamble: &str) -> Report {
+        let sections = vec![Section {
+            id: SectionId::Preamble,
+            heading: String::new(),
+            text: preamble.into(),
+        }];
+        Report {
+            id: "r".into(),
+            school: "松陵师范学院".into(),
+            year: year.map(String::from),
+            year_as_written: None,
+            period_start: None,
+            period_end: None,
+            title: title.into(),
+            published: None,
+            url: "https://xxgk.example.edu.cn/1.htm".into(),
+            script: Script::Simplified,
+            content_hash: Report::hash_sections(&sections),
+            province: None,
+            kind: None,
+            institution: None,
+            year_as_written: None,
+            period_start: None,
+            period_end: None,
+            sections,
+        }
+    }
+
+    /// Issue 19: a stored report is relabelled by the period it states; JSON written
+    /// before the fields existed still reads.
+    #[test]
+    fn issue_19_apply_covered_year_relabels_a_stored_report() {
+        let mut r = report(
+            "松陵师范学院2017年度信息公开工作报告",
+            Some("2017"),
+            "本报告数据统计起止时间是2016年9月1日至2017年8月31日。",
+        );
+        assert!(r.apply_covered_year());
+        assert_eq!(r.year.as_deref(), Some("2016-2017"));
+        assert_eq!(r.year_as_written.as_deref(), Some("2017年度"));
+        assert_eq!(r.period_start.as_deref(), Some("2016-09-01"));
+        assert_eq!(r.period_end.as_deref(), Some("2017-08-31"));
+        assert!(!r.apply_covered_year(), "applying it again changes nothing");
+        // No year anywhere: the year it has stays.
+        let mut r = report(
+            "信息公开工作报告",
+            Some("2019-2020"),
+            "学校高度重视信息公开。",
+        );
+        assert!(!r.apply_covered_year());
+        assert_eq!(r.year.as_deref(), Some("2019-2020"));
+
+        let mut json = serde_json::to_value(&r).expect("json");
+        let obj = json.as_object_mut().expect("object");
+        for field in ["year_as_written", "period_start", "period_end"] {
+            assert!(obj.remove(field).is_some(), "{field} is written");
+        }
+        let old: Report = serde_json::from_value(json).expect("old JSON reads");
+        assert_eq!(old.year_as_written, None);
     }
 
     #[test]

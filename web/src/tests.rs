@@ -33,6 +33,9 @@ fn report(
         province: None,
         kind: None,
         institution: None,
+        year_as_written: None,
+        period_start: None,
+        period_end: None,
         sections: sections
             .iter()
             .map(|(id, heading, text)| Section {

@@ -97,7 +97,7 @@ impl Engine {
     /// applied inside (see [`Engine::text_query`]).
     fn atom_query(&self, atom: &Atom, filter: Option<&dyn Query>) -> Box<dyn Query> {
         let words = atom.required_words();
-        if atom.phrase || words.len() <= 1 {
+        if !atom.ranks_in_tiers() {
             let text = words
                 .into_iter()
                 .next()

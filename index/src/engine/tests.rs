@@ -171,6 +171,59 @@ fn issue_11_exact_chunk_ranks_first_and_is_shown() {
     assert_eq!(got.total, 1);
 }
 
+/// Issue 19: a string copied from a report that begins or ends with a function
+/// character the query drops (为, 是, 的, 在, 对, 和) still ranks the section holding the
+/// whole string first, above sections holding only the word left, however often.
+#[test]
+fn issue_19_a_chunk_with_a_dropped_edge_character_ranks_its_section_first() {
+    for (q, exact, word) in [
+        (
+            "为师生员工",
+            "学校坚持为师生员工提供便捷的信息服务。",
+            "师生员工",
+        ),
+        (
+            "是中山大学",
+            "本报告是中山大学信息公开工作的年度总结。",
+            "中山大学",
+        ),
+        ("师生员工的", "充分保障师生员工的知情权。", "师生员工"),
+        ("在信息公开网", "各类信息均在信息公开网发布。", "信息公开网"),
+        (
+            "对校务委员会",
+            "师生对校务委员会的工作总体满意。",
+            "校务委员会",
+        ),
+        ("和教职工", "面向学生和教职工开展培训。", "教职工"),
+    ] {
+        let noisy = format!("{word}，").repeat(40);
+        let mut reports: Vec<Report> = (0..12)
+            .map(|i| {
+                report(
+                    &format!("校{i}"),
+                    "2020-2021",
+                    &[(SectionId::Overview, noisy.as_str())],
+                )
+            })
+            .collect();
+        let long = format!(
+            "{}{exact}{}",
+            "前面的文字。".repeat(40),
+            "后面的文字。".repeat(40)
+        );
+        reports.push(report(
+            "整句大学",
+            "2020-2021",
+            &[(SectionId::Other, long.as_str())],
+        ));
+        let engine = engine_with(&reports);
+        let got = engine.search(&SearchRequest::new(q)).expect("search");
+        assert_eq!(got.total, 13, "{q}: every section holds {word}");
+        assert_eq!(got.hits[0].school, "整句大学", "{q}");
+        assert!(got.hits[0].score > got.hits[1].score, "{q}");
+    }
+}
+
 /// Issue 11: the chunk's words close together and in order rank above the words apart.
 #[test]
 fn issue_11_words_close_together_rank_above_words_apart() {

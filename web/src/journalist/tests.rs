@@ -39,6 +39,9 @@ fn report(school: &str, year: &str, script: Script, sections: &[(SectionId, &str
         province: None,
         kind: None,
         institution: None,
+        year_as_written: None,
+        period_start: None,
+        period_end: None,
         sections,
     }
 }
