@@ -275,9 +275,6 @@ mod tests {
             province: None,
             kind: None,
             institution: None,
-            year_as_written: None,
-            period_start: None,
-            period_end: None,
             sections,
         }
     }
