@@ -403,6 +403,15 @@ impl Archive {
             "UPDATE reports SET year = ?2, json = ?3 WHERE id = ?1 AND content_hash = ?4",
             params![report.id, report.year, json, report.content_hash],
         )?;
+        if n > 0 {
+            // The year decides the deadline: the scorecard follows it.
+            let first_seen: String = self.conn.query_row(
+                "SELECT first_seen FROM reports WHERE id = ?1",
+                [&report.id],
+                |r| r.get(0),
+            )?;
+            scorecard::store(&self.conn, report, &first_seen)?;
+        }
         Ok(n > 0)
     }
 
@@ -485,7 +494,15 @@ mod tests {
         r.year = Some("2019-2020".into());
         r.year_as_written = Some("2020年度".into());
         assert!(store.set_report_year(&r).expect("set"));
-        assert_eq!(store.report(&r.id).expect("get"), Some(r.clone()));
+        let back = store.report(&r.id).expect("get").map(|b| Report {
+            institution: None,
+            ..b
+        });
+        assert_eq!(back, Some(r.clone()));
+        let rows = store
+            .scorecard(&crate::ScorecardFilter::default())
+            .expect("scorecard");
+        assert_eq!(rows[0].card.year.as_deref(), Some("2019-2020"), "follows");
         assert_eq!(
             store.pending_count().expect("pending"),
             0,

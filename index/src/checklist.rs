@@ -30,6 +30,9 @@
 //!     province: None,
 //!     kind: None,
 //!     institution: None,
+//!     year_as_written: None,
+//!     period_start: None,
+//!     period_end: None,
 //!     sections: vec![Section {
 //!         id: SectionId::Proactive,
 //!         heading: "二、主動公開情況".into(),

@@ -97,6 +97,9 @@ impl Engine {
             province: get_str(first, self.f.province),
             kind: get_str(first, self.f.kind),
             institution: get_str(first, self.f.institution),
+            year_as_written: None,
+            period_start: None,
+            period_end: None,
             sections,
         }))
     }

@@ -24,7 +24,8 @@
 //!     id: "r1".into(), school: "某大学".into(), year: Some("2020-2021".into()),
 //!     title: "2020-2021学年度某大学信息公开工作年度报告".into(), published: None,
 //!     url: "file:///r1".into(), script: Script::Simplified, content_hash: String::new(),
-//!     province: None, kind: None, institution: None, sections: split_text(text),
+//!     province: None, kind: None, institution: None, year_as_written: None, period_start: None,
+//!     period_end: None, sections: split_text(text),
 //! };
 //! let card = scorecard(&report, Date::parse("2021-10-28"));
 //! let received = card.figures.get(FigureKind::RequestsReceived).expect("stated");
@@ -365,6 +366,9 @@ mod tests {
             province: None,
             kind: None,
             institution: None,
+            year_as_written: None,
+            period_start: None,
+            period_end: None,
             sections,
         }
     }

@@ -84,6 +84,9 @@ fn report_of(name: &str, text: &str) -> Report {
         province: None,
         kind: None,
         institution: None,
+        year_as_written: None,
+        period_start: None,
+        period_end: None,
         sections: split_text(text),
     }
 }
