@@ -190,9 +190,10 @@ fn checklist_cli_defaults_csv_and_errors() {
     assert!(text.contains("44. 同等学力人员资格审查 — 1/7"), "{text}");
 
     for (args, expect) in [
+        // Issue 18: in Chinese, naming the years held.
         (
             vec!["checklist", "--year", "1999-2000"],
-            "no reports for the year",
+            "没有 1999-2000 年度的报告；已有年度：",
         ),
         (vec!["checklist", "--sort", "fame"], "unknown sort"),
     ] {

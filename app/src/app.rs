@@ -183,8 +183,10 @@ impl App {
     pub fn check_search(&self, req: &SearchRequest) -> Result<SearchRequest> {
         let mut req = req.clone();
         req.years = filters::years(&req.years)?;
-        if !req.schools.is_empty() {
-            req.schools = self.known()?.schools(&req.schools)?;
+        if !req.schools.is_empty() || !req.years.is_empty() {
+            let known = self.known()?;
+            req.years = known.held_years(&req.years)?;
+            req.schools = known.schools(&req.schools)?;
         }
         Ok(req)
     }
@@ -377,8 +379,11 @@ impl App {
             schools,
             without_snippets,
         } = req;
-        let year = year.as_deref().map(filters::year).transpose()?;
         let known = self.known()?;
+        let year = match year {
+            Some(y) => known.held_years(std::slice::from_ref(y))?.pop(),
+            None => None,
+        };
         for p in provinces {
             known.institution_filter(&InstitutionFilter {
                 province: Some(p.clone()),
@@ -454,8 +459,11 @@ impl App {
 
     /// Schools side by side for one year, or one school across its years.
     pub fn compare(&self, schools: &[String], year: Option<&str>) -> Result<Comparison> {
-        let year = year.map(filters::year).transpose()?;
         let known = self.known()?;
+        let year = match year {
+            Some(y) => known.held_years(&[y.to_string()])?.pop(),
+            None => None,
+        };
         let mut resolved = Vec::new();
         for s in schools {
             resolved.extend(known.schools(std::slice::from_ref(s))?);

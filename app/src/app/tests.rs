@@ -51,6 +51,10 @@ fn bad_years_are_errors_not_absences() {
         err.to_string().contains("2019-2020"),
         "names the years held: {err}"
     );
+    let mut search = SearchRequest::new("收费标准");
+    search.years = vec!["2030-2031".into()];
+    let err = app.search(&search).expect_err("a year no report covers");
+    assert!(err.to_string().contains("2020-2021"), "{err}");
     let ok = app
         .schools(&schools_req(&["2020-2021"], &[]))
         .expect("held year");

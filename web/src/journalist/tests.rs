@@ -354,9 +354,9 @@ async fn checklist_filters_sorts_and_pages_and_rejects_bad_parameters() {
         ("/checklist?order=up", "unknown order"),
         ("/checklist?page=0", "page must be"),
         ("/checklist?page=2", "past the last page"),
-        ("/checklist?year=1999-2000", "no reports for the year"),
+        ("/checklist?year=1999-2000", "没有 1999-2000 年度的报告"),
         ("/checklist.csv?layout=tall", "unknown layout"),
-        ("/api/checklist?year=1999-2000", "no reports for the year"),
+        ("/api/checklist?year=1999-2000", "没有 1999-2000 年度的报告"),
     ] {
         let a = get(&app, uri).await;
         assert_eq!(a.status, StatusCode::BAD_REQUEST, "{uri}: {}", a.body);
