@@ -14,7 +14,7 @@ use xxgk_archive::{
     ReportVersion, SourceHealth,
 };
 use xxgk_index::checklist::{Matrix, MatrixRequest};
-use xxgk_index::{Engine, IndexStats, SchoolsRequest, SearchRequest, SearchResults};
+use xxgk_index::{Engine, FacetCounts, IndexStats, SchoolsRequest, SearchRequest, SearchResults};
 use xxgk_model::Report;
 
 use crate::cache::{Cache, ChangeFlags, Key, Kind, Stamp, Value, SEARCH_ENTRIES};
@@ -215,6 +215,31 @@ impl App {
             Value::Search(r) => Ok((*r).clone()),
             _ => Err(mixed()),
         }
+    }
+
+    /// The search page's answer: one page of hits, and each facet counted without its own
+    /// filter (choosing 2021 still shows the other years to add), each count a cached
+    /// search of its own.
+    pub fn search_page(&self, req: &SearchRequest) -> Result<SearchResults> {
+        let mut results = self.search(req)?;
+        let open = |clear: fn(&mut SearchRequest)| -> Result<FacetCounts> {
+            let mut r = req.clone();
+            clear(&mut r);
+            r.limit = 1;
+            r.offset = 0;
+            r.snippet_chars = 10;
+            Ok(self.search(&r)?.facets)
+        };
+        if !req.schools.is_empty() {
+            results.facets.school = open(|r| r.schools.clear())?.school;
+        }
+        if !req.years.is_empty() {
+            results.facets.year = open(|r| r.years.clear())?.year;
+        }
+        if !req.sections.is_empty() {
+            results.facets.section = open(|r| r.sections.clear())?.section;
+        }
+        Ok(results)
     }
 
     /// The reports flagged as changed after publication, for search results: read from

@@ -88,20 +88,11 @@ struct SearchView {
 }
 
 fn run_search(app: &App, params: &SearchParams) -> Result<SearchView, AppError> {
-    let results = app.search(&params.to_request())?;
-    let mut facets = Vec::new();
-    for dim in Dim::ALL {
-        let counts = if params.values(dim).is_empty() {
-            pick(&results.facets, dim).clone()
-        } else {
-            let mut req = params.without(dim).to_request();
-            req.limit = 1;
-            req.offset = 0;
-            req.snippet_chars = 10;
-            pick(&app.search(&req)?.facets, dim).clone()
-        };
-        facets.push((dim, counts));
-    }
+    let results = app.search_page(&params.to_request())?;
+    let facets = Dim::ALL
+        .into_iter()
+        .map(|dim| (dim, pick(&results.facets, dim).clone()))
+        .collect();
     Ok(SearchView { results, facets })
 }
 

@@ -281,17 +281,6 @@ impl SearchParams {
         next
     }
 
-    /// Without one dimension's filter (for that dimension's facet counts).
-    pub fn without(&self, dim: Dim) -> SearchParams {
-        let mut next = self.clone();
-        match dim {
-            Dim::School => next.schools.clear(),
-            Dim::Year => next.years.clear(),
-            Dim::Section => next.sections.clear(),
-        }
-        next
-    }
-
     pub fn with_page(&self, page: usize) -> SearchParams {
         SearchParams {
             page,

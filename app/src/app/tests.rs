@@ -216,3 +216,17 @@ fn checklist_filters_name_what_exists() {
     assert_eq!(m.rows[0].school, "翠谷大學");
     assert!(app.checklist(&req(&[], &["不存在大学"])).is_err());
 }
+
+/// The search page counts each facet without its own filter: choosing one year still
+/// shows the other years to add.
+#[test]
+fn search_page_facets_ignore_their_own_filter() {
+    let (app, _w) = app_with(&[fees("翠谷大學", "2020-2021"), fees("翠谷大學", "2019-2020")]);
+    let mut req = SearchRequest::new("收费标准");
+    req.years = vec!["2020-2021".into()];
+    let page = app.search_page(&req).expect("page");
+    assert_eq!(page.total, 1);
+    let years: Vec<&str> = page.facets.year.keys().map(String::as_str).collect();
+    assert_eq!(years, ["2019-2020", "2020-2021"]);
+    assert_eq!(app.search(&req).expect("plain").facets.year.len(), 1);
+}
