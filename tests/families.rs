@@ -329,3 +329,30 @@ async fn issue_10_explain_one_page() {
     assert!(text.contains("links (report): 1"), "{text}");
     assert!(text.contains("links (next): 1"), "{text}");
 }
+
+/// Issue 19: a home page that hands its content elsewhere. `/` is only a meta refresh to a
+/// frameset whose main frame is the portal (links resolved against its `<base href>`);
+/// the report column is TRS whose template defines its own `createPageHTML` before
+/// calling it; one report moved and its old page only `location.replace`s. All three
+/// reports are found, and the explanation names each hop.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn issue_19_a_home_page_that_redirects_and_frames_its_content_yields_its_reports() {
+    let site = serve_fixture("yunhe").await;
+    let (reports, summary) = crawl_one("云和学院", &format!("{}/", site.base), &[]).await;
+    eprintln!("yunhe: {summary}");
+    for path in ["/portal/", "/portal/main.htm", "/xxgk/ndbg/index_1.html"] {
+        assert!(!site.hits_of(path).is_empty(), "{path} reached");
+    }
+    assert_eq!(
+        years(&reports),
+        ["2018-2019", "2019-2020", "2020-2021"],
+        "{summary}"
+    );
+    let moved = by_path(&reports, &site, "/xxgk/ndbg/201911/t20191105_2231.html");
+    assert_eq!(moved.title, "云和学院2018-2019学年信息公开年度报告");
+    assert!(text(moved).contains("满意率为94%"));
+
+    // The same portal in an iframe of a page with nothing else: the same reports.
+    let (reports, _) = crawl_one("云和学院", &format!("{}/embed.html", site.base), &[]).await;
+    assert_eq!(years(&reports), ["2018-2019", "2019-2020", "2020-2021"]);
+}

@@ -25,6 +25,9 @@ pub enum LinkKind {
     List,
     Next,
     Attachment,
+    /// The page's own content elsewhere (a redirect, a frame): followed in the page's
+    /// role at its depth ([`crate::navigate::hops`]).
+    Hop,
 }
 
 /// A link worth following.

@@ -27,6 +27,7 @@ pub mod fetch;
 pub mod fuzzing;
 pub mod html;
 pub mod names;
+pub mod navigate;
 pub mod page;
 pub mod response;
 pub mod robots;

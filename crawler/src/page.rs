@@ -33,6 +33,7 @@ use crate::content::{extract_article, Article};
 use crate::decode::decode;
 use crate::discover::{self, Link, LinkKind};
 use crate::html::element_text;
+use crate::navigate::{hops, script_links};
 use crate::titles::is_report_title;
 
 /// What a page is.
@@ -77,7 +78,8 @@ pub struct Page {
     pub encoding: &'static str,
     /// The article as extracted (title, date, body text, attachments).
     pub article: Article,
-    /// The page's links we care about (empty for reports: they are leaves).
+    /// The page's links we care about (empty for reports: they are leaves; another
+    /// article keeps only its hops, see [`crate::navigate::hops`]).
     pub links: Vec<Link>,
     /// Further pages of the same article (`1030_2.html`, `1030_3.html`), in order.
     pub continuation: Vec<Url>,
@@ -98,8 +100,6 @@ pub const ROLE_UNKNOWN: &str = "unknown";
 
 /// Body text shorter than this (non-space characters) with attachments makes a notice.
 const NOTICE_TEXT: usize = 400;
-/// Pages written by script (TRS, Hanweb) read from one list: at most this many.
-const SCRIPT_PAGES: usize = 50;
 /// Continuation pages of one article at most.
 const MAX_PARTS: usize = 20;
 
@@ -118,8 +118,13 @@ pub fn classify(
     let mut reasons = Vec::new();
     let mut links = discover::links(&doc, url, hosts);
     links.extend(script_links(&decoded.text, url, hosts));
-    dedup(&mut links);
     let (link_count, link_chars, own_chars) = text_measures(&doc);
+    let hops = hops(&doc, url, own_chars, hosts);
+    for (link, via) in &hops {
+        reasons.push(format!("leads on by {} to {}", via.as_str(), link.url));
+    }
+    links.extend(hops.into_iter().map(|(link, _)| link));
+    dedup(&mut links);
     let report_links = links.iter().filter(|l| l.kind == LinkKind::Report).count();
     let own_title = article.title.clone();
     let title_is_report = own_title.as_deref().is_some_and(is_report_title);
@@ -225,9 +230,10 @@ pub fn classify(
             continuation.len()
         ));
     }
-    // Reports and other leaves are not followed (related articles, navigation).
+    // Reports and other leaves are not followed (related articles, navigation) — except
+    // where a page that is no report hands its content elsewhere (a moved article's stub).
     if !matches!(kind, PageKind::Start | PageKind::List) {
-        links.clear();
+        links.retain(|l| l.kind == LinkKind::Hop && !report);
     }
     Page {
         kind,
@@ -266,121 +272,6 @@ fn dedup(links: &mut Vec<Link>) {
         }
     }
     *links = seen;
-}
-
-/// Links a CMS writes by script: TRS `createPageHTML(n, cur, "index", "html")` pages,
-/// Hanweb `<datastore>` records (also in `dataproxy.jsp` answers) and its paging.
-pub fn script_links(text: &str, url: &Url, hosts: &[String]) -> Vec<Link> {
-    let mut out = Vec::new();
-    let on_host = |u: &Url| xxgk_archive::sources::host_key(u).is_some_and(|h| hosts.contains(&h));
-    // TRS WCM: createPageHTML(countPage, currentPage, "index", "html").
-    if let Some((count, prefix, ext)) = trs_pages(text) {
-        for i in 1..count.min(SCRIPT_PAGES) {
-            if let Ok(u) = url.join(&format!("{prefix}_{i}.{ext}")) {
-                if on_host(&u) && u != *url {
-                    out.push(Link {
-                        url: u,
-                        text: format!("第{}页", i + 1),
-                        kind: LinkKind::Next,
-                    });
-                }
-            }
-        }
-    }
-    // Hanweb JCMS: records in CDATA, links inside them.
-    let records = hanweb_records(text);
-    if !records.is_empty() {
-        let frag = Html::parse_fragment(&records.join("\n"));
-        out.extend(discover::links(&frag, url, hosts));
-        if let Some(proxy) = hanweb_paging(text, url, records.len()) {
-            out.extend(proxy.into_iter().filter(|l| on_host(&l.url)));
-        }
-    }
-    out
-}
-
-/// `createPageHTML(3, 0, "index", "html")` → (3, "index", "html").
-fn trs_pages(text: &str) -> Option<(usize, String, String)> {
-    let at = text.find("createPageHTML(")?;
-    let args = &text[at + "createPageHTML(".len()..];
-    let args = &args[..args.find(')')?];
-    let parts: Vec<&str> = args
-        .split(',')
-        .map(|s| s.trim().trim_matches(['"', '\'']))
-        .collect();
-    let count: usize = parts.first()?.parse().ok()?;
-    let prefix = parts.get(2).filter(|p| !p.is_empty()).unwrap_or(&"index");
-    let ext = parts.get(3).filter(|p| !p.is_empty()).unwrap_or(&"html");
-    Some((count, prefix.to_string(), ext.to_string()))
-}
-
-/// The HTML inside each `<record><![CDATA[…]]></record>`.
-fn hanweb_records(text: &str) -> Vec<&str> {
-    let mut out = Vec::new();
-    let mut rest = text;
-    while let Some(at) = rest.find("<record>") {
-        rest = &rest[at + "<record>".len()..];
-        let Some(end) = rest.find("</record>") else {
-            break;
-        };
-        let inner = rest[..end].trim();
-        let inner = inner
-            .strip_prefix("<![CDATA[")
-            .and_then(|s| s.strip_suffix("]]>"))
-            .unwrap_or(inner);
-        out.push(inner);
-        rest = &rest[end..];
-    }
-    out
-}
-
-/// A number after `key` (`totalRecord:57`, `<totalrecord>57</totalrecord>`, `perPage:'15'`).
-fn number_after(text: &str, key: &str) -> Option<usize> {
-    let lower = text.to_ascii_lowercase();
-    let at = lower.find(&key.to_ascii_lowercase())?;
-    let digits: String = text[at + key.len()..]
-        .chars()
-        .skip_while(|c| !c.is_ascii_digit())
-        .take_while(char::is_ascii_digit)
-        .collect();
-    let skipped = text[at + key.len()..]
-        .chars()
-        .take_while(|c| !c.is_ascii_digit())
-        .count();
-    (skipped <= 4).then(|| digits.parse().ok()).flatten()
-}
-
-/// Hanweb paging: the `<nextgroup>` proxy URL, asked for the records after those on the
-/// page as `startrecord`/`endrecord`/`perpage` (what jpage.js posts), a group of
-/// `perPage × 3` at a time, up to `totalRecord`.
-fn hanweb_paging(text: &str, url: &Url, on_page: usize) -> Option<Vec<Link>> {
-    // Only column pages carry the paging; a dataproxy answer carries records only.
-    let at = text.find("<nextgroup>")?;
-    let rest = &text[at..];
-    let href_at = rest.find("href=\"")? + "href=\"".len();
-    let href = &rest[href_at..];
-    let href = &href[..href.find('"')?];
-    let base = url.join(&href.replace("&amp;", "&")).ok()?;
-    let total = number_after(text, "totalRecord")?;
-    let per_page = number_after(text, "perPage").unwrap_or(15).max(1);
-    let group = per_page * 3;
-    let mut out = Vec::new();
-    let mut start = on_page + 1;
-    while start <= total && out.len() < SCRIPT_PAGES {
-        let end = (start + group - 1).min(total);
-        let mut u = base.clone();
-        u.query_pairs_mut()
-            .append_pair("startrecord", &start.to_string())
-            .append_pair("endrecord", &end.to_string())
-            .append_pair("perpage", &per_page.to_string());
-        out.push(Link {
-            url: u,
-            text: format!("记录{start}-{end}"),
-            kind: LinkKind::Next,
-        });
-        start = end + 1;
-    }
-    Some(out)
 }
 
 /// Further pages of a split article (DedeCMS/PHPCMS `1030.html` → `1030_2.html` …): the

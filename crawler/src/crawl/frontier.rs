@@ -139,6 +139,9 @@ impl Crawler {
                     (item.depth + 1, ROLE_REPORT_FILE)
                 }
                 LinkKind::List if item.depth < max_depth => (item.depth + 1, "list"),
+                // The page's content elsewhere (a redirect, a frame): the same role, no
+                // deeper — a home page that frames its content is still the way in.
+                LinkKind::Hop => (item.depth, item.role.as_str()),
                 // Pagination stays at the list's depth: page 9 of a list is no deeper.
                 LinkKind::Next
                     if follow_next && matches!(page.kind, PageKind::List | PageKind::Start) =>
