@@ -331,7 +331,8 @@ async fn issue_10_explain_one_page() {
 }
 
 /// Issue 19: a home page that hands its content elsewhere. `/` is only a meta refresh to a
-/// frameset whose main frame is the portal (links resolved against its `<base href>`);
+/// frameset whose main frame is the portal (links resolved against its `<base href>`, the
+/// report column only behind a 更多>> beside its heading);
 /// the report column is TRS whose template defines its own `createPageHTML` before
 /// calling it; one report moved and its old page only `location.replace`s. All three
 /// reports are found, and the explanation names each hop.

@@ -79,8 +79,14 @@ pub fn links(doc: &Html, page_url: &Url, hosts: &[String]) -> Vec<Link> {
         } else {
             text.clone()
         };
-        let Some(kind) = classify_link(&url, &label) else {
-            continue;
+        let (kind, label) = match classify_link(&url, &label) {
+            Some(kind) => (kind, label),
+            // 更多 beside a column's heading: the heading names what it leads to.
+            None if is_more(&label) => match box_heading(a) {
+                Some(heading) => (LinkKind::List, heading),
+                None => continue,
+            },
+            None => continue,
         };
         match out.iter_mut().find(|l| l.url == url) {
             Some(l) if kind < l.kind => {
@@ -96,6 +102,49 @@ pub fn links(doc: &Html, page_url: &Url, hosts: &[String]) -> Vec<Link> {
         }
     }
     out
+}
+
+/// A "more" link: 更多, 更多>>, 查看更多, more, MORE+.
+pub fn is_more(text: &str) -> bool {
+    let f = fold(text.trim()).to_lowercase();
+    let f = f.trim_matches(|c: char| {
+        matches!(
+            c,
+            '>' | '»' | '+' | '〉' | '》' | '.' | '…' | ' ' | '[' | ']' | '【' | '】'
+        )
+    });
+    matches!(
+        f,
+        "更多" | "查看更多" | "更多内容" | "更多信息" | "more" | "更多more"
+    )
+}
+
+/// The heading of the box a 更多 link sits in, when it names a report list: the first
+/// text outside links of the nearest enclosing element that has such text (up to three
+/// levels up), when it reads as a list title (信息公开年度报告, 年度报告).
+fn box_heading(a: scraper::ElementRef<'_>) -> Option<String> {
+    for ancestor in a.ancestors().take(3).filter_map(scraper::ElementRef::wrap) {
+        // The nearest enclosing element with text of its own is the box: its heading
+        // decides, and no box further out is read.
+        let own: Vec<&str> = ancestor
+            .descendants()
+            .filter(|node| {
+                !node
+                    .ancestors()
+                    .take_while(|n| n.id() != ancestor.id())
+                    .any(|n| n.value().as_element().is_some_and(|e| e.name() == "a"))
+            })
+            .filter_map(|node| node.value().as_text().map(|t| t.trim()))
+            .filter(|t| !t.is_empty())
+            .collect();
+        if !own.is_empty() {
+            return own
+                .into_iter()
+                .find(|t| is_list_title(t))
+                .map(str::to_string);
+        }
+    }
+    None
 }
 
 /// `href` resolved against `base`: http(s) only, fragment dropped, no `javascript:`.
@@ -208,5 +257,29 @@ mod tests {
         );
         assert_eq!(got[1].text, "2020-2021学年信息公开年度报告");
         assert_eq!(got[1].url.fragment(), None);
+    }
+
+    /// Issue 19: 更多 beside a box headed 信息公开年度报告 leads to the report list; 更多
+    /// beside a news box leads nowhere we want.
+    #[test]
+    fn more_links_take_the_heading_of_their_box() {
+        let html = r#"<div class="box"><div class="hd"><span>信息公开年度报告</span>
+            <a href="/ndbg/list.htm">更多&gt;&gt;</a></div>
+            <ul><li><a href="/info/1.htm">关于召开运动会的通知</a></li></ul></div>
+            <div class="box"><div class="hd"><span>学校新闻</span><a href="/xw/list.htm">MORE+</a></div></div>"#;
+        let doc = Html::parse_document(html);
+        let page = url("http://www.yh.edu.cn/");
+        let got = links(&doc, &page, &["www.yh.edu.cn".to_string()]);
+        let kinds: Vec<(&str, LinkKind, &str)> = got
+            .iter()
+            .map(|l| (l.url.path(), l.kind, l.text.as_str()))
+            .collect();
+        assert_eq!(
+            kinds,
+            [("/ndbg/list.htm", LinkKind::List, "信息公开年度报告")]
+        );
+        assert!(
+            is_more("更多>>") && is_more("MORE+") && is_more("查看更多") && !is_more("更多大学")
+        );
     }
 }
