@@ -15,10 +15,7 @@ fn bad_input_is_one_clear_error_line() {
         (vec!["search", "，。！"], "no searchable words"),
         (vec!["search", "-收费"], "only excludes"),
         (vec!["search", long.as_str()], "too long"),
-        (
-            vec!["search", "收费", "--section", "fees"],
-            "unknown section",
-        ),
+        (vec!["search", "收费", "--section", "fees"], "栏目“"),
         (vec!["search", "收费", "--limit", "0"], "limit must be"),
         (vec!["search", "收费", "--limit", "10000"], "limit must be"),
     ] {

@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use xxgk_archive::{Institution, InstitutionFilter};
 use xxgk_model::names::{name_key, province_short};
 use xxgk_model::year::ReportYear;
+use xxgk_model::SectionId;
 
 use crate::{Error, Result};
 
@@ -23,6 +24,25 @@ pub fn year(label: &str) -> Result<String> {
             "年度“{label}”无效：请写学年（如 2020-2021，两年相连）或自然年（如 2023），1990–2100 年之间"
         ))),
     }
+}
+
+/// Section filters by their names (`on_request`, …), for the site and the CLI alike; an
+/// unknown one is the caller's mistake, with the sections that exist.
+pub fn sections(names: &[String]) -> Result<Vec<SectionId>> {
+    names
+        .iter()
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            SectionId::parse(s).ok_or_else(|| {
+                let known: Vec<String> = SectionId::ALL
+                    .iter()
+                    .map(|id| format!("{}（{}）", id.as_str(), id.label()))
+                    .collect();
+                Error::BadRequest(format!("栏目“{s}”不存在；可选：{}", known.join("、")))
+            })
+        })
+        .collect()
 }
 
 /// Every value of a repeated year filter (see [`year`]).
@@ -335,6 +355,22 @@ mod tests {
             assert!(err.is_user_error(), "{bad}");
             assert!(err.to_string().contains("年度"), "{err}");
         }
+    }
+
+    #[test]
+    fn sections_by_name_or_a_message_listing_them() {
+        let v = |s: &[&str]| s.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            sections(&v(&[" on_request ", ""])).expect("known"),
+            [SectionId::OnRequest]
+        );
+        let err = sections(&v(&["fees"])).expect_err("unknown");
+        assert!(err.is_user_error());
+        let msg = err.to_string();
+        assert!(
+            msg.contains("栏目“fees”") && msg.contains("on_request"),
+            "{msg}"
+        );
     }
 
     #[test]

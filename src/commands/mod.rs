@@ -72,17 +72,8 @@ pub fn emit(out: &str) -> anyhow::Result<ExitCode> {
 }
 
 /// `--section` values as section ids; an unknown one is an error that lists the known.
-pub fn parse_sections(names: &[String]) -> anyhow::Result<Vec<xxgk_index::SectionId>> {
-    use xxgk_index::SectionId;
-    names
-        .iter()
-        .map(|s| {
-            SectionId::parse(s).ok_or_else(|| {
-                let known: Vec<&str> = SectionId::ALL.iter().map(|s| s.as_str()).collect();
-                anyhow::anyhow!("unknown section {s:?}; known: {}", known.join(", "))
-            })
-        })
-        .collect()
+pub fn parse_sections(names: &[String]) -> anyhow::Result<Vec<xxgk_app::SectionId>> {
+    Ok(xxgk_app::filters::sections(names)?)
 }
 
 /// `xxgk reindex`: rebuild the whole index from the stored reports.

@@ -148,18 +148,7 @@ impl TryFrom<RawSearch> for SearchParams {
     type Error = AppError;
 
     fn try_from(raw: RawSearch) -> Result<Self, AppError> {
-        let sections = clean(raw.section)
-            .iter()
-            .map(|s| {
-                SectionId::parse(s).ok_or_else(|| {
-                    let known: Vec<&str> = SectionId::ALL.iter().map(|s| s.as_str()).collect();
-                    AppError::BadRequest(format!(
-                        "unknown section {s:?}; known sections: {}",
-                        known.join(", ")
-                    ))
-                })
-            })
-            .collect::<Result<Vec<_>, _>>()?;
+        let sections = xxgk_app::filters::sections(&clean(raw.section))?;
         let sort = match raw.sort.trim() {
             "" | "relevance" => Sort::Relevance,
             "date" => Sort::Date,
@@ -555,7 +544,7 @@ mod tests {
             ("page=abc", "whole number"),
             ("limit=0", "between 1 and"),
             ("limit=10000", "between 1 and"),
-            ("section=finance", "unknown section"),
+            ("section=finance", "栏目“"),
             ("sort=random", "unknown sort"),
             ("page=1002", "too deep"),
             ("page=18446744073709551615", "too deep"),

@@ -452,11 +452,7 @@ async fn each_bad_parameter_is_a_400_in_the_error_shape() {
     let app = test_app();
     let long = "收费".repeat(1700); // about 10 kB of query text
     let cases = [
-        (
-            "/api/search?q=x&section=finance",
-            "bad_request",
-            "unknown section",
-        ),
+        ("/api/search?q=x&section=finance", "bad_request", "栏目“"),
         ("/api/search?q=x&page=0", "bad_request", "start at 1"),
         ("/api/search?q=x&page=two", "bad_request", "whole number"),
         (
@@ -468,11 +464,7 @@ async fn each_bad_parameter_is_a_400_in_the_error_shape() {
         ("/api/search?q=x&sort=random", "bad_request", "unknown sort"),
         ("/api/search?q=-x", "bad_query", "only excludes"),
         ("/api/search?q=%22%22", "bad_query", "no searchable"),
-        (
-            "/api/schools?q=x&section=nope",
-            "bad_request",
-            "unknown section",
-        ),
+        ("/api/schools?q=x&section=nope", "bad_request", "栏目“"),
         ("/schools.csv?q=x&page=0", "bad_request", "page must be"),
     ];
     for (uri, code, needle) in cases {
@@ -506,7 +498,7 @@ async fn html_pages_answer_bad_parameters_with_a_400_page_that_keeps_the_form() 
     let a = get(&app, &format!("/?q={}&section=finance", enc("收费"))).await;
     assert_eq!(a.status, StatusCode::BAD_REQUEST);
     assert!(a.content_type().starts_with("text/html"));
-    assert!(a.body.contains("unknown section"));
+    assert!(a.body.contains("栏目“"));
     let a = get(&app, &format!("/?q={}", enc(&"收费".repeat(1700)))).await;
     assert_eq!(a.status, StatusCode::BAD_REQUEST);
     assert!(a.body.contains("role=\"search\""), "form still there");
