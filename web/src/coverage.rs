@@ -8,7 +8,7 @@
 //! which for the whole registry takes longer than a page should (86–114 ms in a release
 //! build, 230–270 ms in a debug one, for 2,631 institutions × 16 years with 1,500 crawled
 //! sources and 12,000 reports), so answers are cached until the archive changes
-//! (`web/src/cache.rs`): paging through the matrix, then downloading it, computes it once.
+//! (`xxgk_app::cache`): paging through the matrix, then downloading it, computes it once.
 //! The page and the JSON show `Paging` rows at a time; the CSV streams them all.
 
 use std::collections::BTreeMap;
