@@ -122,10 +122,19 @@ pub fn report_from_page(input: &ArticleInput, hints: &Hints) -> Result<Report> {
     let all = lines.join("\n");
     let covered = covered_year(&year_title, &all);
     let year = covered.as_ref().map(CoveredYear::label);
+    // The date line itself is left out of the report's text, not out of its date.
     let published = input
         .published
         .clone()
-        .or_else(|| find_date(&body_lines))
+        .or_else(|| {
+            let raw: Vec<&str> = input
+                .body
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .collect();
+            find_date(&raw)
+        })
         .or_else(|| {
             input.attachments.iter().find_map(|a| {
                 let lines: Vec<&str> = a.text.lines().map(str::trim).collect();
@@ -452,6 +461,33 @@ mod tests {
         };
         let r = report_from_text("一、概述\n没有校名的文字。", &hinted).expect("hinted");
         assert_eq!(r.school, "西山学院");
+    }
+
+    /// An article page with no dated meta tag: the 发布时间 line at the top of its body
+    /// dates the report (the scorecard's on time or late), and is not part of its text.
+    #[test]
+    fn a_page_report_is_dated_by_the_date_line_of_its_body() {
+        let input = ArticleInput {
+            title: Some("东海大学2020-2021学年信息公开工作年度报告".into()),
+            published: None,
+            body: "东海大学2020-2021学年信息公开工作年度报告\n\
+                   发布时间：2021-11-12    来源：学校办公室\n\
+                   一、概述\n学校重视信息公开。\n二、主动公开情况\n公开信息一百条。"
+                .into(),
+            attachments: vec![],
+        };
+        let hints = Hints {
+            url: "http://a.edu.cn/info/1/2.htm".into(),
+            school: Some("东海大学".into()),
+            ..Hints::default()
+        };
+        let r = report_from_page(&input, &hints).expect("report");
+        assert_eq!(r.published.as_deref(), Some("2021-11-12"));
+        assert!(
+            r.sections.iter().all(|s| !s.text.contains("发布时间")),
+            "{:?}",
+            r.sections
+        );
     }
 
     /// Issue 10: a crawled report is its source's school, whatever its text says; its
