@@ -513,16 +513,39 @@ fn sample_site_pages(site: &SampleSite, layout: Layout) -> SamplePages {
             }
         }
         Layout::Trs => {
+            // A home page that hands its content on, as real ones do (issue 19): a meta
+            // refresh to a frameset whose main frame reaches the column only by the 更多
+            // of a box headed 信息公开年度报告; the column's template defines its own
+            // createPageHTML before calling it.
             let home = format!(
-                "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>{school}</title></head><body>\
-                 <div class=\"nav\"><a href=\"./\">首页</a><a href=\"./xxgk/ndbg/\">信息公开</a></div></body></html>"
+                "<!DOCTYPE html><html><head><meta charset=\"utf-8\">\
+                 <meta http-equiv=\"Refresh\" content=\"0;URL='/portal/'\"><title>{school}</title></head><body></body></html>"
             );
             pages.insert("/".into(), (HTML, home));
+            let frameset = format!(
+                "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>{school}</title></head>\
+                 <frameset rows=\"100,*\"><frame src=\"top.htm\"><frame src=\"main.htm\" name=\"main\"></frameset></html>"
+            );
+            pages.insert("/portal/".into(), (HTML, frameset));
+            let top = format!(
+                "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>{school}</title></head><body>\
+                 <div class=\"logo\">{school}</div><a href=\"/portal/\" target=\"_top\">学校首页</a></body></html>"
+            );
+            pages.insert("/portal/top.htm".into(), (HTML, top));
+            let latest = items.last().map(|i| li(i, "")).unwrap_or_default();
+            let main = format!(
+                "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>{school}信息公开网</title></head><body>\
+                 <div class=\"box\"><div class=\"hd\"><span>信息公开年度报告</span>\
+                 <a href=\"/xxgk/ndbg/\">更多&gt;&gt;</a></div><ul>{latest}</ul></div></body></html>"
+            );
+            pages.insert("/portal/main.htm".into(), (HTML, main));
             let chunks: Vec<&[(String, String)]> = items.chunks(2).collect();
             for (n, chunk) in chunks.iter().enumerate() {
                 let list: String = chunk.iter().map(|i| li(i, "")).collect();
                 let script = format!(
-                    "<script>createPageHTML({}, {n}, \"index\", \"html\");</script>",
+                    "<script>function createPageHTML(_nPageCount, _nCurrIndex, _sPageName, _sPageExt) {{\
+                     for (var i = 1; i < _nPageCount; i++) document.write(_sPageName + \"_\" + i); }}\
+                     createPageHTML({}, {n}, \"index\", \"html\");</script>",
                     chunks.len()
                 );
                 let name = if n == 0 {
