@@ -46,10 +46,10 @@ pub mod journalist;
 mod pages;
 mod params;
 mod render;
+mod serve;
 #[cfg(test)]
 mod tests;
 
-use std::future::Future;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -67,6 +67,7 @@ use tower_http::CompressionLevel;
 use xxgk_app::{App, SearchRequest, SearchResults};
 
 pub use error::AppError;
+pub use serve::{serve, serve_with, shutdown_signal, ServeLimits};
 
 /// Default time a request may take before it is answered with 503.
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(20);
@@ -311,148 +312,4 @@ async fn robots() -> impl axum::response::IntoResponse {
         ],
         ROBOTS_TXT,
     )
-}
-
-/// Connection limits of [`serve_with`].
-#[derive(Debug, Clone, Copy)]
-pub struct ServeLimits {
-    /// A client must send a request's whole header within this time, and an idle
-    /// keep-alive connection is closed after it: a socket dribbling one byte a second
-    /// cannot hold a descriptor forever.
-    pub header_read_timeout: Duration,
-    /// Open connections at most; further clients wait in the listen backlog.
-    pub max_connections: usize,
-}
-
-impl ServeLimits {
-    /// 10 s for headers; connections capped below this process's descriptor limit (the
-    /// index, the archive and the accept loop need some of their own).
-    pub fn from_environment() -> ServeLimits {
-        let fds = open_files_limit().unwrap_or(1024);
-        let max_connections = fds.saturating_sub(128).max(16) * 9 / 10;
-        ServeLimits {
-            header_read_timeout: Duration::from_secs(10),
-            max_connections,
-        }
-    }
-}
-
-/// The soft limit on open files (`Max open files` in `/proc/self/limits`), if readable.
-fn open_files_limit() -> Option<usize> {
-    let limits = std::fs::read_to_string("/proc/self/limits").ok()?;
-    let line = limits.lines().find(|l| l.starts_with("Max open files"))?;
-    line.split_whitespace().nth(3)?.parse().ok()
-}
-
-/// Serves [`app`] on `listener` until `shutdown` completes, then lets open requests
-/// finish, with [`ServeLimits::from_environment`].
-pub async fn serve(
-    listener: tokio::net::TcpListener,
-    state: AppState,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    serve_with(listener, state, ServeLimits::from_environment(), shutdown).await
-}
-
-/// Serves [`app`] with explicit connection limits: hyper-util's connection builder with
-/// a header-read timeout (which also ends idle keep-alive connections), a cap on open
-/// connections, and a graceful shutdown that waits up to 10 s for open requests.
-pub async fn serve_with(
-    listener: tokio::net::TcpListener,
-    state: AppState,
-    limits: ServeLimits,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
-    use hyper_util::server::conn::auto;
-    use hyper_util::service::TowerToHyperService;
-
-    tracing::info!(
-        max_connections = limits.max_connections,
-        header_read_timeout = ?limits.header_read_timeout,
-        "serving"
-    );
-    let router = app(state);
-    let slots = Arc::new(tokio::sync::Semaphore::new(limits.max_connections.max(1)));
-    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
-    let mut builder = auto::Builder::new(TokioExecutor::new());
-    builder
-        .http1()
-        .timer(TokioTimer::new())
-        .header_read_timeout(limits.header_read_timeout)
-        .keep_alive(true);
-    builder
-        .http2()
-        .timer(TokioTimer::new())
-        .keep_alive_interval(limits.header_read_timeout)
-        .keep_alive_timeout(limits.header_read_timeout);
-    let builder = Arc::new(builder);
-    tokio::pin!(shutdown);
-    loop {
-        let slot = tokio::select! {
-            slot = Arc::clone(&slots).acquire_owned() => match slot {
-                Ok(slot) => slot,
-                Err(_) => break,
-            },
-            () = &mut shutdown => break,
-        };
-        let (stream, _peer) = tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok(conn) => conn,
-                Err(e) => {
-                    // EMFILE and friends: back off instead of spinning; the connection
-                    // waits in the backlog.
-                    tracing::warn!(error = %e, "accept failed");
-                    tokio::time::sleep(Duration::from_millis(100)).await;
-                    continue;
-                }
-            },
-            () = &mut shutdown => break,
-        };
-        let _ = stream.set_nodelay(true);
-        let service = TowerToHyperService::new(router.clone());
-        let conn = builder
-            .serve_connection_with_upgrades(TokioIo::new(stream), service)
-            .into_owned();
-        let conn = graceful.watch(conn);
-        tokio::spawn(async move {
-            if let Err(e) = conn.await {
-                tracing::debug!(error = %e, "connection ended with an error");
-            }
-            drop(slot);
-        });
-    }
-    drop(listener);
-    if tokio::time::timeout(Duration::from_secs(10), graceful.shutdown())
-        .await
-        .is_err()
-    {
-        tracing::warn!("open connections did not finish within 10 s of shutdown");
-    }
-    Ok(())
-}
-
-/// Completes on Ctrl-C or (on Unix) SIGTERM.
-pub async fn shutdown_signal() {
-    let ctrl_c = async {
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
-        }
-    };
-    #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = term => {},
-    }
-    tracing::info!("shutting down");
 }

@@ -1,0 +1,548 @@
+//! The accept loop: every connection gets a deadline on each read before a complete
+//! request, a slot under the connection cap, and a graceful end on shutdown.
+//!
+//! Why not hyper-util's automatic HTTP/1–HTTP/2 builder: it reads the first bytes to tell
+//! the versions apart with no deadline, and hyper's header-read timeout starts only after
+//! them, so a client that connects and sends nothing (or only `PRI`) holds a descriptor
+//! and a slot for ever; enough of them stop the server answering anyone (issue 22). Here
+//! the first bytes are read under the header-read timeout, the HTTP/2 preface is
+//! recognised by hand, and the connection goes to hyper's HTTP/1 or HTTP/2 builder with
+//! those bytes put back in front of the stream.
+
+use std::future::Future;
+use std::io;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::graceful::{GracefulShutdown, Watcher};
+use hyper_util::service::TowerToHyperService;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, ReadBuf};
+use tokio::net::TcpStream;
+
+use crate::AppState;
+
+/// Connection limits of [`serve_with`].
+#[derive(Debug, Clone, Copy)]
+pub struct ServeLimits {
+    /// A client must send its first bytes, and then a request's whole header, within
+    /// this time each; an idle keep-alive connection is closed after it: a socket that
+    /// sends nothing, or dribbles one byte a second, cannot hold a descriptor for ever.
+    pub header_read_timeout: Duration,
+    /// Open connections at most; further clients wait in the listen backlog.
+    pub max_connections: usize,
+}
+
+impl ServeLimits {
+    /// 10 s for headers; connections capped below this process's descriptor limit (the
+    /// index, the archive and the accept loop need some of their own).
+    pub fn from_environment() -> ServeLimits {
+        let fds = open_files_limit().unwrap_or(1024);
+        let max_connections = fds.saturating_sub(128).max(16) * 9 / 10;
+        ServeLimits {
+            header_read_timeout: Duration::from_secs(10),
+            max_connections,
+        }
+    }
+}
+
+/// The soft limit on open files (`Max open files` in `/proc/self/limits`), if readable.
+fn open_files_limit() -> Option<usize> {
+    let limits = std::fs::read_to_string("/proc/self/limits").ok()?;
+    let line = limits.lines().find(|l| l.starts_with("Max open files"))?;
+    line.split_whitespace().nth(3)?.parse().ok()
+}
+
+/// How often, at most, a full connection cap is logged: a flood of clients must not
+/// flood the log as well.
+const CAP_WARNING_EVERY: Duration = Duration::from_secs(60);
+
+/// Serves [`crate::app`] on `listener` until `shutdown` completes, then lets open
+/// requests finish, with [`ServeLimits::from_environment`].
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> io::Result<()> {
+    serve_with(listener, state, ServeLimits::from_environment(), shutdown).await
+}
+
+/// Serves [`crate::app`] with explicit connection limits: the first bytes and then each
+/// request header read under [`ServeLimits::header_read_timeout`] (which also ends idle
+/// keep-alive connections; HTTP/2 connections are pinged and closed when the pings go
+/// unanswered as long), a cap on open connections (logged at WARN when reached, once a
+/// minute at most), and a graceful shutdown that waits up to 10 s for open requests.
+pub async fn serve_with(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    limits: ServeLimits,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> io::Result<()> {
+    tracing::info!(
+        max_connections = limits.max_connections,
+        header_read_timeout = ?limits.header_read_timeout,
+        "serving"
+    );
+    let builders = Arc::new(Builders::new(limits.header_read_timeout));
+    let service = TowerToHyperService::new(crate::app(state));
+    let slots = Arc::new(tokio::sync::Semaphore::new(limits.max_connections.max(1)));
+    let graceful = GracefulShutdown::new();
+    let mut last_cap_warning: Option<Instant> = None;
+    tokio::pin!(shutdown);
+    loop {
+        let slot = match Arc::clone(&slots).try_acquire_owned() {
+            Ok(slot) => slot,
+            Err(_) => {
+                if last_cap_warning.is_none_or(|at| at.elapsed() >= CAP_WARNING_EVERY) {
+                    last_cap_warning = Some(Instant::now());
+                    tracing::warn!(
+                        max_connections = limits.max_connections,
+                        "connection cap reached: new clients wait in the listen backlog \
+                         (logged once a minute at most)"
+                    );
+                }
+                tokio::select! {
+                    slot = Arc::clone(&slots).acquire_owned() => match slot {
+                        Ok(slot) => slot,
+                        Err(_) => break,
+                    },
+                    () = &mut shutdown => break,
+                }
+            }
+        };
+        let (stream, _peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(conn) => conn,
+                Err(e) => {
+                    // EMFILE and friends: back off instead of spinning; the connection
+                    // waits in the backlog.
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let builders = Arc::clone(&builders);
+        let service = service.clone();
+        let watcher = graceful.watcher();
+        let first_bytes_timeout = limits.header_read_timeout;
+        tokio::spawn(async move {
+            builders
+                .serve(stream, service, watcher, first_bytes_timeout)
+                .await;
+            drop(slot);
+        });
+    }
+    drop(listener);
+    if tokio::time::timeout(Duration::from_secs(10), graceful.shutdown())
+        .await
+        .is_err()
+    {
+        tracing::warn!("open connections did not finish within 10 s of shutdown");
+    }
+    Ok(())
+}
+
+type Service = TowerToHyperService<axum::Router>;
+
+/// hyper's two connection builders, configured once.
+struct Builders {
+    http1: hyper::server::conn::http1::Builder,
+    http2: hyper::server::conn::http2::Builder<TokioExecutor>,
+}
+
+impl Builders {
+    fn new(timeout: Duration) -> Builders {
+        let mut http1 = hyper::server::conn::http1::Builder::new();
+        http1
+            .timer(TokioTimer::new())
+            .header_read_timeout(timeout)
+            .keep_alive(true);
+        let mut http2 = hyper::server::conn::http2::Builder::new(TokioExecutor::new());
+        http2
+            .timer(TokioTimer::new())
+            .keep_alive_interval(timeout)
+            .keep_alive_timeout(timeout);
+        Builders { http1, http2 }
+    }
+
+    /// Reads the first bytes under `timeout`, then serves the connection with the
+    /// builder of its version. A client that sends too little in time is dropped.
+    async fn serve(
+        &self,
+        mut stream: TcpStream,
+        service: Service,
+        watcher: Watcher,
+        timeout: Duration,
+    ) {
+        let mut first = Vec::with_capacity(H2_PREFACE.len());
+        let version = match tokio::time::timeout(timeout, sniff(&mut stream, &mut first)).await {
+            Ok(Ok(Some(version))) => version,
+            // Closed before a byte, or a reset: nothing to answer.
+            Ok(Ok(None)) | Ok(Err(_)) => return,
+            Err(_) => {
+                tracing::debug!(
+                    bytes = first.len(),
+                    "connection cut: no request within the header-read timeout"
+                );
+                return;
+            }
+        };
+        let io = TokioIo::new(Rewind::new(first, stream));
+        let ended = match version {
+            Version::Http1 => {
+                watcher
+                    .watch(self.http1.serve_connection(io, service))
+                    .await
+            }
+            Version::Http2 => {
+                watcher
+                    .watch(self.http2.serve_connection(io, service))
+                    .await
+            }
+        };
+        if let Err(e) = ended {
+            tracing::debug!(error = %e, "connection ended with an error");
+        }
+    }
+}
+
+/// What a client with prior knowledge of HTTP/2 sends first (RFC 9113, section 3.4).
+pub(crate) const H2_PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Version {
+    Http1,
+    Http2,
+}
+
+/// Tells the version from the first bytes `buf` holds: HTTP/2 once the whole preface has
+/// come, HTTP/1 as soon as a byte differs from it, `None` while they could be either.
+pub(crate) fn version_of(buf: &[u8]) -> Option<Version> {
+    let n = buf.len().min(H2_PREFACE.len());
+    if buf[..n] != H2_PREFACE[..n] {
+        Some(Version::Http1)
+    } else if n == H2_PREFACE.len() {
+        Some(Version::Http2)
+    } else {
+        None
+    }
+}
+
+/// Reads into `buf` until [`version_of`] can tell; `None` when the client closes first.
+async fn sniff(stream: &mut TcpStream, buf: &mut Vec<u8>) -> io::Result<Option<Version>> {
+    loop {
+        if let Some(version) = version_of(buf) {
+            return Ok(Some(version));
+        }
+        // Never past the preface: what follows is the connection's, read by hyper.
+        let mut chunk = [0u8; 24];
+        let want = H2_PREFACE.len() - buf.len();
+        let n = stream.read(&mut chunk[..want]).await?;
+        if n == 0 {
+            return Ok(None);
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    }
+}
+
+/// A stream with bytes already read put back in front of it.
+struct Rewind {
+    first: Vec<u8>,
+    pos: usize,
+    inner: TcpStream,
+}
+
+impl Rewind {
+    fn new(first: Vec<u8>, inner: TcpStream) -> Rewind {
+        Rewind {
+            first,
+            pos: 0,
+            inner,
+        }
+    }
+}
+
+impl AsyncRead for Rewind {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        if this.pos < this.first.len() {
+            let left = &this.first[this.pos..];
+            let n = left.len().min(buf.remaining());
+            buf.put_slice(&left[..n]);
+            this.pos += n;
+            return Poll::Ready(Ok(()));
+        }
+        Pin::new(&mut this.inner).poll_read(cx, buf)
+    }
+}
+
+impl AsyncWrite for Rewind {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.get_mut().inner).poll_write(cx, buf)
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.get_mut().inner).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().inner).poll_shutdown(cx)
+    }
+}
+
+/// Completes on Ctrl-C or (on Unix) SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down");
+}
+
+#[cfg(test)]
+mod tests {
+    use std::net::SocketAddr;
+    use std::sync::Mutex;
+
+    use tokio::io::AsyncWriteExt;
+    use tracing::instrument::WithSubscriber;
+
+    use super::*;
+    use crate::tests::engine;
+
+    #[test]
+    fn the_version_is_told_from_the_first_bytes() {
+        assert_eq!(version_of(b""), None);
+        assert_eq!(version_of(b"PRI"), None);
+        assert_eq!(version_of(&H2_PREFACE[..23]), None);
+        assert_eq!(version_of(H2_PREFACE), Some(Version::Http2));
+        assert_eq!(version_of(b"G"), Some(Version::Http1));
+        assert_eq!(version_of(b"GET / HTTP/1.1\r\n"), Some(Version::Http1));
+        // `PRI` as an HTTP/1 method (no preface after it) is HTTP/1's to refuse.
+        assert_eq!(version_of(b"PRI / HTTP/1.1\r\n"), Some(Version::Http1));
+    }
+
+    /// What the server logged, for a test to read.
+    #[derive(Clone, Default)]
+    struct Log(Arc<Mutex<Vec<u8>>>);
+
+    impl Log {
+        fn text(&self) -> String {
+            let bytes = self.0.lock().map(|b| b.clone()).unwrap_or_default();
+            String::from_utf8_lossy(&bytes).into_owned()
+        }
+    }
+
+    impl io::Write for Log {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            if let Ok(mut b) = self.0.lock() {
+                b.extend_from_slice(buf);
+            }
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    /// A real server on 127.0.0.1 with `limits`; send on the sender to stop it.
+    struct Running {
+        addr: SocketAddr,
+        stop: tokio::sync::oneshot::Sender<()>,
+        server: tokio::task::JoinHandle<io::Result<()>>,
+        log: Log,
+    }
+
+    async fn start(limits: ServeLimits) -> Running {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let log = Log::default();
+        let writer = log.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(move || writer.clone())
+            .with_ansi(false)
+            .finish();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(
+            serve_with(
+                listener,
+                crate::AppState::new(engine()),
+                limits,
+                async move {
+                    let _ = stopped.await;
+                },
+            )
+            .with_subscriber(subscriber),
+        );
+        Running {
+            addr,
+            stop,
+            server,
+            log,
+        }
+    }
+
+    impl Running {
+        async fn stop(self) {
+            let _ = self.stop.send(());
+            tokio::time::timeout(Duration::from_secs(15), self.server)
+                .await
+                .expect("graceful shutdown")
+                .expect("join")
+                .expect("serve");
+        }
+    }
+
+    /// Sends a whole request on a new connection; the answer as text.
+    async fn request(addr: SocketAddr, path: &str) -> String {
+        let mut real = TcpStream::connect(addr).await.expect("connect");
+        real.write_all(
+            format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").as_bytes(),
+        )
+        .await
+        .expect("write");
+        let mut answer = String::new();
+        tokio::time::timeout(Duration::from_secs(10), real.read_to_string(&mut answer))
+            .await
+            .expect("answered within the timeout")
+            .expect("read");
+        answer
+    }
+
+    /// The server closes `s` (end of stream or a reset) within a few timeouts.
+    async fn assert_closed_by_server(mut s: TcpStream, what: &str) {
+        let mut buf = Vec::new();
+        let read = tokio::time::timeout(Duration::from_secs(5), s.read_to_end(&mut buf)).await;
+        assert!(read.is_ok(), "the server closed the {what} connection");
+    }
+
+    /// Issue 22: a connection that sends nothing at all, or only the first letters of the
+    /// HTTP/2 preface, is cut after the header-read timeout like a dribbling one: one
+    /// more such socket than the cap cannot stop the server answering a real request, and
+    /// the full cap is logged as a warning.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn connections_that_send_nothing_are_cut_and_cannot_stop_the_server() {
+        let running = start(ServeLimits {
+            header_read_timeout: Duration::from_millis(400),
+            max_connections: 2,
+        })
+        .await;
+        let mut silent = Vec::new();
+        for _ in 0..2 {
+            silent.push(TcpStream::connect(running.addr).await.expect("connect"));
+        }
+        let mut pri = TcpStream::connect(running.addr).await.expect("connect");
+        pri.write_all(b"PRI").await.expect("write");
+        silent.push(pri);
+        let answer = request(running.addr, "/api/stats").await;
+        assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+        for s in silent {
+            assert_closed_by_server(s, "silent").await;
+        }
+        let log = running.log.text();
+        assert!(log.contains("connection cap reached"), "{log}");
+        assert_eq!(log.matches("connection cap reached").count(), 1, "{log}");
+        running.stop().await;
+    }
+
+    /// A client with prior knowledge of HTTP/2 is still served over HTTP/2 after its
+    /// preface is read under the deadline.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn http2_with_prior_knowledge_is_served() {
+        let running = start(ServeLimits {
+            header_read_timeout: Duration::from_secs(5),
+            max_connections: 4,
+        })
+        .await;
+        let stream = TcpStream::connect(running.addr).await.expect("connect");
+        let (mut sender, conn) =
+            hyper::client::conn::http2::handshake(TokioExecutor::new(), TokioIo::new(stream))
+                .await
+                .expect("h2 handshake");
+        tokio::spawn(conn);
+        let req = hyper::Request::get(format!("http://{}/api/stats", running.addr))
+            .body(http_body_util::Empty::<axum::body::Bytes>::new())
+            .expect("request");
+        let res = sender.send_request(req).await.expect("h2 answer");
+        assert_eq!(res.status(), 200);
+        assert_eq!(res.version(), hyper::Version::HTTP_2);
+        drop(sender);
+        running.stop().await;
+    }
+
+    /// Issue 13: a client that dribbles its header (or idles on a keep-alive connection) is
+    /// cut off after the header-read timeout, and the connection cap holds the rest back
+    /// without refusing them: a real request waits for a slot, then is answered.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn slow_and_idle_connections_are_cut_and_capped() {
+        let running = start(ServeLimits {
+            header_read_timeout: Duration::from_millis(400),
+            max_connections: 2,
+        })
+        .await;
+        // Two slow clients take both slots: one byte of a request line each.
+        let mut slow = Vec::new();
+        for _ in 0..2 {
+            let mut s = TcpStream::connect(running.addr).await.expect("connect");
+            s.write_all(b"G").await.expect("write");
+            slow.push(s);
+        }
+        // A third, real request: it waits for a slot (no refusal), then gets its answer
+        // once the slow ones are cut.
+        let started = Instant::now();
+        let answer = request(running.addr, "/api/stats").await;
+        assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+        assert!(
+            started.elapsed() >= Duration::from_millis(300),
+            "it had to wait for a slot: {:?}",
+            started.elapsed()
+        );
+        for s in slow {
+            assert_closed_by_server(s, "slow").await;
+        }
+        running.stop().await;
+    }
+}
