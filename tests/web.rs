@@ -25,7 +25,13 @@ pub(crate) struct Server {
 impl Server {
     /// `xxgk --data DATA <args…> --addr 127.0.0.1:0`, waiting for its URL.
     pub(crate) fn start(data: &Path, args: &[&str]) -> Server {
-        let mut child = Command::new(xxgk_bin())
+        Server::start_with(Command::new(xxgk_bin()), data, args)
+    }
+
+    /// [`Server::start`] with `command` standing for `xxgk` (another binary, another
+    /// user).
+    pub(crate) fn start_with(mut command: Command, data: &Path, args: &[&str]) -> Server {
+        let mut child = command
             .arg("--data")
             .arg(data)
             .args(args)
@@ -589,6 +595,116 @@ fn snapshot(dir: &Path) -> Vec<(PathBuf, u64, std::time::SystemTime)> {
     }
     out.sort();
     out
+}
+
+/// Every file under `dir` with its permission bits, for a failure message.
+#[cfg(unix)]
+fn unreadable_by_others(dir: &Path) -> Vec<String> {
+    use std::os::unix::fs::PermissionsExt;
+    let mut bad = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).expect("read_dir") {
+            let entry = entry.expect("entry");
+            let meta = entry.metadata().expect("metadata");
+            let mode = meta.permissions().mode() & 0o777;
+            let needed = if meta.is_dir() { 0o005 } else { 0o004 };
+            if mode & needed != needed {
+                bad.push(format!("{} {mode:o}", entry.path().display()));
+            }
+            if meta.is_dir() {
+                stack.push(entry.path());
+            }
+        }
+    }
+    bad
+}
+
+/// Issue 22: under the usual umask (022) every file the data folder holds is readable
+/// by others, the index's atomically written `meta.json` and `.managed.json` included;
+/// a copy made read-only (`chmod -R a-w`) then serves as another user (`nobody`, when
+/// the test may switch users: as root, with util-linux's `setpriv`).
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread")]
+async fn a_read_only_copy_serves_as_another_user() {
+    use std::os::unix::fs::PermissionsExt;
+
+    let data = tempfile::tempdir().expect("tempdir");
+    let mut import = Command::new("sh");
+    import
+        .arg("-c")
+        .arg("umask 022 && exec \"$0\" \"$@\"")
+        .arg(xxgk_bin())
+        .arg("--data")
+        .arg(data.path())
+        .arg("import")
+        .arg(fixture_reports());
+    let out = import.output().expect("run import");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let bad = unreadable_by_others(data.path());
+    assert!(bad.is_empty(), "not readable by others: {bad:?}");
+
+    // The copy: binary and data in a folder others may enter, then nothing writable.
+    let root = tempfile::tempdir().expect("tempdir");
+    std::fs::set_permissions(root.path(), std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let bin = root.path().join("xxgk");
+    std::fs::copy(xxgk_bin(), &bin).expect("copy binary");
+    let copy = root.path().join("data");
+    let cp = Command::new("cp")
+        .arg("-a")
+        .arg(data.path())
+        .arg(&copy)
+        .status()
+        .expect("cp");
+    assert!(cp.success());
+    let chmod = Command::new("chmod")
+        .args(["-R", "a-w"])
+        .arg(&copy)
+        .status()
+        .expect("chmod");
+    assert!(chmod.success());
+
+    let root_user = std::env::var("USER").is_ok_and(|u| u == "root")
+        || Command::new("id")
+            .arg("-u")
+            .output()
+            .is_ok_and(|o| o.stdout.trim_ascii() == b"0");
+    let setpriv = Command::new("setpriv")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !(root_user && setpriv) {
+        eprintln!("skipped the other user: switching users needs root and setpriv (the modes are checked above)");
+        let _ = Command::new("chmod")
+            .args(["-R", "u+w"])
+            .arg(&copy)
+            .status();
+        return;
+    }
+    let mut as_nobody = Command::new("setpriv");
+    as_nobody
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+        .arg(&bin)
+        .env("HOME", root.path());
+    let server = Server::start_with(as_nobody, &copy, &["serve", "--read-only"]);
+    let (status, results) =
+        get_json(&server.url(&format!("/api/search?q={}", enc("收费标准")))).await;
+    assert_eq!(status, 200, "{results}");
+    assert!(results["total"].as_u64().unwrap_or(0) >= 3, "{results}");
+    for path in ["/", "/about", "/coverage", "/api/stats"] {
+        let (status, body) = get_text(&server.url(path)).await;
+        assert_eq!(status, 200, "{path}: {body}");
+    }
+    assert!(server.terminate().success());
+    // Let the temporary folder be removed.
+    let _ = Command::new("chmod")
+        .args(["-R", "u+w"])
+        .arg(&copy)
+        .status();
 }
 
 /// Issue 13: `serve --read-only` serves a copy without writing a byte in its folder (no

@@ -9,13 +9,13 @@ mod reports;
 mod request;
 mod schema;
 mod search;
+mod shared;
 #[cfg(test)]
 mod tests;
 mod writer;
 
 use std::path::Path;
 
-use tantivy::directory::MmapDirectory;
 use tantivy::schema::{Field, Value};
 use tantivy::{Index, IndexReader, IndexSettings, ReloadPolicy, TantivyDocument};
 
@@ -56,7 +56,7 @@ impl Engine {
             path: dir.to_path_buf(),
             source,
         };
-        let directory = MmapDirectory::open(dir).map_err(|e| open(e.into()))?;
+        let directory = shared::SharedDirectory::open(dir).map_err(open)?;
         let exists = Index::exists(&directory).map_err(|e| open(e.into()))?;
         let index = if exists {
             let index = Index::open(directory).map_err(open)?;
