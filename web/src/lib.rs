@@ -236,17 +236,23 @@ pub fn app(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), cost::gate))
         .layer(middleware::from_fn(error::fill_empty_errors))
         .layer(middleware::from_fn(error::log_internal_errors))
-        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
-            let route = req
-                .extensions()
-                .get::<MatchedPath>()
-                .map(MatchedPath::as_str)
-                .unwrap_or("(unmatched)");
-            // The URI cut: a 32 KB query string is not worth logging whole.
-            let uri = req.uri().to_string();
-            let uri: String = uri.chars().take(200).collect();
-            tracing::info_span!("http", method = %req.method(), route, uri)
-        }))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|req: &Request| {
+                    let route = req
+                        .extensions()
+                        .get::<MatchedPath>()
+                        .map(MatchedPath::as_str)
+                        .unwrap_or("(unmatched)");
+                    // The URI cut: a 32 KB query string is not worth logging whole.
+                    let uri = req.uri().to_string();
+                    let uri: String = uri.chars().take(200).collect();
+                    tracing::info_span!("http", method = %req.method(), route, uri)
+                })
+                // Answers are logged once, by `error::log_internal_errors` (5xx at WARN, a
+                // designed 503 included); the trace layer's own ERROR line would log them twice.
+                .on_failure(()),
+        )
         // gzip or brotli when the client asks (pages, CSS, JSON, CSV; not bodies under
         // 32 bytes). Level 4: a 200 kB coverage page shrinks about tenfold either way,
         // and brotli's default (11) costs tens of milliseconds a page for a few percent.

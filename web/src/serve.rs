@@ -343,13 +343,11 @@ pub async fn shutdown_signal() {
 #[cfg(test)]
 mod tests {
     use std::net::SocketAddr;
-    use std::sync::Mutex;
-
     use tokio::io::AsyncWriteExt;
     use tracing::instrument::WithSubscriber;
 
     use super::*;
-    use crate::tests::engine;
+    use crate::tests::{engine, Log};
 
     #[test]
     fn the_version_is_told_from_the_first_bytes() {
@@ -361,29 +359,6 @@ mod tests {
         assert_eq!(version_of(b"GET / HTTP/1.1\r\n"), Some(Version::Http1));
         // `PRI` as an HTTP/1 method (no preface after it) is HTTP/1's to refuse.
         assert_eq!(version_of(b"PRI / HTTP/1.1\r\n"), Some(Version::Http1));
-    }
-
-    /// What the server logged, for a test to read.
-    #[derive(Clone, Default)]
-    struct Log(Arc<Mutex<Vec<u8>>>);
-
-    impl Log {
-        fn text(&self) -> String {
-            let bytes = self.0.lock().map(|b| b.clone()).unwrap_or_default();
-            String::from_utf8_lossy(&bytes).into_owned()
-        }
-    }
-
-    impl io::Write for Log {
-        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-            if let Ok(mut b) = self.0.lock() {
-                b.extend_from_slice(buf);
-            }
-            Ok(buf.len())
-        }
-        fn flush(&mut self) -> io::Result<()> {
-            Ok(())
-        }
     }
 
     /// A real server on 127.0.0.1 with `limits`; send on the sender to stop it.
@@ -400,11 +375,7 @@ mod tests {
             .expect("bind");
         let addr = listener.local_addr().expect("addr");
         let log = Log::default();
-        let writer = log.clone();
-        let subscriber = tracing_subscriber::fmt()
-            .with_writer(move || writer.clone())
-            .with_ansi(false)
-            .finish();
+        let subscriber = log.subscriber();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let server = tokio::spawn(
             serve_with(

@@ -1,6 +1,7 @@
 //! Router tests without a socket: every route, filters, pagination edges, each 4xx,
 //! escaping. The real-server and real-browser tests live in the root `tests/web.rs`.
 
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::body::Body;
@@ -691,6 +692,41 @@ async fn unknown_paths_and_methods_answer_in_the_right_shape() {
     assert!(css.body.contains(".facets"));
 }
 
+/// What the server logged, for a test to read.
+#[derive(Clone, Default)]
+pub(crate) struct Log(Arc<Mutex<Vec<u8>>>);
+
+impl Log {
+    /// A subscriber that writes here, at every level, without colour codes.
+    pub(crate) fn subscriber(&self) -> impl tracing::Subscriber + Send + Sync {
+        let writer = self.clone();
+        tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::DEBUG)
+            .with_writer(move || writer.clone())
+            .with_ansi(false)
+            .finish()
+    }
+
+    pub(crate) fn text(&self) -> String {
+        let bytes = self.0.lock().map(|b| b.clone()).unwrap_or_default();
+        String::from_utf8_lossy(&bytes).into_owned()
+    }
+}
+
+impl std::io::Write for Log {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if let Ok(mut b) = self.0.lock() {
+            b.extend_from_slice(buf);
+        }
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// A search that times out is a 503 in the error shape, logged once at WARN (not also at
+/// ERROR by the trace layer: issue 22).
 #[tokio::test]
 async fn searches_wait_for_a_free_slot_and_time_out_with_a_503_in_the_error_shape() {
     let state = AppState::new(engine())
@@ -706,9 +742,17 @@ async fn searches_wait_for_a_free_slot_and_time_out_with_a_503_in_the_error_shap
         .acquire_owned()
         .await
         .expect("permit");
-    let a = get(&app, &uri).await;
+    let log = Log::default();
+    let a = {
+        use tracing::instrument::WithSubscriber;
+        get(&app, &uri).with_subscriber(log.subscriber()).await
+    };
     assert_eq!(a.status, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(a.error_code(), "timeout");
+    let log = log.text();
+    assert_eq!(log.matches(" WARN ").count(), 1, "{log}");
+    assert!(log.contains("answered with an error"), "{log}");
+    assert!(!log.contains("ERROR"), "{log}");
     let page = get(&app, "/?q=x").await;
     assert_eq!(page.status, StatusCode::SERVICE_UNAVAILABLE);
     assert!(page.content_type().starts_with("text/html"));
