@@ -68,6 +68,19 @@ pub fn serve_engine(engine: Engine, data: &Path, args: &ServeArgs) -> anyhow::Re
         // The index alone is enough to search; say what is missing.
         Err(err) => tracing::warn!("serving without report versions: {err:#}"),
     }
+    // Reports a killed crawl or import stored but never indexed: searches miss them
+    // until a writer drains the outbox (serve never writes the index).
+    match app.stats() {
+        Ok(s) if s.pending_index > 0 => tracing::warn!(
+            pending_index = s.pending_index,
+            "{} stored reports wait for the index (an interrupted crawl or import): \
+             `xxgk --data {} stats` indexes them while this server runs",
+            s.pending_index,
+            data.display()
+        ),
+        Ok(_) => {}
+        Err(err) => tracing::warn!("cannot count the reports waiting for the index: {err:#}"),
+    }
     let state = AppState::new(app)
         .with_timeout(Duration::from_secs(args.timeout.max(1)))
         .with_search_cache(args.search_cache);

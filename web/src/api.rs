@@ -11,8 +11,7 @@ use axum::Json;
 use serde::Serialize;
 use xxgk_app::schools::SchoolsAnswer;
 use xxgk_app::{
-    IndexStats, NoReport, Report, SchoolMatch, SchoolNoMatch, SchoolsRequest, SearchResults,
-    SectionId,
+    NoReport, Report, SchoolMatch, SchoolNoMatch, SchoolsRequest, SearchResults, SectionId, Stats,
 };
 
 use crate::export::{csv_download, schools_row, schools_rows, SCHOOLS_CSV_HEADER};
@@ -159,9 +158,10 @@ pub async fn report(
     Ok(Json(load_report(&state, id).await?))
 }
 
-/// `/api/stats`: what the index holds.
-pub async fn stats(State(state): State<AppState>) -> Result<Json<IndexStats>, AppError> {
-    Ok(Json(state.blocking(|app| Ok(app.index_stats()?)).await?))
+/// `/api/stats`: what the index holds, and `pending_index`: the reports stored in the
+/// archive that wait in its outbox for the index.
+pub async fn stats(State(state): State<AppState>) -> Result<Json<Stats>, AppError> {
+    Ok(Json(state.blocking(|app| Ok(app.stats()?)).await?))
 }
 
 pub async fn not_found() -> AppError {

@@ -12,7 +12,8 @@ use time::format_description::well_known::Rfc3339;
 use xxgk_app::text::{highlight_all, match_ranges, UserQuery};
 use xxgk_app::year::ReportYear;
 use xxgk_app::{
-    App, FacetCounts, Hit, IndexStats, NoReport, Report, SearchResults, SectionId, Sort, Status,
+    App, FacetCounts, Hit, IndexStats, NoReport, Report, SearchResults, SectionId, Sort, Stats,
+    Status,
 };
 
 use crate::api::{schools_page_href, SchoolsPage};
@@ -857,7 +858,7 @@ fn schools_answer(params: &SearchParams, page: &SchoolsPage<'_>) -> Markup {
 
 /// `/about`: what is indexed and how to search.
 pub async fn about(State(state): State<AppState>) -> Result<Response, HtmlError> {
-    let stats = state.blocking(|app| Ok(app.index_stats()?)).await?;
+    let stats = state.blocking(|app| Ok(app.stats()?)).await?;
     let last_crawl = match state.read(|app| app.last_crawl()).await {
         Ok(found) => found,
         Err(err) => {
@@ -876,7 +877,9 @@ pub async fn about(State(state): State<AppState>) -> Result<Response, HtmlError>
     )))
 }
 
-fn about_page(stats: &IndexStats, updated: Option<&str>, last_crawl: Option<&str>) -> Markup {
+fn about_page(stats: &Stats, updated: Option<&str>, last_crawl: Option<&str>) -> Markup {
+    let pending = stats.pending_index;
+    let stats = &stats.index;
     let examples: [(&str, &str); 6] = [
         ("收费标准", "“收费”与“标准”都出现的段落，连在一起的排在前面"),
         ("收費標準", "繁体检索同样找到简体报告，反之亦然"),
@@ -908,6 +911,14 @@ fn about_page(stats: &IndexStats, updated: Option<&str>, last_crawl: Option<&str
                 }
                 dt { "最近抓取" } dd #stat-last-crawl { (last_crawl.unwrap_or("无记录")) }
                 dt { "索引更新" } dd { (updated.unwrap_or("未知")) }
+                @if pending > 0 {
+                    dt { "待入索引" }
+                    dd #stat-pending {
+                        (count(pending as u64)) " 份报告已存档、尚未进入索引，检索暂时找不到它们"
+                        "（抓取或导入中断时会这样）。管理员运行 " code { "xxgk stats" }
+                        " 即可补入索引，无需重启本站。"
+                    }
+                }
             }
             h2 #syntax { "检索语法" }
             table.syntax {

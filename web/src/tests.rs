@@ -627,6 +627,31 @@ async fn about_page_and_stats() {
     assert!(page.body.contains("收費標準") && page.body.contains("收费标准"));
     let v = get(&app, "/api/stats").await.json();
     assert_eq!(v["reports"], 28);
+    assert_eq!(v["pending_index"], 0, "{v}");
+    assert!(!page.body.contains("待入索引"));
+}
+
+/// Issue 22: reports stored but not yet indexed (an interrupted crawl or import) are
+/// counted on `/about` and in `/api/stats`, with the command that indexes them.
+#[tokio::test]
+async fn reports_waiting_for_the_index_are_reported() {
+    let archive = xxgk_app::stores::archive::Archive::open_in_memory().expect("archive");
+    for r in corpus().iter().take(3) {
+        archive.put_report(r).expect("store");
+    }
+    let state = AppState::new(engine())
+        .with_archive(Arc::new(xxgk_app::stores::archive::Reader::new(archive)));
+    let app = app(state);
+    let v = get(&app, "/api/stats").await.json();
+    assert_eq!(v["pending_index"], 3, "{v}");
+    assert_eq!(v["reports"], 28, "{v}");
+    let page = get(&app, "/about").await;
+    assert!(page.body.contains("<dt>待入索引</dt>"), "{}", page.body);
+    assert!(
+        page.body.contains("<code>xxgk stats</code>"),
+        "{}",
+        page.body
+    );
 }
 
 #[tokio::test]
