@@ -46,6 +46,12 @@ pub enum Command {
     Search(commands::search::SearchArgs),
     /// Rebuild the search index from the stored reports.
     Reindex,
+    /// Write a consistent copy of the data folder to DIR (new or empty), safe while a
+    /// crawl or import writes: a replica to serve read-only (see DEPLOY.md).
+    Snapshot {
+        /// The folder to write the copy to.
+        dir: std::path::PathBuf,
+    },
     /// Show what is stored and indexed (reconciling the two when no other writer runs).
     Stats {
         /// Print JSON.
@@ -99,6 +105,7 @@ impl Command {
             self,
             Command::Search(_)
                 | Command::Stats { .. }
+                | Command::Snapshot { .. }
                 | Command::Schools(_)
                 | Command::Checklist(_)
                 | Command::Coverage(_)
@@ -120,6 +127,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Search(args) => commands::search::run(&data, args),
         Command::Reindex => commands::reindex(&data),
         Command::Stats { json } => commands::stats(&data, json),
+        Command::Snapshot { dir } => commands::snapshot(&data, &dir),
         Command::Crawl(args) => commands::crawl::run(&data, args),
         Command::Recrawl(args) => commands::crawl::recrawl(&data, args),
         Command::Bench(args) => commands::bench::run(args),

@@ -707,6 +707,49 @@ async fn a_read_only_copy_serves_as_another_user() {
         .status();
 }
 
+/// Issue 22 (DEPLOY.md): `xxgk snapshot DIR` writes a copy that serves read-only with
+/// the same answers, refuses a folder that is not empty, and leaves nothing waiting.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_snapshot_serves_read_only_with_the_same_answers() {
+    let data = tempfile::tempdir().expect("tempdir");
+    xxgk_ok(
+        data.path(),
+        &["import", fixture_reports().to_str().expect("path")],
+    );
+    let replica = tempfile::tempdir().expect("tempdir");
+    let snap = replica.path().join("snap");
+    let said = xxgk_ok(data.path(), &["snapshot", snap.to_str().expect("path")]);
+    assert!(said.contains("snapshot of"), "{said}");
+    let again = Command::new(xxgk_bin())
+        .arg("--data")
+        .arg(data.path())
+        .arg("snapshot")
+        .arg(&snap)
+        .output()
+        .expect("run");
+    assert!(!again.status.success());
+    assert!(
+        String::from_utf8_lossy(&again.stderr).contains("not empty"),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+    let original = Server::start(data.path(), &["serve", "--read-only"]);
+    let copy = Server::start(&snap, &["serve", "--read-only"]);
+    let q = format!("/api/search?q={}", enc("收费标准"));
+    let (_, a) = get_json(&original.url(&q)).await;
+    let (status, b) = get_json(&copy.url(&q)).await;
+    assert_eq!(status, 200, "{b}");
+    assert_eq!(a["total"], b["total"]);
+    assert!(b["total"].as_u64().unwrap_or(0) >= 3, "{b}");
+    let (_, stats) = get_json(&copy.url("/api/stats")).await;
+    assert_eq!(stats["pending_index"], 0, "{stats}");
+    let (_, coverage) = get_json(&copy.url("/api/coverage?year=2020-2021")).await;
+    assert!(
+        coverage["totals"]["archived"].as_u64().unwrap_or(0) >= 1,
+        "{coverage}"
+    );
+}
+
 /// Issue 13: `serve --read-only` serves a copy without writing a byte in its folder (no
 /// lock files, no journal, no schema work), and answers searches and coverage.
 #[tokio::test(flavor = "multi_thread")]

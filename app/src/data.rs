@@ -8,6 +8,14 @@ use xxgk_index::{Engine, Writer};
 
 use crate::{Error, Result};
 
+/// What [`DataDir::snapshot_to`] copied and reconciled.
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    pub index: xxgk_index::CopiedIndex,
+    /// The copy's index brought up to its archive.
+    pub reconciled: crate::sync::Reconciled,
+}
+
 /// A data folder (`--data`, `XXGK_DATA`).
 #[derive(Debug, Clone)]
 pub struct DataDir {
@@ -128,6 +136,37 @@ impl DataDir {
             }
             Err(e) => Err(e.into()),
         }
+    }
+
+    /// A consistent copy of this data folder in `dest` (a new or empty folder), taken
+    /// while a crawl or import may be writing: the index as of one commit, then the
+    /// archive as of one transaction (SQLite's `VACUUM INTO`, at or after that commit),
+    /// then the copy's index brought up to its archive (the reports stored in between
+    /// written, any the archive no longer holds removed). The copy holds what the archive
+    /// held at one moment, searchable, with nothing waiting: a replica to serve
+    /// read-only (DEPLOY.md).
+    pub fn snapshot_to(&self, dest: &DataDir) -> Result<Snapshot> {
+        self.require_archive()?;
+        if dest.root.exists() {
+            let empty = std::fs::read_dir(&dest.root)?.next().is_none();
+            if !empty {
+                return Err(Error::BadRequest(format!(
+                    "{} is not empty: a snapshot is written to a new or empty folder",
+                    dest.root.display()
+                )));
+            }
+        }
+        std::fs::create_dir_all(&dest.root)?;
+        let index = xxgk_index::copy_committed(&self.index_dir(), &dest.index_dir())?;
+        self.open_archive()?.copy_to(&dest.archive_path())?;
+        let archive = dest.open_archive()?;
+        let engine = dest.open_engine()?;
+        let mut writer = dest.open_writer(&engine, 1)?;
+        let reconciled = crate::sync::sync_index(&archive, &engine, &mut writer)?;
+        writer.finish()?;
+        // The copy's writer is gone: no pid for the next one to read.
+        let _ = std::fs::remove_file(dest.writer_pid_file());
+        Ok(Snapshot { index, reconciled })
     }
 
     /// The writer when no other process holds it; `None` when one does.

@@ -192,6 +192,23 @@ impl Archive {
         Ok(archive)
     }
 
+    /// Writes a consistent copy of the whole archive to `dest` (a new file), as of one
+    /// read transaction: SQLite's `VACUUM INTO`, safe while another connection writes.
+    /// The copy is compact and has no write-ahead log.
+    pub fn copy_to(&self, dest: &Path) -> Result<()> {
+        if dest.exists() {
+            return Err(Error::Config(format!(
+                "{} exists; a copy is written to a new file",
+                dest.display()
+            )));
+        }
+        let dest = dest
+            .to_str()
+            .ok_or_else(|| Error::Config(format!("{} is not a UTF-8 path", dest.display())))?;
+        self.conn.execute("VACUUM INTO ?1", [dest])?;
+        Ok(())
+    }
+
     /// SQLite's `data_version` of this connection: it changes whenever another
     /// connection commits to the archive (never for this connection's own writes).
     pub fn data_version(&self) -> Result<u64> {

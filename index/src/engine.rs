@@ -10,6 +10,7 @@ mod request;
 mod schema;
 mod search;
 mod shared;
+pub mod snapshot;
 #[cfg(test)]
 mod tests;
 mod writer;

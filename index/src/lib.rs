@@ -50,6 +50,7 @@ pub mod limits;
 pub mod query;
 mod schools;
 
+pub use engine::snapshot::{copy_committed, CopiedIndex};
 pub use engine::{
     Engine, FacetCounts, Group, Hit, IndexStats, SearchRequest, SearchResults, SectionHit, Sort,
     Writer, MAX_LIMIT, MAX_OFFSET, SCHEMA_VERSION, SECTIONS_SHOWN,

@@ -86,6 +86,32 @@ pub fn reindex(data: &Path) -> anyhow::Result<ExitCode> {
     emit(&format!("reindexed {n} reports\n"))
 }
 
+/// `xxgk snapshot DIR`: a consistent copy of the data folder, while writers may run.
+pub fn snapshot(data: &Path, dir: &Path) -> anyhow::Result<ExitCode> {
+    let started = std::time::Instant::now();
+    let snap = data_dir(data)
+        .snapshot_to(&data_dir(dir))
+        .with_context(|| {
+            format!(
+                "writing a snapshot of {} to {}",
+                data.display(),
+                dir.display()
+            )
+        })?;
+    emit(&format!(
+        "snapshot of {} in {}: {} reports; index {} segments, {:.1} MB copied, \
+         {} reports stored since its last commit indexed in the copy, {} removed ({:.1} s)\n",
+        data.display(),
+        dir.display(),
+        snap.reconciled.stored_reports,
+        snap.index.segments,
+        snap.index.bytes as f64 / 1e6,
+        snap.reconciled.written,
+        snap.reconciled.removed,
+        started.elapsed().as_secs_f64()
+    ))
+}
+
 /// One source's crawl health in a line (`xxgk stats`, crawl summaries).
 pub fn health_line(h: &xxgk_archive::SourceHealth) -> String {
     let Some(run) = &h.last_run else {

@@ -231,6 +231,18 @@ pub fn run(args: SoakArgs) -> anyhow::Result<ExitCode> {
         }));
     }
 
+    // Snapshots while the writers run (issue 22, DEPLOY.md): each must be consistent as
+    // taken — its own `stats` finds nothing to reconcile — and hold reports.
+    let snapshots = {
+        let (exe, data, work, stop) = (
+            exe.clone(),
+            data.clone(),
+            work.path().to_path_buf(),
+            Arc::clone(&stop),
+        );
+        std::thread::spawn(move || snapshot_loop(&exe, &data, &work, &stop))
+    };
+
     // Writers, one at a time, half of them killed at a random moment.
     let mut rng = Rng(args.seed.max(1));
     let mut writers = Writers::default();
@@ -267,6 +279,10 @@ pub fn run(args: SoakArgs) -> anyhow::Result<ExitCode> {
         }
     }
     stop.store(true, Ordering::Relaxed);
+    let snapshots = snapshots.join().unwrap_or_else(|_| SnapshotCheck {
+        problems: vec!["the snapshot thread panicked".into()],
+        ..SnapshotCheck::default()
+    });
     runtime.block_on(async {
         for task in load {
             let _ = task.await;
@@ -313,6 +329,12 @@ pub fn run(args: SoakArgs) -> anyhow::Result<ExitCode> {
         writers.started, writers.killed, writers.finished_ok, writers.refused
     );
     println!("end: {stored} stored, {indexed} indexed, {pending} in the outbox");
+    println!(
+        "snapshots while writing: {} taken, {} refused (writer busy), consistent as taken: {}",
+        snapshots.taken,
+        snapshots.busy,
+        snapshots.taken - snapshots.problems.len().min(snapshots.taken)
+    );
 
     let mut failures = Vec::new();
     if cheap.other_5xx + heavy.other_5xx > 0 {
@@ -320,6 +342,10 @@ pub fn run(args: SoakArgs) -> anyhow::Result<ExitCode> {
             "{} 5xx answers other than the designed 503",
             cheap.other_5xx + heavy.other_5xx
         ));
+    }
+    failures.extend(snapshots.problems.iter().map(|p| format!("snapshot: {p}")));
+    if snapshots.taken == 0 {
+        failures.push("no snapshot was taken while the writers ran".into());
     }
     if cheap.busy_503 > 0 {
         failures.push(format!("{} cheap requests answered 503", cheap.busy_503));
@@ -352,4 +378,73 @@ pub fn run(args: SoakArgs) -> anyhow::Result<ExitCode> {
     } else {
         bail!("soak: {}", failures.join("; "))
     }
+}
+
+/// What the snapshots taken during a soak showed.
+#[derive(Debug, Default)]
+struct SnapshotCheck {
+    taken: usize,
+    busy: usize,
+    problems: Vec<String>,
+}
+
+/// Takes a snapshot every few seconds until `stop`, and checks each: its `stats` must
+/// find its index already at its archive (nothing written, nothing removed, nothing
+/// pending) and reports in it.
+fn snapshot_loop(exe: &Path, data: &Path, work: &Path, stop: &AtomicBool) -> SnapshotCheck {
+    let mut check = SnapshotCheck::default();
+    let mut n = 0;
+    while !stop.load(Ordering::Relaxed) {
+        std::thread::sleep(Duration::from_millis(1500));
+        n += 1;
+        let dir = work.join(format!("snapshot-{n}"));
+        let dir_arg = dir.display().to_string();
+        let taken = match xxgk(exe, data, &["snapshot", &dir_arg])
+            .stderr(Stdio::piped())
+            .output()
+        {
+            Ok(out) => out,
+            Err(e) => {
+                check.problems.push(format!("cannot run snapshot: {e}"));
+                continue;
+            }
+        };
+        if !taken.status.success() {
+            let err = String::from_utf8_lossy(&taken.stderr);
+            // A snapshot writes its copy's index, never the source's: only the source
+            // archive's own lock may make it wait; a failure is a problem.
+            check
+                .problems
+                .push(format!("snapshot {n} failed: {}", err.trim()));
+            let _ = std::fs::remove_dir_all(&dir);
+            continue;
+        }
+        check.taken += 1;
+        let stats = xxgk(exe, &dir, &["stats", "--json"])
+            .stdout(Stdio::piped())
+            .output()
+            .ok()
+            .and_then(|o| serde_json::from_slice::<serde_json::Value>(&o.stdout).ok());
+        match stats {
+            Some(v) => {
+                let r = &v["reconciled"];
+                let (written, removed) = (r["written"].as_u64(), r["removed"].as_u64());
+                if r.is_null() {
+                    check.busy += 1;
+                } else if written != Some(0) || removed != Some(0) {
+                    check.problems.push(format!(
+                        "snapshot {n} was not consistent as taken: its index needed {written:?} \
+                         written and {removed:?} removed"
+                    ));
+                } else if v["indexed_reports"].as_u64().unwrap_or(0) == 0 {
+                    check
+                        .problems
+                        .push(format!("snapshot {n} holds no reports"));
+                }
+            }
+            None => check.problems.push(format!("snapshot {n}: no stats")),
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    check
 }
