@@ -117,7 +117,7 @@ fn fold_slow(text: &str, phrases_back: bool) -> String {
             i += len;
             continue;
         }
-        out.push(single_char(&T2S, c));
+        out.push(t2s_char(c));
         i += 1;
     }
     out
@@ -185,11 +185,7 @@ impl FastFold {
                     return code;
                 };
                 let w = fold_width_and_case(c);
-                let single = if w.is_ascii() {
-                    w
-                } else {
-                    single_char(&T2S, w)
-                };
+                let single = if w.is_ascii() { w } else { t2s_char(w) };
                 let flag = if !w.is_ascii() && starts.contains(&w) {
                     PHRASE_START
                 } else {
@@ -222,11 +218,7 @@ impl FastFold {
                         rest = &rest[skip..];
                     } else {
                         let w = fold_width_and_case(c);
-                        out.push(if w.is_ascii() {
-                            w
-                        } else {
-                            single_char(&T2S, w)
-                        });
+                        out.push(if w.is_ascii() { w } else { t2s_char(w) });
                         rest = &rest[c.len_utf8()..];
                     }
                 }
@@ -238,6 +230,21 @@ impl FastFold {
 
 /// The one-character conversion of `c`, or `c` itself when the table has none (or a
 /// multi-character one).
+/// A character's traditional → simplified fold, followed to its end: OpenCC's character
+/// table chains a few (薴 → 苧 → 苎), and a fold must be its own fold, or a query typed
+/// with the middle character would not find a text written with the first.
+fn t2s_char(c: char) -> char {
+    let mut c = c;
+    for _ in 0..4 {
+        let next = single_char(&T2S, c);
+        if next == c {
+            break;
+        }
+        c = next;
+    }
+    c
+}
+
 fn single_char(table: &Trie<&'static str>, c: char) -> char {
     let mut buf = [0u8; 4];
     match table.get(c.encode_utf8(&mut buf)) {
@@ -320,6 +327,22 @@ pub fn detect_script(text: &str) -> Script {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    /// Found by the `query` fuzz target (issue 22): 薴 folded to 苧, which folds to 苎.
+    /// Every character's fold is now its own fold.
+    #[test]
+    fn a_characters_fold_is_its_own_fold() {
+        assert_eq!(fold("薴"), "苎");
+        assert_eq!(fold("苧"), "苎");
+        let mut chained = Vec::new();
+        for c in (0u32..0x3_0000).filter_map(char::from_u32) {
+            let once = fold(&c.to_string());
+            if fold(&once) != once {
+                chained.push((c, once));
+            }
+        }
+        assert!(chained.is_empty(), "{chained:?}");
+    }
 
     #[test]
     fn folds_traditional_to_simplified() {
