@@ -281,6 +281,15 @@ impl App {
             .ok_or_else(|| Error::NotFound(format!("no report with id {id:?}")))
     }
 
+    /// The report's scorecard as stored with it (`None` without an archive, or for a
+    /// report the archive does not hold).
+    pub fn report_scorecard(&self, id: &str) -> Result<Option<xxgk_model::figures::Scorecard>> {
+        match &self.archive {
+            Some(a) => Ok(a.report_scorecard(id)?),
+            None => Ok(None),
+        }
+    }
+
     /// The stored versions of a report's page, oldest first (empty without an archive).
     pub fn versions(&self, report_id: &str) -> Result<Vec<ReportVersion>> {
         match &self.archive {

@@ -83,6 +83,11 @@ pub mod checklist {
 
 /// Query parsing and the highlighter (escaped HTML with `<mark>`s), for pages that show
 /// report text.
+/// The scorecard's domain types (figures, parts, dates), for the pages that show them.
+pub mod figures {
+    pub use xxgk_model::figures::*;
+}
+
 pub mod text {
     pub use xxgk_index::highlight::{escape_html, highlight_all, html_text, match_ranges};
     pub use xxgk_index::query::UserQuery;

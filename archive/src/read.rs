@@ -4,6 +4,7 @@
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 
+use xxgk_model::figures::Scorecard;
 use xxgk_model::Report;
 
 use crate::coverage::{Coverage, CoverageRequest, NoReport};
@@ -41,6 +42,11 @@ pub trait ReadArchive: Send + Sync + 'static {
     fn scorecard(&self, filter: &ScorecardFilter) -> Result<Vec<ScorecardRow>> {
         let _ = filter;
         Ok(Vec::new())
+    }
+    /// The stored scorecard of one report (see [`Archive::report_scorecard`]).
+    fn report_scorecard(&self, report_id: &str) -> Result<Option<Scorecard>> {
+        let _ = report_id;
+        Ok(None)
     }
     /// A number that changes whenever another connection (an import, a crawl) commits
     /// to the archive, so that an answer read from it can be reused while it stays the
@@ -130,6 +136,10 @@ impl ReadArchive for Reader {
 
     fn scorecard(&self, filter: &ScorecardFilter) -> Result<Vec<ScorecardRow>> {
         self.archive().scorecard(filter)
+    }
+
+    fn report_scorecard(&self, report_id: &str) -> Result<Option<Scorecard>> {
+        self.archive().report_scorecard(report_id)
     }
 
     fn data_version(&self) -> Result<u64> {

@@ -102,6 +102,22 @@ impl Archive {
         Ok(stale.len())
     }
 
+    /// The stored scorecard of one report (`None` for a report the archive does not hold).
+    pub fn report_scorecard(&self, report_id: &str) -> Result<Option<Scorecard>> {
+        let json: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT json FROM scorecards WHERE report_id = ?1",
+                [report_id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(match json {
+            Some(json) => Some(serde_json::from_str(&json)?),
+            None => None,
+        })
+    }
+
     /// The scorecard rows in scope, by school name then year.
     pub fn scorecard(&self, filter: &ScorecardFilter) -> Result<Vec<ScorecardRow>> {
         let schools: Vec<String> = filter.schools.iter().map(|s| name_key(s)).collect();

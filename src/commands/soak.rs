@@ -63,9 +63,34 @@ struct RouteStats {
     other_5xx: u64,
     client_4xx: u64,
     failed: u64,
+    /// The slowest requests, slowest first, with what was writing at the time: what a
+    /// slow cheap request is explained by (issue 22).
+    slowest: Vec<Slow>,
 }
 
+/// One slow request.
+#[derive(Debug, Clone)]
+struct Slow {
+    ms: u64,
+    path: &'static str,
+    /// Seconds into the soak when it was sent.
+    at_s: f64,
+    /// The writer running when it was sent ("none" between writers).
+    writer: String,
+}
+
+/// How many of the slowest requests a route keeps.
+const SLOWEST: usize = 5;
+
 impl RouteStats {
+    fn note_slow(&mut self, slow: Slow) {
+        if self.slowest.len() < SLOWEST || self.slowest.last().is_some_and(|s| s.ms < slow.ms) {
+            self.slowest.push(slow);
+            self.slowest.sort_by_key(|s| std::cmp::Reverse(s.ms));
+            self.slowest.truncate(SLOWEST);
+        }
+    }
+
     fn percentile(&self, p: f64) -> u64 {
         if self.latencies_ms.is_empty() {
             return 0;
@@ -160,6 +185,8 @@ pub fn run(args: SoakArgs) -> anyhow::Result<ExitCode> {
     let heavy = Arc::new(Mutex::new(RouteStats::default()));
     let min_reports = Arc::new(AtomicU64::new(u64::MAX));
     let reports_went_down = Arc::new(AtomicBool::new(false));
+    let writing = Arc::new(Mutex::new(String::from("none")));
+    let soak_start = Instant::now();
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -175,6 +202,7 @@ pub fn run(args: SoakArgs) -> anyhow::Result<ExitCode> {
         let is_heavy = c % 3 == 2;
         let stats = Arc::clone(if is_heavy { &heavy } else { &cheap });
         let (min_reports, went_down) = (Arc::clone(&min_reports), Arc::clone(&reports_went_down));
+        let writing = Arc::clone(&writing);
         load.push(runtime.spawn(async move {
             let cheap_paths = [
                 "/?q=%E6%94%B6%E8%B4%B9%E6%A0%87%E5%87%86",
@@ -198,14 +226,22 @@ pub fn run(args: SoakArgs) -> anyhow::Result<ExitCode> {
                 };
                 i += 1;
                 let started = Instant::now();
+                let writer = writing.lock().map(|w| w.clone()).unwrap_or_default();
                 let answer = client.get(format!("{base}{path}")).send().await;
                 let ms = started.elapsed().as_millis() as u64;
+                let slow = Slow {
+                    ms,
+                    path,
+                    at_s: started.duration_since(soak_start).as_secs_f64(),
+                    writer,
+                };
                 match answer {
                     Ok(res) => {
                         let status = res.status().as_u16();
                         {
                             let mut s = stats.lock().unwrap_or_else(|e| e.into_inner());
                             s.latencies_ms.push(ms);
+                            s.note_slow(slow);
                             match status {
                                 200..=299 => s.ok += 1,
                                 503 => s.busy_503 += 1,
@@ -256,6 +292,9 @@ pub fn run(args: SoakArgs) -> anyhow::Result<ExitCode> {
     while Instant::now() < deadline {
         let job = &jobs[round % jobs.len()];
         round += 1;
+        if let Ok(mut w) = writing.lock() {
+            *w = job.first().copied().unwrap_or("none").to_string();
+        }
         let mut child = xxgk(&exe, &data, job).spawn()?;
         writers.started += 1;
         let kill = rng.below(2) == 0;
@@ -276,6 +315,9 @@ pub fn run(args: SoakArgs) -> anyhow::Result<ExitCode> {
                 break;
             }
             std::thread::sleep(Duration::from_millis(20));
+        }
+        if let Ok(mut w) = writing.lock() {
+            *w = "none".into();
         }
     }
     stop.store(true, Ordering::Relaxed);
@@ -323,6 +365,14 @@ pub fn run(args: SoakArgs) -> anyhow::Result<ExitCode> {
             s.percentile(0.99),
             s.latencies_ms.iter().max().copied().unwrap_or(0)
         );
+    }
+    for (name, s) in [("cheap", &*cheap), ("heavy", &*heavy)] {
+        let slowest: Vec<String> = s
+            .slowest
+            .iter()
+            .map(|w| format!("{} ms {} at {:.1} s ({})", w.ms, w.path, w.at_s, w.writer))
+            .collect();
+        println!("slowest {name}: {}", slowest.join("; "));
     }
     println!(
         "writers: {} started, {} killed (SIGKILL), {} finished, {} refused",

@@ -42,6 +42,7 @@ mod cost;
 pub mod coverage;
 mod error;
 pub mod export;
+mod figures;
 pub mod journalist;
 mod pages;
 mod params;

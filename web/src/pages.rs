@@ -19,8 +19,8 @@ use xxgk_app::{
 use crate::api::{schools_page_href, SchoolsPage};
 use crate::params::{href, Dim, Paging, Params, RawSearch, SearchParams, PAGE_SIZE};
 use crate::render::{
-    count, error_box, external_link, highlighted, page, pagination, section_anchor, section_label,
-    Nav, SITE, SITE_DESCRIPTION,
+    count, encode_path, error_box, external_link, highlighted, page, pagination, section_anchor,
+    section_label, Nav, SITE, SITE_DESCRIPTION,
 };
 use crate::{AppError, AppState, ReportVersion};
 
@@ -388,13 +388,6 @@ fn report_href(id: &str, q: &str, anchor: Option<&str>) -> String {
     link
 }
 
-/// Percent-encodes one path segment.
-fn encode_path(segment: &str) -> String {
-    form_urlencoded::byte_serialize(segment.as_bytes())
-        .collect::<String>()
-        .replace('+', "%20")
-}
-
 fn hit_item(
     params: &SearchParams,
     hit: &Hit,
@@ -463,6 +456,8 @@ fn year_label(year: &str) -> String {
 #[serde(default)]
 pub struct RawReportParams {
     q: String,
+    /// A sentence to mark: `SECTION:START-END` (a scorecard figure's evidence).
+    at: String,
 }
 
 /// `/reports/{id}`: the whole report by section.
@@ -473,7 +468,20 @@ pub async fn report(
 ) -> Result<Response, HtmlError> {
     let Path(id) = id.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let Params(params) = params?;
+    let at = crate::figures::At::parse(&params.at)?;
     let report = load_report(&state, id).await?;
+    let report_id = report.id.clone();
+    // The figures stored with the report; a failing archive costs them, not the report.
+    let card = match state
+        .read(move |app| app.report_scorecard(&report_id))
+        .await
+    {
+        Ok(card) => card,
+        Err(err) => {
+            tracing::warn!(error = %format!("{:#}", err), "cannot read the report's scorecard");
+            None
+        }
+    };
     let report_id = report.id.clone();
     // A failing archive costs the version list, not the report.
     let versions = match state.read(move |app| app.versions(&report_id)).await {
@@ -487,6 +495,8 @@ pub async fn report(
         &report,
         params.q.trim(),
         &versions,
+        card.as_ref(),
+        at,
     )))
 }
 
@@ -494,7 +504,13 @@ pub(crate) async fn load_report(state: &AppState, id: String) -> Result<Report, 
     state.blocking(move |app| Ok(app.report(&id)?)).await
 }
 
-fn report_page(report: &Report, q: &str, versions: &[ReportVersion]) -> Markup {
+fn report_page(
+    report: &Report,
+    q: &str,
+    versions: &[ReportVersion],
+    card: Option<&xxgk_app::figures::Scorecard>,
+    at: Option<crate::figures::At>,
+) -> Markup {
     let (needles, query_problem) = if q.is_empty() {
         (Vec::new(), None)
     } else {
@@ -503,6 +519,14 @@ fn report_page(report: &Report, q: &str, versions: &[ReportVersion]) -> Markup {
             Err(e) => (Vec::new(), Some(e.to_string())),
         }
     };
+    // The marked sentence, when it is still where the link says (else a note).
+    let evidence = at.and_then(|at| {
+        let s = report.sections.get(at.section)?;
+        Some((
+            at.section,
+            crate::figures::mark_range(&s.text, at.start, at.end)?,
+        ))
+    });
     let mut seen: BTreeMap<SectionId, usize> = BTreeMap::new();
     let sections: Vec<(String, usize, &xxgk_app::Section)> = report
         .sections
@@ -572,6 +596,12 @@ fn report_page(report: &Report, q: &str, versions: &[ReportVersion]) -> Markup {
                     " · "
                     a href=(format!("/api/reports/{}", encode_path(&report.id))) { "JSON" }
                 }
+                @if let Some(card) = card {
+                    (crate::figures::summary(card, &report.school))
+                }
+                @if at.is_some() && evidence.is_none() {
+                    (error_box("链接所指的句子不在这份报告的当前版本中（报告可能已更新）。"))
+                }
                 @if let Some(problem) = &query_problem {
                     (error_box(&format!("无法高亮检索词：{problem}")))
                 } @else if !q.is_empty() {
@@ -612,7 +642,7 @@ fn report_page(report: &Report, q: &str, versions: &[ReportVersion]) -> Markup {
                         }
                     }
                 }
-                @for (anchor, _, s) in &sections {
+                @for (i, (anchor, _, s)) in sections.iter().enumerate() {
                     section id=(anchor) {
                         h2 {
                             @if s.heading.is_empty() {
@@ -621,7 +651,13 @@ fn report_page(report: &Report, q: &str, versions: &[ReportVersion]) -> Markup {
                                 (highlighted(&highlight_all(&s.heading, &needles)))
                             }
                         }
-                        div.text { (highlighted(&highlight_all(&s.text, &needles))) }
+                        @if let Some(card) = card {
+                            (crate::figures::section_figures(card, i))
+                        }
+                        @match &evidence {
+                            Some((n, marked)) if *n == i => div.text { (highlighted(marked)) },
+                            _ => div.text { (highlighted(&highlight_all(&s.text, &needles))) },
+                        }
                     }
                 }
             }

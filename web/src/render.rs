@@ -12,6 +12,7 @@ pub enum Nav {
     Search,
     Schools,
     Checklist,
+    Scorecard,
     Compare,
     Changes,
     Coverage,
@@ -51,6 +52,7 @@ pub fn page(title: &str, description: &str, nav: Nav, content: Markup) -> Markup
                         (nav_link("/", "检索", nav == Nav::Search))
                         (nav_link("/schools", "哪些学校", nav == Nav::Schools))
                         (nav_link("/checklist", "清单对照", nav == Nav::Checklist))
+                        (nav_link("/scorecard", "记分卡", nav == Nav::Scorecard))
                         (nav_link("/compare", "对比", nav == Nav::Compare))
                         (nav_link("/changes", "变动", nav == Nav::Changes))
                         (nav_link("/coverage", "覆盖", nav == Nav::Coverage))
@@ -129,6 +131,13 @@ pub fn section_anchor(id: SectionId, nth: usize) -> String {
     } else {
         format!("{}-{}", id.as_str(), nth + 1)
     }
+}
+
+/// Percent-encodes one path segment.
+pub fn encode_path(segment: &str) -> String {
+    form_urlencoded::byte_serialize(segment.as_bytes())
+        .collect::<String>()
+        .replace('+', "%20")
 }
 
 /// A link to an original page, only for web addresses (a `javascript:` or `file:` URL in

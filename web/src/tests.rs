@@ -155,18 +155,18 @@ fn test_app() -> Router {
     app(AppState::new(engine()))
 }
 
-struct Answer {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: String,
+pub(crate) struct Answer {
+    pub(crate) status: StatusCode,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: String,
 }
 
 impl Answer {
-    fn json(&self) -> Value {
+    pub(crate) fn json(&self) -> Value {
         serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
     }
 
-    fn content_type(&self) -> &str {
+    pub(crate) fn content_type(&self) -> &str {
         self.headers
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
@@ -174,7 +174,7 @@ impl Answer {
     }
 
     /// Asserts the API error shape and returns the code.
-    fn error_code(&self) -> String {
+    pub(crate) fn error_code(&self) -> String {
         assert!(
             self.content_type().starts_with("application/json"),
             "{}",
@@ -187,7 +187,7 @@ impl Answer {
     }
 }
 
-async fn call(app: &Router, method: Method, uri: &str) -> Answer {
+pub(crate) async fn call(app: &Router, method: Method, uri: &str) -> Answer {
     let req = Request::builder()
         .method(method)
         .uri(uri)
@@ -206,16 +206,16 @@ async fn call(app: &Router, method: Method, uri: &str) -> Answer {
     }
 }
 
-async fn get(app: &Router, uri: &str) -> Answer {
+pub(crate) async fn get(app: &Router, uri: &str) -> Answer {
     call(app, Method::GET, uri).await
 }
 
-fn enc(s: &str) -> String {
+pub(crate) fn enc(s: &str) -> String {
     form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
 /// Every `href="…"` of a page, entity-decoded.
-fn links(html: &str) -> Vec<String> {
+pub(crate) fn links(html: &str) -> Vec<String> {
     html.split("href=\"")
         .skip(1)
         .filter_map(|s| s.split('"').next())

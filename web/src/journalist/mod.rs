@@ -10,6 +10,7 @@
 mod checklist;
 mod compare;
 mod feed;
+mod scorecard;
 mod versions;
 
 use std::sync::Arc;
@@ -23,6 +24,7 @@ use xxgk_app::checklist::{Matrix, MatrixRequest};
 use xxgk_app::text::escape_html;
 
 use crate::params::href;
+use crate::render::encode_path;
 use crate::{AppError, AppState};
 
 pub use versions::{ChangeKind, ReportChange};
@@ -33,6 +35,9 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/checklist", get(checklist::page))
         .route("/checklist.csv", get(checklist::csv))
         .route("/api/checklist", get(checklist::json))
+        .route("/scorecard", get(scorecard::page))
+        .route("/scorecard.csv", get(scorecard::csv))
+        .route("/api/scorecard", get(scorecard::json))
         .route("/compare", get(compare::page))
         .route("/reports/{id}/versions", get(versions::page))
         .route("/api/reports/{id}/diff", get(versions::diff_json))
@@ -67,13 +72,6 @@ fn html_response(markup: Markup) -> Response {
         markup.into_string(),
     )
         .into_response()
-}
-
-/// Percent-encodes one path segment.
-fn encode_path(segment: &str) -> String {
-    form_urlencoded::byte_serialize(segment.as_bytes())
-        .collect::<String>()
-        .replace('+', "%20")
 }
 
 /// `/reports/{id}`, with `q` highlighted and an anchor.
