@@ -55,6 +55,178 @@ pub fn script_links(text: &str, url: &Url, hosts: &[String]) -> Vec<Link> {
     out
 }
 
+/// A pager call in a link or handler: `javascript:goPage(3)`, `onclick="turnPage('3')"`,
+/// `toPage(3, 15)` — the function's name and the page number.
+static PAGER_CALL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"\b([A-Za-z_$][\w$]*)\s*\(\s*['"]?(\d{1,4})['"]?\s*[,)]"#)
+        .expect("static regex is valid")
+});
+/// `'list_' + n + '.htm'` in a pager function's body: the page's URL around its number.
+static CONCAT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"['"]([^'"]*)['"]\s*\+\s*\(?\s*[A-Za-z_$][\w$]*\s*\)?\s*\+\s*['"]([^'"]*)['"]"#)
+        .expect("static regex is valid")
+});
+/// A numbered page in a link the page shows: `list_2.htm`, `index_3.html`, `12_4.htm`,
+/// `?page=5` — (before the number, the number, after it).
+static NUMBERED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(.*?[_/=-]|.*?list|.*?page)(\d{1,4})(\.[A-Za-z]{3,5})?$")
+        .expect("static regex is valid")
+});
+/// The first function a handler calls (`goPage(this.value)` → `goPage`).
+static FN_NAME: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"([A-Za-z_$][\w$]*)\s*\(").expect("static regex is valid"));
+static SCRIPTED: LazyLock<Selector> =
+    LazyLock::new(|| sel("a[href^='javascript:'], a[href^='JavaScript:'], [onclick]"));
+static JUMPER: LazyLock<Selector> = LazyLock::new(|| sel("select[onchange] option[value]"));
+
+/// Pages of a list written by script rather than as links (issue 19): pager calls in
+/// `javascript:` links and `onclick` handlers (`goPage(3)`), and `<select>` page jumpers
+/// whose options are page numbers or addresses. A number becomes a URL by the pattern the
+/// page itself shows: its pager function's own concatenation (`'list_' + n + '.htm'`),
+/// else the numbered links it shows (`list_2.htm` beside a `goPage(3)`). Pages 2 up to the
+/// highest number seen, at most [`SCRIPT_PAGES`].
+pub fn pager_links(doc: &Html, text: &str, url: &Url, hosts: &[String]) -> Vec<Link> {
+    let on_host = |u: &Url| xxgk_archive::sources::host_key(u).is_some_and(|h| hosts.contains(&h));
+    let mut numbers: Vec<(String, usize)> = Vec::new();
+    let mut direct: Vec<Url> = Vec::new();
+    for el in doc.select(&SCRIPTED) {
+        let v = el.value();
+        for code in [v.attr("href"), v.attr("onclick")].into_iter().flatten() {
+            for c in PAGER_CALL.captures_iter(code) {
+                let name = c[1].to_string();
+                if let Ok(n) = c[2].parse::<usize>() {
+                    numbers.push((name, n));
+                }
+            }
+        }
+    }
+    for opt in doc.select(&JUMPER) {
+        let Some(value) = opt.value().attr("value").map(str::trim) else {
+            continue;
+        };
+        if let Ok(n) = value.parse::<usize>() {
+            let handler = opt
+                .ancestors()
+                .filter_map(scraper::ElementRef::wrap)
+                .find_map(|e| e.value().attr("onchange"))
+                .unwrap_or_default();
+            let name = PAGER_CALL
+                .captures(handler)
+                .map(|c| c[1].to_string())
+                .or_else(|| FN_NAME.captures(handler).map(|c| c[1].to_string()))
+                .unwrap_or_default();
+            numbers.push((name, n));
+        } else if value.contains('.') || value.contains('/') || value.contains('?') {
+            if let Some(u) = discover::resolve(url, value) {
+                direct.push(u);
+            }
+        }
+    }
+    let mut out: Vec<Link> = direct
+        .into_iter()
+        .filter(|u| on_host(u) && u != url)
+        .map(|u| Link {
+            url: u,
+            text: "翻页".into(),
+            kind: LinkKind::Next,
+        })
+        .collect();
+    let mut names: Vec<&str> = numbers.iter().map(|(n, _)| n.as_str()).collect();
+    names.sort_unstable();
+    names.dedup();
+    for name in names {
+        // `alert(1)`, `window.open(…)`: not pagers. A pager has a template below.
+        let highest = numbers
+            .iter()
+            .filter(|(n, _)| n == name)
+            .map(|(_, p)| *p)
+            .max()
+            .unwrap_or(0);
+        // The function's own URL, else — for a function named like a pager, or a
+        // jumper that sets the location — the numbered links the page shows.
+        let template = function_template(text, name).or_else(|| {
+            is_pager_name(name)
+                .then(|| shown_template(doc, url))
+                .flatten()
+        });
+        let Some((before, after)) = template else {
+            continue;
+        };
+        for n in 2..=highest.min(SCRIPT_PAGES) {
+            let Some(u) = discover::resolve(url, &format!("{before}{n}{after}")) else {
+                continue;
+            };
+            if on_host(&u) && u != *url && !out.iter().any(|l| l.url == u) {
+                out.push(Link {
+                    url: u,
+                    text: format!("第{n}页"),
+                    kind: LinkKind::Next,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// `goPage`, `turnPage`, `jumpTo`, `toPage`, `page`, or no name (a `<select>` that
+/// sets the location): a call whose number is a page, not an article's id.
+fn is_pager_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower.is_empty()
+        || ["page", "go", "turn", "jump"]
+            .iter()
+            .any(|w| lower.contains(w))
+}
+
+/// The URL around the page number in the body of `function NAME(…) { … }` (or `NAME =
+/// function(…)`), if it concatenates one.
+fn function_template(text: &str, name: &str) -> Option<(String, String)> {
+    let defs = [
+        format!("function {name}("),
+        format!("{name} = function("),
+        format!("{name}=function("),
+    ];
+    let at = defs.iter().find_map(|d| text.find(d.as_str()))?;
+    let body = &text[at..];
+    let open = body.find('{')?;
+    let close = body[open..].find('}').map(|c| open + c)?;
+    let c = CONCAT.captures(&body[open..close])?;
+    Some((c[1].to_string(), c[2].to_string()))
+}
+
+/// The numbered-page pattern of the links the page shows (`list_2.htm`, `?page=3`):
+/// the most common one, when a pager call needs a URL and its function says none.
+fn shown_template(doc: &Html, url: &Url) -> Option<(String, String)> {
+    let mut counts: Vec<((String, String), usize)> = Vec::new();
+    for a in doc.select(&A_HREF) {
+        let Some(href) = a.value().attr("href").map(str::trim) else {
+            continue;
+        };
+        if href.to_ascii_lowercase().starts_with("javascript:") || href.starts_with('#') {
+            continue;
+        }
+        let Some(c) = NUMBERED.captures(href) else {
+            continue;
+        };
+        // Only a sibling of the page itself: same folder.
+        let same_folder = discover::resolve(url, href).is_some_and(|u| {
+            u.path().rsplit_once('/').map(|(d, _)| d) == url.path().rsplit_once('/').map(|(d, _)| d)
+        });
+        if !same_folder {
+            continue;
+        }
+        let key = (
+            c[1].to_string(),
+            c.get(3).map_or(String::new(), |m| m.as_str().to_string()),
+        );
+        match counts.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((key, 1)),
+        }
+    }
+    counts.into_iter().max_by_key(|(_, n)| *n).map(|(k, _)| k)
+}
+
 /// `createPageHTML(3, 0, "index", "html")` → (3, "index", "html"), read at the call. A
 /// page that defines its own `function createPageHTML(_nPageCount, …)` (TRS templates
 /// often do, before the call) has its definition skipped: only a call whose first argument
@@ -180,6 +352,7 @@ static FRAME: LazyLock<Selector> = LazyLock::new(|| sel("frame[src]"));
 static IFRAME: LazyLock<Selector> = LazyLock::new(|| sel("iframe[src]"));
 static SCRIPT: LazyLock<Selector> = LazyLock::new(|| sel("script"));
 static BASE: LazyLock<Selector> = LazyLock::new(|| sel("base[href]"));
+static A_HREF: LazyLock<Selector> = LazyLock::new(|| sel("a[href]"));
 /// `location.href = "…"`, `window.location = '…'`, `top.location.href="…"`,
 /// `location.replace("…")`, `location.assign('…')`: a literal URL, nothing concatenated.
 static LOCATION: LazyLock<Regex> = LazyLock::new(|| {
@@ -275,6 +448,76 @@ mod tests {
 
     fn url(s: &str) -> Url {
         Url::parse(s).expect("url")
+    }
+
+    fn pager_urls(html: &str, page: &str) -> Vec<String> {
+        let doc = Html::parse_document(html);
+        pager_links(&doc, html, &url(page), &["www.yh.edu.cn".to_string()])
+            .into_iter()
+            .map(|l| l.url.to_string())
+            .collect()
+    }
+
+    /// Issue 19: pagers written by script. A `goPage(n)` pager whose function builds the
+    /// URL; one whose function says nothing, read by the numbered links the page shows;
+    /// a `<select>` jumper of numbers or of addresses; and calls that are not pagers.
+    #[test]
+    fn script_pagers_become_page_urls_by_the_patterns_the_page_shows() {
+        let own_function = r#"<html><head><script>
+            function goPage(p) { if (p < 1) return; window.location.href = "list_" + p + ".htm"; }
+            </script></head><body><ul><li><a href="../info/1/2.htm">2021年报告</a></li></ul>
+            <div class="pager"><a href="javascript:goPage(2)">2</a> <a href="javascript:goPage(3)">3</a>
+            <a href="javascript:void(0)" onclick="goPage(4)">末页</a></div></body></html>"#;
+        assert_eq!(
+            pager_urls(own_function, "http://www.yh.edu.cn/xxgk/ndbg/list.htm"),
+            [
+                "http://www.yh.edu.cn/xxgk/ndbg/list_2.htm",
+                "http://www.yh.edu.cn/xxgk/ndbg/list_3.htm",
+                "http://www.yh.edu.cn/xxgk/ndbg/list_4.htm",
+            ]
+        );
+        // The function lives in a shared .js file; the page shows page 2 as a link.
+        let shown = r#"<html><body><div class="page">
+            <a href="index_1.html">2</a> <a href="javascript:turnPage('3')">3</a>
+            <a href="javascript:turnPage('5')">尾页</a></div></body></html>"#;
+        assert_eq!(
+            pager_urls(shown, "http://www.yh.edu.cn/xxgk/index.html"),
+            [
+                "http://www.yh.edu.cn/xxgk/index_2.html",
+                "http://www.yh.edu.cn/xxgk/index_3.html",
+                "http://www.yh.edu.cn/xxgk/index_4.html",
+                "http://www.yh.edu.cn/xxgk/index_5.html",
+            ]
+        );
+        let jumper = r#"<html><body><select onchange="window.location=this.value">
+            <option value="list.htm">1</option><option value="list2.htm">2</option>
+            <option value="list3.htm">3</option></select></body></html>"#;
+        assert_eq!(
+            pager_urls(jumper, "http://www.yh.edu.cn/ndbg/list.htm"),
+            [
+                "http://www.yh.edu.cn/ndbg/list2.htm",
+                "http://www.yh.edu.cn/ndbg/list3.htm",
+            ]
+        );
+        let numbered_jumper = r#"<html><head><script>
+            function jumpTo(n) { location.href = '/ndbg/list' + n + '.htm'; }</script></head>
+            <body><select onchange="jumpTo(this.value)"><option value="1">1</option>
+            <option value="2">2</option><option value="3">3</option></select></body></html>"#;
+        assert_eq!(
+            pager_urls(numbered_jumper, "http://www.yh.edu.cn/ndbg/list.htm"),
+            [
+                "http://www.yh.edu.cn/ndbg/list2.htm",
+                "http://www.yh.edu.cn/ndbg/list3.htm",
+            ]
+        );
+        // An article id in a handler is not a page number; another host is not followed.
+        let not_pagers = r##"<html><body><a href="list_2.htm">2</a>
+            <a href="#" onclick="showDetail(1234)">详情</a>
+            <a href="javascript:alert(1)">x</a></body></html>"##;
+        assert!(pager_urls(not_pagers, "http://www.yh.edu.cn/ndbg/list.htm").is_empty());
+        let elsewhere = r#"<html><head><script>function goPage(p){location.href="http://other.cn/l_"+p+".htm";}</script></head>
+            <body><a href="javascript:goPage(2)">2</a></body></html>"#;
+        assert!(pager_urls(elsewhere, "http://www.yh.edu.cn/ndbg/list.htm").is_empty());
     }
 
     fn hop_urls(html: &str, own_chars: usize) -> Vec<(String, Via)> {

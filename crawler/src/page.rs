@@ -33,7 +33,7 @@ use crate::content::{extract_article, Article};
 use crate::decode::decode;
 use crate::discover::{self, Link, LinkKind};
 use crate::html::element_text;
-use crate::navigate::{hops, script_links};
+use crate::navigate::{hops, pager_links, script_links};
 use crate::titles::is_report_title;
 
 /// What a page is.
@@ -118,6 +118,7 @@ pub fn classify(
     let mut reasons = Vec::new();
     let mut links = discover::links(&doc, url, hosts);
     links.extend(script_links(&decoded.text, url, hosts));
+    links.extend(pager_links(&doc, &decoded.text, url, hosts));
     let (link_count, link_chars, own_chars) = text_measures(&doc);
     let hops = hops(&doc, url, own_chars, hosts);
     for (link, via) in &hops {
