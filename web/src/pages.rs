@@ -582,7 +582,19 @@ fn report_page(
                     span.school {
                         a href=(href("/", &[("school", report.school.clone())])) { (report.school) }
                     }
-                    @if let Some(year) = &report.year { span.year { (year) "学年" } }
+                    @if let Some(year) = &report.year {
+                        span.year { (year) (if year.contains('-') { "学年" } else { "年度" }) }
+                    }
+                    // The year as the report writes it, when it differs from the year it
+                    // covers (a report titled by its publication year: issue 19).
+                    @if let Some(written) = report.year_as_written.as_deref().filter(|w| Some(*w) != report.year.as_deref()) {
+                        span.year-as-written {
+                            "报告自称“" (written) "”"
+                            @if let (Some(a), Some(b)) = (&report.period_start, &report.period_end) {
+                                "，统计期 " (a) " 至 " (b)
+                            }
+                        }
+                    }
                     @if let Some(p) = &report.published { span { "发布于 " (p) } }
                     span { (match report.script {
                         xxgk_app::Script::Traditional => "繁体",

@@ -914,6 +914,37 @@ impl crate::ReadArchive for FakeArchive {
     }
 }
 
+/// Issue 19: a report titled by its publication year shows the year it covers and, beside
+/// it, the year as it is written with its statistics period.
+#[tokio::test]
+async fn report_page_shows_the_year_as_written_beside_the_year_covered() {
+    let mut r = xxgk_testkit::report("咸阳学院", "2016-2017")
+        .title("咸阳学院2017年度信息公开工作报告")
+        .text("数据统计起止时间是2016年9月1日至2017年8月31日。")
+        .build();
+    r.year_as_written = Some("2017年度".into());
+    r.period_start = Some("2016-09-01".into());
+    r.period_end = Some("2017-08-31".into());
+    let engine = Engine::create_in_ram().expect("ram index");
+    let mut writer = engine.writer(1).expect("writer");
+    writer.upsert(&r).expect("upsert");
+    writer.commit().expect("commit");
+    engine.reload().expect("reload");
+    let app = app(AppState::new(engine));
+    let page = get(&app, &format!("/reports/{}", r.id)).await;
+    assert!(page.body.contains("2016-2017学年"), "{}", page.body);
+    assert!(
+        page.body
+            .contains("报告自称“2017年度”，统计期 2016-09-01 至 2017-08-31"),
+        "{}",
+        page.body
+    );
+    let json = get(&app, &format!("/api/reports/{}", r.id)).await.json();
+    assert_eq!(json["year"], "2016-2017");
+    assert_eq!(json["year_as_written"], "2017年度");
+    assert_eq!(json["period_start"], "2016-09-01");
+}
+
 #[tokio::test]
 async fn report_page_lists_archived_versions_and_about_the_last_crawl() {
     let state =

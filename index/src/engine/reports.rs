@@ -97,9 +97,9 @@ impl Engine {
             province: get_str(first, self.f.province),
             kind: get_str(first, self.f.kind),
             institution: get_str(first, self.f.institution),
-            year_as_written: None,
-            period_start: None,
-            period_end: None,
+            year_as_written: get_str(first, self.f.year_as_written),
+            period_start: get_str(first, self.f.period_start),
+            period_end: get_str(first, self.f.period_end),
             sections,
         }))
     }

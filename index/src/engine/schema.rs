@@ -11,7 +11,8 @@ use crate::analysis::TOKENIZER;
 /// The version of [`schema`] and of what the analyzer puts in it: bump it with any change
 /// that an index built before cannot serve (an index of another version is refused with
 /// [`crate::Error::OldSchema`] and rebuilt from the archive). 2: the report's institution.
-pub const SCHEMA_VERSION: u32 = 2;
+/// 3: the year as written and the statistics period (issue 19).
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// The file beside the index's own that records its [`SCHEMA_VERSION`] (an index without
 /// it is of version 1).
@@ -37,6 +38,11 @@ pub(super) struct Fields {
     pub(super) kind: Field,
     pub(super) content_hash: Field,
     pub(super) institution: Field,
+    /// The year as the report writes it and its statistics period, stored on the
+    /// report's first section only.
+    pub(super) year_as_written: Field,
+    pub(super) period_start: Field,
+    pub(super) period_end: Field,
 }
 
 pub(super) fn schema() -> (Schema, Fields) {
@@ -70,6 +76,9 @@ pub(super) fn schema() -> (Schema, Fields) {
         kind: b.add_text_field("kind", STRING | STORED),
         content_hash: b.add_text_field("content_hash", STORED),
         institution: b.add_text_field("institution", STRING | STORED),
+        year_as_written: b.add_text_field("year_as_written", STORED),
+        period_start: b.add_text_field("period_start", STORED),
+        period_end: b.add_text_field("period_end", STORED),
     };
     (b.build(), fields)
 }

@@ -124,6 +124,17 @@ impl Writer {
             if let Some(i) = &report.institution {
                 doc.add_text(f.institution, i);
             }
+            if idx == 0 {
+                for (field, value) in [
+                    (f.year_as_written, &report.year_as_written),
+                    (f.period_start, &report.period_start),
+                    (f.period_end, &report.period_end),
+                ] {
+                    if let Some(v) = value {
+                        doc.add_text(field, v);
+                    }
+                }
+            }
             batch.push(UserOperation::Add(doc));
         }
         self.inner.run(batch)?;
