@@ -81,6 +81,7 @@ pub fn serve_engine(engine: Engine, data: &Path, args: &ServeArgs) -> anyhow::Re
         Ok(_) => {}
         Err(err) => tracing::warn!("cannot count the reports waiting for the index: {err:#}"),
     }
+    app.warm_up();
     let state = AppState::new(app)
         .with_timeout(Duration::from_secs(args.timeout.max(1)))
         .with_search_cache(args.search_cache);
