@@ -14,7 +14,8 @@ use hyper_util::rt::TokioIo;
 use serde::Serialize;
 use tokio::net::TcpStream;
 
-use crate::run::{nearest_rank, proc_cpu_secs, process_cpu_secs, Percentiles};
+use crate::stats::{nearest_rank, Percentiles};
+use crate::sys::{proc_cpu_secs, process_cpu_secs};
 use crate::{Error, Result};
 
 /// One load run against one server.

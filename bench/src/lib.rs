@@ -29,7 +29,9 @@ pub mod peer;
 pub mod queries;
 pub mod run;
 pub mod scaling;
+mod stats;
 pub mod stock;
+mod sys;
 mod vocab;
 
 pub use error::{Error, Result};
