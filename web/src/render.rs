@@ -140,6 +140,21 @@ pub fn encode_path(segment: &str) -> String {
         .replace('+', "%20")
 }
 
+/// `/reports/{id}`, with `q` highlighted and an anchor.
+pub(crate) fn report_href(id: &str, q: &str, anchor: Option<&str>) -> String {
+    let pairs = if q.is_empty() {
+        Vec::new()
+    } else {
+        vec![("q", q.to_string())]
+    };
+    let mut link = crate::params::href(&format!("/reports/{}", encode_path(id)), &pairs);
+    if let Some(a) = anchor {
+        link.push('#');
+        link.push_str(a);
+    }
+    link
+}
+
 /// A link to an original page, only for web addresses (a `javascript:` or `file:` URL in
 /// a stored report is shown as text).
 pub fn external_link(url: &str, label: &str) -> Markup {

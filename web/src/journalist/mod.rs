@@ -23,8 +23,7 @@ use maud::{html, Markup};
 use xxgk_app::checklist::{Matrix, MatrixRequest};
 use xxgk_app::text::escape_html;
 
-use crate::params::href;
-use crate::render::encode_path;
+pub(crate) use crate::render::{encode_path, report_href};
 use crate::{AppError, AppState};
 
 pub use versions::{ChangeKind, ReportChange};
@@ -72,21 +71,6 @@ fn html_response(markup: Markup) -> Response {
         markup.into_string(),
     )
         .into_response()
-}
-
-/// `/reports/{id}`, with `q` highlighted and an anchor.
-pub(crate) fn report_href(id: &str, q: &str, anchor: Option<&str>) -> String {
-    let pairs = if q.is_empty() {
-        Vec::new()
-    } else {
-        vec![("q", q.to_string())]
-    };
-    let mut link = href(&format!("/reports/{}", encode_path(id)), &pairs);
-    if let Some(a) = anchor {
-        link.push('#');
-        link.push_str(a);
-    }
-    link
 }
 
 /// Highlighter output back to the text a reader sees (for `title` attributes and CSV).
