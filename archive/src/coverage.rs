@@ -187,12 +187,11 @@ pub fn academic_years(today: time::Date) -> Vec<String> {
 /// Checks a year filter: `2019-2020`.
 pub fn parse_year(s: &str) -> Result<String> {
     let s = s.trim();
-    let ok = s
-        .split_once('-')
-        .is_some_and(|(a, b)| match (a.parse::<i32>(), b.parse::<i32>()) {
-            (Ok(a), Ok(b)) => a >= 1990 && b == a + 1 && a < 2200,
-            _ => false,
-        });
+    // The one year rule (`xxgk_model::year`): an academic year's label.
+    let ok = matches!(
+        xxgk_model::year::ReportYear::parse(s),
+        Some(xxgk_model::year::ReportYear::Academic(_))
+    );
     if ok {
         Ok(s.to_string())
     } else {

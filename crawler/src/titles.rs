@@ -11,13 +11,9 @@ fn report_words(f: &str) -> bool {
         || f.contains("信息公开报告")
 }
 
+/// The one year rule (`xxgk_model::year`): a title names a year.
 fn has_year(f: &str) -> bool {
-    let chars: Vec<char> = f.chars().collect();
-    chars.windows(4).any(|w| {
-        w.iter().all(char::is_ascii_digit)
-            && matches!(w[0], '1' | '2')
-            && (w[1] == '9' || w[1] == '0')
-    })
+    xxgk_model::year::names_a_year(f)
 }
 
 /// Whether `text` names a disclosure report by its words alone, in either script

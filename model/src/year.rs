@@ -106,6 +106,13 @@ pub fn year_from_text(text: &str) -> Option<ReportYear> {
         .or_else(|| annual(&top))
 }
 
+/// Whether `text` names a year at all (four digits, 1990–2100, not part of a longer
+/// number), in either script and width: what a report's title must carry.
+pub fn names_a_year(text: &str) -> bool {
+    let f: Vec<char> = fold(text).chars().collect();
+    (0..f.len()).any(|i| number_at(&f, i).is_some())
+}
+
 fn number_at(f: &[char], i: usize) -> Option<u16> {
     if i > 0 && f.get(i - 1).is_some_and(char::is_ascii_digit) {
         return None;
@@ -212,6 +219,18 @@ fn annual(f: &[char]) -> Option<ReportYear> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Issue 17: the one rule for "a title names a year" (the crawler's titles, the
+    /// archive's year filters and the index all read years here).
+    #[test]
+    fn a_year_is_four_plausible_digits_standing_alone() {
+        for yes in ["2019-2020学年报告", "２０２１年度報告", "年报(1999)", "2100年"] {
+            assert!(names_a_year(yes), "{yes}");
+        }
+        for no in ["第12345号", "1980年", "2101年", "共2020125件", "没有年份"] {
+            assert!(!names_a_year(no), "{no}");
+        }
+    }
 
     #[test]
     fn issue_11_academic_years_stay_academic() {
