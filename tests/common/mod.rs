@@ -48,16 +48,27 @@ pub fn fixture_reports() -> PathBuf {
     repo_root().join("tests/fixtures/reports")
 }
 
-/// The real seed reports, read in place (never copied into the repo): `None`, with a
-/// printed reason, when the folder is not there.
+/// The real seed reports, read in place (never copied into the repo). When the folder is
+/// not there: a failure under `XXGK_REQUIRE_EXTERNAL=1` (a passing test that read
+/// nothing would hide it), unless `XXGK_SEEDS=optional` says the machine has none —
+/// `.ci/run` sets that, loudly, only when `../shared/seeds` is missing — else `None` with
+/// a printed reason.
 pub fn seeds_dir() -> Option<PathBuf> {
     let dir = repo_root().join("../shared/seeds");
     if dir.join("000_532395fc2a8f3de4.txt").exists() {
-        Some(dir)
-    } else {
-        eprintln!("skipped: the real seeds are not at {}", dir.display());
-        None
+        return Some(dir);
     }
+    let required = std::env::var("XXGK_REQUIRE_EXTERNAL").is_ok_and(|v| v == "1");
+    let optional = std::env::var("XXGK_SEEDS").is_ok_and(|v| v == "optional");
+    if required && !optional {
+        panic!(
+            "the real seeds are required (XXGK_REQUIRE_EXTERNAL=1) but not at {} \
+             (set XXGK_SEEDS=optional on a machine without them)",
+            dir.display()
+        );
+    }
+    eprintln!("skipped: the real seeds are not at {}", dir.display());
+    None
 }
 
 /// For tests that need a program beyond Rust (Chromium, poppler): `true` when it may skip
