@@ -224,7 +224,12 @@ mod tests {
     /// archive's year filters and the index all read years here).
     #[test]
     fn a_year_is_four_plausible_digits_standing_alone() {
-        for yes in ["2019-2020学年报告", "２０２１年度報告", "年报(1999)", "2100年"] {
+        for yes in [
+            "2019-2020学年报告",
+            "２０２１年度報告",
+            "年报(1999)",
+            "2100年",
+        ] {
             assert!(names_a_year(yes), "{yes}");
         }
         for no in ["第12345号", "1980年", "2101年", "共2020125件", "没有年份"] {

@@ -1052,12 +1052,20 @@ async fn heavy_requests_fail_fast_and_fair_while_cheap_ones_are_served() {
             xxgk_app::stores::archive::Reader::new(archive),
         )))
         .with_max_heavy(1);
+    let heavy = Arc::clone(&state.heavy);
     let app = app(state);
     let first = {
         let app = app.clone();
         tokio::spawn(async move { get(&app, "/api/coverage?year=2020-2021").await })
     };
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    // Until the first request holds the one heavy slot (no sleep that hopes it does).
+    tokio::time::timeout(Duration::from_secs(10), async {
+        while heavy.available_permits() > 0 {
+            tokio::task::yield_now().await;
+        }
+    })
+    .await
+    .expect("the first heavy request takes the slot");
     // The slot is taken: the next heavy request waits about a second, then 503.
     let started = std::time::Instant::now();
     let busy = get(&app, "/api/coverage?year=2019-2020").await;
