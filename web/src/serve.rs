@@ -85,6 +85,9 @@ pub async fn serve_with(
         header_read_timeout = ?limits.header_read_timeout,
         "serving"
     );
+    let local_addr = listener
+        .local_addr()
+        .map_or_else(|_| "?".to_string(), |a| a.to_string());
     let builders = Arc::new(Builders::new(limits.header_read_timeout));
     let service = TowerToHyperService::new(crate::app(state));
     let slots = Arc::new(tokio::sync::Semaphore::new(limits.max_connections.max(1)));
@@ -99,6 +102,7 @@ pub async fn serve_with(
                     last_cap_warning = Some(Instant::now());
                     tracing::warn!(
                         max_connections = limits.max_connections,
+                        addr = %local_addr,
                         "connection cap reached: new clients wait in the listen backlog \
                          (logged once a minute at most)"
                     );
@@ -344,7 +348,6 @@ pub async fn shutdown_signal() {
 mod tests {
     use std::net::SocketAddr;
     use tokio::io::AsyncWriteExt;
-    use tracing::instrument::WithSubscriber;
 
     use super::*;
     use crate::tests::{engine, Log};
@@ -366,7 +369,7 @@ mod tests {
         addr: SocketAddr,
         stop: tokio::sync::oneshot::Sender<()>,
         server: tokio::task::JoinHandle<io::Result<()>>,
-        log: Log,
+        log: &'static Log,
     }
 
     async fn start(limits: ServeLimits) -> Running {
@@ -374,20 +377,16 @@ mod tests {
             .await
             .expect("bind");
         let addr = listener.local_addr().expect("addr");
-        let log = Log::default();
-        let subscriber = log.subscriber();
+        let log = Log::global();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let server = tokio::spawn(
-            serve_with(
-                listener,
-                crate::AppState::new(engine()),
-                limits,
-                async move {
-                    let _ = stopped.await;
-                },
-            )
-            .with_subscriber(subscriber),
-        );
+        let server = tokio::spawn(serve_with(
+            listener,
+            crate::AppState::new(engine()),
+            limits,
+            async move {
+                let _ = stopped.await;
+            },
+        ));
         Running {
             addr,
             stop,
@@ -453,9 +452,13 @@ mod tests {
         for s in silent {
             assert_closed_by_server(s, "silent").await;
         }
-        let log = running.log.text();
-        assert!(log.contains("connection cap reached"), "{log}");
-        assert_eq!(log.matches("connection cap reached").count(), 1, "{log}");
+        let mine = running.log.lines_with(&format!("addr={}", running.addr));
+        let cap: Vec<&String> = mine
+            .iter()
+            .filter(|l| l.contains("connection cap reached"))
+            .collect();
+        assert_eq!(cap.len(), 1, "{mine:#?}");
+        assert!(cap[0].contains(" WARN "), "{mine:#?}");
         running.stop().await;
     }
 
