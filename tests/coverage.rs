@@ -145,6 +145,11 @@ start = ["http://127.0.0.1:{dead}/xxgk/"]
     assert_eq!(hn["level"], "本科");
     assert!(statuses(hn).values().all(|s| s == "unreachable"), "{hn}");
     assert_eq!(hn["years"]["2020-2021"]["crawl"]["error"], "connect");
+    // Issue 18: the reader's text is Chinese and whole; the class and the library's
+    // message stay in the evidence.
+    let detail = hn["years"]["2020-2021"]["detail"].as_str().unwrap_or("");
+    assert!(detail.ends_with("抓取失败：无法连接"), "{detail}");
+    assert!(!detail.contains("client error"), "{detail}");
 
     // Totals add up to the cells.
     let cells: usize = coverage["schools"]
@@ -262,7 +267,8 @@ start = ["http://127.0.0.1:{dead}/xxgk/"]
     let (status, page) = get_text(&server.url("/sources")).await;
     assert_eq!(status, 200);
     assert!(
-        page.contains("湖南工商大学") && page.contains("connect"),
+        page.contains("湖南工商大学")
+            && page.contains("无法访问：<span title=\"connect\">无法连接</span>"),
         "{page}"
     );
 }

@@ -282,6 +282,15 @@ async fn serve_shows_an_import_made_after_start_without_restart() {
 async fn demo_builds_its_corpus_once_then_reuses_it() {
     let data = tempfile::tempdir().expect("tempdir");
     let first = Server::start(data.path(), &["demo"]);
+    // Issue 18: the demo says what it does before the crawl's expected warning.
+    assert!(
+        first
+            .banner
+            .first()
+            .is_some_and(|l| l.starts_with("building the sample corpus")),
+        "{:?}",
+        first.banner
+    );
     assert!(
         first
             .banner

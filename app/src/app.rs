@@ -274,11 +274,13 @@ impl App {
     /// The stored report `id`.
     pub fn report(&self, id: &str) -> Result<Report> {
         if id.len() > MAX_REPORT_ID {
-            return Err(Error::NotFound("no report with that id".into()));
+            return Err(Error::NotFound("没有这个编号的报告".into()));
         }
-        self.engine
-            .report(id)?
-            .ok_or_else(|| Error::NotFound(format!("no report with id {id:?}")))
+        self.engine.report(id)?.ok_or_else(|| {
+            Error::NotFound(format!(
+                "没有编号为 {id:?} 的报告（报告可能已被删除，或链接有误）"
+            ))
+        })
     }
 
     /// Loads what the first search would load lazily (jieba's dictionary, the folding

@@ -83,6 +83,11 @@ pub mod checklist {
 
 /// Query parsing and the highlighter (escaped HTML with `<mark>`s), for pages that show
 /// report text.
+/// Fetch error classes in Chinese, for the pages.
+pub mod fetch_errors {
+    pub use xxgk_model::fetch_errors::error_label;
+}
+
 /// The scorecard's domain types (figures, parts, dates), for the pages that show them.
 pub mod figures {
     pub use xxgk_model::figures::*;

@@ -229,14 +229,12 @@ impl CrawlState {
             }
             CrawlState::Unreachable(e) => (
                 Status::Unreachable,
+                // Chinese for readers, whole; the class and the library's message stay
+                // in the evidence (`crawl.error`, `crawl.message`) and the logs.
                 format!(
-                    "{} 抓取失败：{}{}",
+                    "{} 抓取失败：{}",
                     day(&e.at),
-                    e.error.as_deref().unwrap_or("error"),
-                    e.message
-                        .as_deref()
-                        .map(|m| format!("（{}）", cut(m, 120)))
-                        .unwrap_or_default()
+                    xxgk_model::fetch_errors::error_label(e.error.as_deref().unwrap_or("other")),
                 ),
                 Some(e.clone()),
             ),
@@ -261,10 +259,6 @@ impl CrawlState {
 
 fn day(at: &str) -> &str {
     at.get(..10).unwrap_or(at)
-}
-
-fn cut(s: &str, n: usize) -> String {
-    s.chars().take(n).collect()
 }
 
 /// Everything coverage is computed from, read in a few queries.

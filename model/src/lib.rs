@@ -14,6 +14,7 @@
 //! ```
 
 pub mod body;
+pub mod fetch_errors;
 pub mod figures;
 pub mod fold;
 pub mod names;

@@ -57,6 +57,15 @@ pub fn run(data: &Path, args: DemoArgs) -> anyhow::Result<ExitCode> {
         // crawler into the store and index.
         let pages = sample_pages();
         let sites = sample_sites(&pages);
+        // Said first: the crawl's warning about the unreachable source follows, expected.
+        println!(
+            "building the sample corpus in {}: crawling {} sample sites on 127.0.0.1, and one \
+             more source, {}, on a port nobody listens on (so that /coverage shows an \
+             unreachable site: its connect warning below is expected)",
+            data.display(),
+            sites.len(),
+            super::crawl::DEMO_UNREACHABLE
+        );
         let (summary, served) =
             super::crawl::crawl_sample_sites(data, &sites).context("crawling the sample sites")?;
         _sites = Some(served);
@@ -69,11 +78,6 @@ pub fn run(data: &Path, args: DemoArgs) -> anyhow::Result<ExitCode> {
             SCHOOLS.len(),
             pages.iter().filter(|p| p.traditional).count(),
             sites.len(),
-        );
-        println!(
-            "(one more source, {}, points at a port nobody listens on, so that /coverage shows an \
-             unreachable site: the connect error is that one)",
-            super::crawl::DEMO_UNREACHABLE
         );
     } else {
         println!(

@@ -165,7 +165,7 @@ pub async fn stats(State(state): State<AppState>) -> Result<Json<Stats>, AppErro
 }
 
 pub async fn not_found() -> AppError {
-    AppError::NotFound("no such API endpoint; see /about".into())
+    AppError::NotFound("没有这个 API 地址；可用的地址见 /about".into())
 }
 
 /// `/api/reports/{id}/versions`: the stored versions of the report's page (empty when

@@ -674,14 +674,15 @@ fn source_row(h: &SourceHealth) -> Markup {
                         @if run.errors.is_empty() { "—" }
                         @for (i, (kind, n)) in run.errors.iter().enumerate() {
                             @if i > 0 { " · " }
-                            code { (kind) } " " (n)
+                            span title=(kind) { (xxgk_app::fetch_errors::error_label(kind)) } " " (n)
                         }
                     }
                     td.start {
                         @match &run.start_error {
                             Some(e) => {
                                 strong.start-error {
-                                    span class="cov-mark cov-unreachable" {} " 无法访问：" code { (e) }
+                                    span class="cov-mark cov-unreachable" {} " 无法访问："
+                                    span title=(e) { (xxgk_app::fetch_errors::error_label(e)) }
                                 }
                             }
                             None => { "正常" }

@@ -545,9 +545,16 @@ async fn report_page_has_every_section_with_anchors_highlights_and_source() {
     let missing = get(&app, "/reports/0000000000000000").await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
     assert!(missing.content_type().starts_with("text/html"));
+    // Issue 18: said in Chinese to the reader, no English on the page.
+    assert!(missing.body.contains("没有编号为"), "{}", missing.body);
+    assert!(!missing.body.contains("no report"), "{}", missing.body);
     let missing = get(&app, "/api/reports/0000000000000000").await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
     assert_eq!(missing.error_code(), "not_found");
+    let unknown = get(&app, "/api/nothing-here").await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    assert!(unknown.content_type().starts_with("application/json"));
+    assert_eq!(unknown.error_code(), "not_found");
     let long = get(&app, &format!("/api/reports/{}", "a".repeat(500))).await;
     assert_eq!(long.status, StatusCode::NOT_FOUND);
 }
