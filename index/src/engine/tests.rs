@@ -377,6 +377,38 @@ fn issue_11_one_result_per_report() {
     assert_eq!(got.hits[0].report_id, one.id);
 }
 
+/// Issue 18: by date, the dated reports newest first, then the undated ones by year,
+/// newest first — not in the order they happened to be indexed.
+#[test]
+fn undated_reports_sort_by_year_after_the_dated_ones() {
+    let engine = Engine::create_in_ram().expect("index");
+    let mut w = engine.writer(1).expect("writer");
+    let mk = |school: &str, year: &str, published: Option<&str>| {
+        let mut b = xxgk_testkit::report(school, year).text("学校公开了收费标准。");
+        if let Some(p) = published {
+            b = b.published(p);
+        }
+        b.build()
+    };
+    let reports = [
+        mk("甲大学", "2019-2020", None),
+        mk("乙大学", "2021-2022", Some("2022-10-20")),
+        mk("丙大学", "2021-2022", None),
+        mk("丁大学", "2020-2021", Some("2021-10-30")),
+        mk("戊大学", "2020-2021", None),
+    ];
+    for r in &reports {
+        w.upsert(r).expect("upsert");
+    }
+    w.commit().expect("commit");
+    engine.reload().expect("reload");
+    let mut req = SearchRequest::new("收费标准");
+    req.sort = Sort::Date;
+    let got = engine.search(&req).expect("search");
+    let schools: Vec<&str> = got.hits.iter().map(|h| h.school.as_str()).collect();
+    assert_eq!(schools, ["乙大学", "丁大学", "丙大学", "戊大学", "甲大学"]);
+}
+
 fn body_matches(engine: &Engine, query: &dyn Query) -> Vec<u32> {
     let searcher = engine.reader.searcher();
     let mut docs: Vec<u32> = searcher

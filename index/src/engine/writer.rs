@@ -82,12 +82,7 @@ impl Writer {
         } else {
             report.school.as_str()
         };
-        let published_sort = report
-            .published
-            .as_deref()
-            .map(|d| d.chars().filter(char::is_ascii_digit).collect::<String>())
-            .and_then(|d| d.parse::<u64>().ok())
-            .unwrap_or(0);
+        let published_sort = published_sort(report);
         // One batch: tantivy puts a batch's documents in one segment, so a report's
         // sections stay together (the grouped search counts reports across segments all
         // the same).
@@ -164,4 +159,26 @@ impl Writer {
         self.inner.wait_merging_threads()?;
         Ok(())
     }
+}
+
+/// The date order's key: `YYYYMMDD` of the publication date; an undated report sorts
+/// after every dated one, newest year first (its year's end, `2021` for 2020-2021, times
+/// ten plus its kind: far below any date) — never in arbitrary order (issue 18).
+fn published_sort(report: &Report) -> u64 {
+    let dated = report
+        .published
+        .as_deref()
+        .map(|d| d.chars().filter(char::is_ascii_digit).collect::<String>())
+        .and_then(|d| d.parse::<u64>().ok())
+        .filter(|d| *d >= 1_000_000);
+    dated.unwrap_or_else(|| {
+        report
+            .year
+            .as_deref()
+            .and_then(xxgk_model::year::ReportYear::parse)
+            .map_or(0, |y| {
+                let (end, kind) = y.sort_key();
+                u64::from(end) * 10 + u64::from(kind)
+            })
+    })
 }
