@@ -469,8 +469,28 @@ impl Archive {
             });
         }
         // Institutions with a source first (where the archive has something to say), then
-        // the registry in code order.
-        schools.sort_by_key(|s| !s.in_sources);
+        // the rest; each by province (in the ministry's order, the code's two province
+        // digits), 本科 before 专科, then name — not by raw code, which put six 幼儿师范
+        // 高等专科学校 before 北京大学 (issue 18).
+        let province_rank: HashMap<String, u8> = schools
+            .iter()
+            .filter_map(|s| {
+                let digits = s.code.as_deref()?.get(2..4)?.parse().ok()?;
+                Some((s.province.clone()?, digits))
+            })
+            .collect();
+        schools.sort_by_cached_key(|s| {
+            (
+                !s.in_sources,
+                s.province
+                    .as_ref()
+                    .and_then(|p| province_rank.get(p).copied())
+                    .unwrap_or(u8::MAX),
+                s.province.clone(),
+                s.level.as_deref() != Some("本科"),
+                s.name.clone(),
+            )
+        });
         Ok(Coverage {
             years,
             schools,
@@ -532,6 +552,38 @@ impl Archive {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Issue 18: the registry reads by province in the ministry's order, 本科 before 专科,
+    /// then name: 北京大学's province first, not the junior colleges whose codes start 36.
+    #[test]
+    fn institutions_are_ordered_by_province_level_and_name() {
+        let archive = Archive::open_in_memory().expect("archive");
+        let c = archive
+            .coverage(&CoverageRequest {
+                years: vec!["2020-2021".into()],
+                ..CoverageRequest::default()
+            })
+            .expect("coverage");
+        let first = &c.schools[0];
+        assert_eq!(first.province.as_deref(), Some("北京市"), "{}", first.name);
+        assert_eq!(first.level.as_deref(), Some("本科"));
+        let beijing: Vec<&SchoolCoverage> = c
+            .schools
+            .iter()
+            .take_while(|s| s.province.as_deref() == Some("北京市"))
+            .collect();
+        assert!(beijing.len() > 50);
+        assert!(beijing.iter().any(|s| s.name == "北京大学"));
+        let first_zhuanke = beijing
+            .iter()
+            .position(|s| s.level.as_deref() == Some("专科"));
+        if let Some(at) = first_zhuanke {
+            assert!(beijing[at..]
+                .iter()
+                .all(|s| s.level.as_deref() != Some("本科")));
+        }
+        assert_eq!(c.schools[beijing.len()].province.as_deref(), Some("天津市"));
+    }
 
     #[test]
     fn calendar_years_count_for_the_academic_year_ending_in_them() {

@@ -253,7 +253,7 @@ async fn coverage_page_shows_the_legend_and_links_cells_to_their_evidence() {
     assert!(page.body.contains(&format!(
         "<a class=\"cov-mark cov-unreachable\" href=\"{thu}\""
     )));
-    assert!(page.body.contains("timeout"), "the detail says why");
+    assert!(page.body.contains("抓取失败：超时"), "the detail says why, in Chinese");
     // Totals at the top and a per-province table.
     assert!(page
         .body
@@ -590,7 +590,9 @@ async fn sources_page_lists_each_source_with_an_anchor_and_its_errors() {
         .body
         .contains("<tr id=\"source-清华大学\" class=\"unreachable\">"));
     assert!(page.body.contains("4111010001"));
-    assert!(page.body.contains("无法访问：<code>timeout</code>"));
+    assert!(page
+        .body
+        .contains("无法访问：<span title=\"timeout\">超时</span>"));
     assert!(
         page.body.contains("https://xxgk.tsinghua.edu.cn/admin/"),
         "robots-blocked URL"
