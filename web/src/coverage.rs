@@ -637,9 +637,9 @@ fn sources_page(list: &[SourceHealth]) -> Markup {
     }
 }
 
-/// `2024-05-01T08:00:00.123Z` → `2024-05-01 08:00`.
+/// `2024-05-01T08:00:00.123Z` → `2024-05-01 16:00（北京时间）`.
 fn when(at: &str) -> String {
-    at.get(..16).unwrap_or(at).replace('T', " ")
+    crate::render::beijing_time(at)
 }
 
 fn source_row(h: &SourceHealth) -> Markup {

@@ -253,7 +253,10 @@ async fn coverage_page_shows_the_legend_and_links_cells_to_their_evidence() {
     assert!(page.body.contains(&format!(
         "<a class=\"cov-mark cov-unreachable\" href=\"{thu}\""
     )));
-    assert!(page.body.contains("抓取失败：超时"), "the detail says why, in Chinese");
+    assert!(
+        page.body.contains("抓取失败：超时"),
+        "the detail says why, in Chinese"
+    );
     // Totals at the top and a per-province table.
     assert!(page
         .body

@@ -155,6 +155,24 @@ pub(crate) fn report_href(id: &str, q: &str, anchor: Option<&str>) -> String {
     link
 }
 
+/// A stored time (ISO 8601, UTC: `2024-05-01T08:00:00.123Z`) as a reader in China reads
+/// it: `2024-05-01 16:00（北京时间）`; a value that does not parse is shown as it is.
+pub fn beijing_time(iso: &str) -> String {
+    use time::format_description::well_known::Rfc3339;
+    let Ok(t) = time::OffsetDateTime::parse(iso.trim(), &Rfc3339) else {
+        return iso.to_string();
+    };
+    let t = t.to_offset(time::macros::offset!(+8));
+    format!(
+        "{}-{:02}-{:02} {:02}:{:02}（北京时间）",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute()
+    )
+}
+
 /// A link to an original page, only for web addresses (a `javascript:` or `file:` URL in
 /// a stored report is shown as text).
 pub fn external_link(url: &str, label: &str) -> Markup {
@@ -189,6 +207,23 @@ pub fn count(n: impl Into<u64>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stored_times_read_in_beijing_time_with_the_zone_said() {
+        assert_eq!(
+            beijing_time("2024-05-01T08:00:00.123Z"),
+            "2024-05-01 16:00（北京时间）"
+        );
+        assert_eq!(
+            beijing_time("2024-12-31T20:30:00Z"),
+            "2025-01-01 04:30（北京时间）"
+        );
+        assert_eq!(
+            beijing_time("2024-05-01T16:00:00+08:00"),
+            "2024-05-01 16:00（北京时间）"
+        );
+        assert_eq!(beijing_time("not a time"), "not a time");
+    }
 
     #[test]
     fn counts_get_separators() {

@@ -988,7 +988,7 @@ async fn report_page_lists_archived_versions_and_about_the_last_crawl() {
     let about = get(&app, "/about").await;
     assert!(about
         .body
-        .contains("<dd id=\"stat-last-crawl\">2022-03-01T08:05:00Z</dd>"));
+        .contains("<dd id=\"stat-last-crawl\">2022-03-01 16:05（北京时间）</dd>"));
 
     // Without an archive: no list, an empty JSON list.
     let bare = test_app();

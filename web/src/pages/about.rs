@@ -55,8 +55,12 @@ fn about_page(stats: &Stats, updated: Option<&str>, last_crawl: Option<&str>) ->
                         a href=(href("/", &[("year", y.clone())])) { (y) } "（" (count(*n)) "） "
                     }
                 }
-                dt { "最近抓取" } dd #stat-last-crawl { (last_crawl.unwrap_or("无记录")) }
-                dt { "索引更新" } dd { (updated.unwrap_or("未知")) }
+                dt { "最近抓取" } dd #stat-last-crawl {
+                    (last_crawl.map(crate::render::beijing_time).unwrap_or_else(|| "无记录".into()))
+                }
+                dt { "索引更新" } dd {
+                    (updated.map(crate::render::beijing_time).unwrap_or_else(|| "未知".into()))
+                }
                 @if pending > 0 {
                     dt { "待入索引" }
                     dd #stat-pending {
