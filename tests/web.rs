@@ -564,6 +564,73 @@ async fn browser_searches_in_traditional_filters_by_year_and_opens_a_report() {
         .expect("search");
     let shot = client.screenshot().await.expect("screenshot");
     std::fs::write(shots.join("phone.png"), shot).expect("write phone.png");
+    // Issue 18: at 390 px every page fits its width (wide tables scroll inside their own
+    // box), and the first search result is on the first screen, above the facets.
+    let phone_pages = [
+        format!("/?q={}", enc("收費標準")),
+        format!("/schools?q={}", enc("收费标准")),
+        "/checklist".to_string(),
+        "/scorecard".to_string(),
+        "/coverage".to_string(),
+        "/about".to_string(),
+    ];
+    for path in &phone_pages {
+        client.goto(&server.url(path)).await.expect("page");
+        let widths = client
+            .execute(
+                "return [document.documentElement.scrollWidth, window.innerWidth]",
+                vec![],
+            )
+            .await
+            .expect("widths");
+        let (scroll, inner) = (
+            widths[0].as_u64().unwrap_or(0),
+            widths[1].as_u64().unwrap_or(0),
+        );
+        if inner == 0 || scroll > inner {
+            let widest = client
+                .execute(
+                    "let w = '', m = 0; for (const e of document.querySelectorAll('body *')) { \
+                       const r = e.getBoundingClientRect(); \
+                       if (r.right > m) { m = r.right; \
+                         w = e.tagName + '.' + e.className + ' ' + (e.textContent || '').slice(0, 40); } } \
+                     return w + ' → ' + m;",
+                    vec![],
+                )
+                .await
+                .expect("widest");
+            panic!(
+                "{path} overflows a 390 px window: {scroll} px wide in {inner}; widest: {widest}"
+            );
+        }
+    }
+    client
+        .goto(&server.url(&format!("/?q={}", enc("收費標準"))))
+        .await
+        .expect("search");
+    let tops = client
+        .execute(
+            "const hit = document.querySelector('li.hit'); \
+             const facets = document.querySelector('.facets'); \
+             return [hit ? hit.getBoundingClientRect().top : -1, \
+                     facets ? facets.getBoundingClientRect().top : 1e9, window.innerHeight]",
+            vec![],
+        )
+        .await
+        .expect("positions");
+    let (hit, facets, height) = (
+        tops[0].as_f64().unwrap_or(-1.0),
+        tops[1].as_f64().unwrap_or(0.0),
+        tops[2].as_f64().unwrap_or(0.0),
+    );
+    assert!(
+        hit >= 0.0 && hit < height * 0.6,
+        "first result at {hit} of {height}"
+    );
+    assert!(
+        hit < facets,
+        "results before the facets on a phone: {hit} vs {facets}"
+    );
 
     // Coverage (issue 9): the demo's sources first — archived years, years not found on
     // a crawled site, the unreachable source — then registry institutions not crawled.

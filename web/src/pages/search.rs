@@ -155,7 +155,7 @@ fn search_page(
                 section.results {
                     @if browsing {
                         p.intro {
-                            "输入检索词，或在左侧按学校、年度、栏目浏览全部 "
+                            "输入检索词，或用筛选按学校、年度、栏目浏览全部 "
                             (count(total as u64))
                             (if params.group == xxgk_app::Group::Report { " 份报告。" } else { " 个段落。" })
                         }
