@@ -61,6 +61,7 @@ mod tests {
             institution: institution.map(Into::into),
             sections_in_scope: 0,
             years_in_scope: Vec::new(),
+            reports_read: Vec::new(),
         }
     }
 

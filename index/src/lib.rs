@@ -58,6 +58,6 @@ pub use engine::{
 pub use error::{Error, Result};
 // The domain types the index stores, re-exported so that engine code and its callers
 // name one type (they live in `xxgk-model`, which needs no engine).
-pub use schools::{SchoolMatch, SchoolMatches, SchoolNoMatch, SchoolsRequest};
+pub use schools::{ReportRead, SchoolMatch, SchoolMatches, SchoolNoMatch, SchoolsRequest};
 pub use xxgk_model::{fold, report, sections, year};
 pub use xxgk_model::{Report, Script, Section, SectionId};

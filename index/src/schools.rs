@@ -87,7 +87,23 @@ pub struct SchoolNoMatch {
     pub sections_in_scope: u64,
     /// Years of the school's reports in scope.
     pub years_in_scope: Vec<String>,
+    /// The reports in scope that were read and do not mention the query: the evidence of
+    /// "does not mention" (issue 18), newest year first.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub reports_read: Vec<ReportRead>,
 }
+
+/// A report that was read for a school that does not mention the query.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReportRead {
+    pub report_id: String,
+    pub title: String,
+    pub year: Option<String>,
+    pub url: String,
+}
+
+/// Reports listed as read for one school that does not mention the query, at most.
+const REPORTS_READ: usize = 20;
 
 impl Engine {
     /// Every school of the index (or of `req.schools`) split into those with a section
@@ -129,12 +145,30 @@ impl Engine {
                     });
                 }
                 _ => {
-                    let (years_in_scope, institution) = if in_scope > 0 {
+                    let (years_in_scope, institution, reports_read) = if in_scope > 0 {
                         let mut r = req.search("", vec![school.clone()]);
                         r.snippet_chars = 10;
+                        r.group = crate::Group::Report;
+                        r.limit = REPORTS_READ;
                         let found = self.search(&r)?;
-                        let institution = found.hits.into_iter().next().and_then(|h| h.institution);
-                        (found.facets.year.into_keys().collect(), institution)
+                        let institution = found.hits.first().and_then(|h| h.institution.clone());
+                        let mut read: Vec<ReportRead> = found
+                            .hits
+                            .into_iter()
+                            .map(|h| ReportRead {
+                                report_id: h.report_id,
+                                title: h.title,
+                                year: h.year,
+                                url: h.url,
+                            })
+                            .collect();
+                        read.sort_by(|a, b| {
+                            b.year
+                                .cmp(&a.year)
+                                .then_with(|| a.report_id.cmp(&b.report_id))
+                        });
+                        read.dedup_by(|a, b| a.report_id == b.report_id);
+                        (found.facets.year.into_keys().collect(), institution, read)
                     } else if all.facets.school.contains_key(school) {
                         // Indexed, only not in scope: its institution from any section.
                         let mut r = req.search("", vec![school.clone()]);
@@ -145,15 +179,17 @@ impl Engine {
                         (
                             Vec::new(),
                             found.hits.into_iter().next().and_then(|h| h.institution),
+                            Vec::new(),
                         )
                     } else {
-                        (Vec::new(), None)
+                        (Vec::new(), None, Vec::new())
                     };
                     unmatched.push(SchoolNoMatch {
                         school: school.clone(),
                         institution,
                         sections_in_scope: in_scope,
                         years_in_scope,
+                        reports_read,
                     });
                 }
             }

@@ -597,6 +597,22 @@ async fn schools_page_lists_matching_and_silent_schools_with_downloads() {
         .find(|u| u["school"] == "甲大学")
         .expect("甲 silent in 2021-2022");
     assert_eq!(jia["sections_in_scope"], 1);
+    // Issue 18: "does not mention" comes with the report that was read.
+    let read = jia["reports_read"].as_array().expect("reports read");
+    assert_eq!(read.len(), 1, "{jia}");
+    assert_eq!(read[0]["year"], "2021-2022");
+    let read_id = read[0]["report_id"].as_str().expect("id").to_string();
+    assert!(read[0]["url"]
+        .as_str()
+        .is_some_and(|u| u.starts_with("http")));
+    let page = get(&app, &format!("/schools?q={q}&year=2021-2022")).await;
+    assert!(
+        links(&page.body)
+            .iter()
+            .any(|l| l.starts_with(&format!("/reports/{read_id}"))),
+        "{}",
+        page.body
+    );
 
     let csv = get(&app, &format!("/schools.csv?q={q}")).await;
     assert_eq!(csv.status, StatusCode::OK);
@@ -618,6 +634,17 @@ async fn schools_page_lists_matching_and_silent_schools_with_downloads() {
     assert!(rows
         .iter()
         .any(|r| &r[0] == "乙大學" && r[col("best_snippet")].contains("收費標準")));
+    // A "no" row names the report that was read.
+    let no = rows
+        .iter()
+        .find(|r| &r[col("matched")] == "no")
+        .expect("a school that does not mention it");
+    assert!(!no[col("best_report_id")].is_empty(), "{no:?}");
+    assert!(no[col("best_url")].starts_with("http"), "{no:?}");
+    assert!(no[col("detail")].contains("未提到"), "{no:?}");
+    for name in ["detail", "province", "in_sources"] {
+        col(name);
+    }
 }
 
 #[tokio::test]

@@ -8,7 +8,7 @@ use crate::schools::SchoolsAnswer;
 /// those whose reports do not mention it, then institutions with no report in scope
 /// (`matched` = `yes`, `no`, `no_report`; `coverage` says why there is no report:
 /// `not_found`, `unreachable`, `not_crawled`).
-pub const SCHOOLS_CSV_HEADER: [&str; 13] = [
+pub const SCHOOLS_CSV_HEADER: [&str; 16] = [
     "school",
     "code",
     "matched",
@@ -22,6 +22,12 @@ pub const SCHOOLS_CSV_HEADER: [&str; 13] = [
     "best_section",
     "best_url",
     "best_snippet",
+    // Issue 18: the evidence of a "no" row. For a school that does not mention the
+    // query, `best_*` name the newest report that was read; for one with no report,
+    // why (the coverage status's evidence), where, and whether it has a crawl source.
+    "detail",
+    "province",
+    "in_sources",
 ];
 
 /// The rows of [`schools_csv`], one per school: matched, then unmatched, then no report.
@@ -36,7 +42,7 @@ pub fn schools_row(answer: &SchoolsAnswer, i: usize) -> Vec<String> {
     if let Some(row) = m.matched.get(i) {
         let years: Vec<String> = row.years.iter().map(|(y, n)| format!("{y}:{n}")).collect();
         let b = &row.best;
-        return vec![
+        let mut cells = vec![
             text_cell(&row.school),
             String::new(),
             "yes".into(),
@@ -51,10 +57,14 @@ pub fn schools_row(answer: &SchoolsAnswer, i: usize) -> Vec<String> {
             text_cell(&b.url),
             text_cell(&plain_text(&b.snippet_html)),
         ];
+        // Every row as wide as the header: a short one would make the CSV writer refuse
+        // the record and the file lose it.
+        cells.resize(SCHOOLS_CSV_HEADER.len(), String::new());
+        return cells;
     }
     let i = i - m.matched.len();
     let mut cells = if let Some(row) = m.unmatched.get(i) {
-        vec![
+        let mut cells = vec![
             text_cell(&row.school),
             String::new(),
             "no".into(),
@@ -62,16 +72,35 @@ pub fn schools_row(answer: &SchoolsAnswer, i: usize) -> Vec<String> {
             "0".into(),
             row.sections_in_scope.to_string(),
             row.years_in_scope.join(" "),
-        ]
+        ];
+        if let Some(r) = row.reports_read.first() {
+            cells.extend([
+                text_cell(&r.report_id),
+                text_cell(&r.title),
+                r.year.clone().unwrap_or_default(),
+                String::new(),
+                text_cell(&r.url),
+                String::new(),
+                format!("读过 {} 份报告，均未提到", row.reports_read.len()),
+            ]);
+        }
+        cells
     } else if let Some(row) = answer.no_report.get(i - m.unmatched.len()) {
-        vec![
+        let mut cells = vec![
             text_cell(&row.school),
             row.code.clone().unwrap_or_default(),
             "no_report".into(),
             row.status.as_str().into(),
             "0".into(),
             "0".into(),
-        ]
+        ];
+        cells.resize(SCHOOLS_CSV_HEADER.len() - 3, String::new());
+        cells.extend([
+            text_cell(&row.detail),
+            row.province.clone().unwrap_or_default(),
+            row.in_sources.to_string(),
+        ]);
+        cells
     } else {
         Vec::new()
     };

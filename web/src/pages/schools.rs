@@ -190,8 +190,20 @@ fn schools_answer(params: &SearchParams, page: &SchoolsPage<'_>) -> Markup {
                         span.school { (row.school) }
                         @if row.sections_in_scope == 0 {
                             span.note { "（此范围内无报告）" }
-                        } @else {
+                        } @else if row.reports_read.is_empty() {
                             span.note { "（" (row.years_in_scope.join("、")) "）" }
+                        } @else {
+                            // The reports that were read: the evidence of "not mentioned".
+                            span.note {
+                                "（读过："
+                                @for (i, r) in row.reports_read.iter().enumerate() {
+                                    @if i > 0 { "、" }
+                                    a href=(report_href(&r.report_id, &params.q, None)) {
+                                        (r.year.as_deref().map(year_label).unwrap_or_else(|| r.title.clone()))
+                                    }
+                                }
+                                "）"
+                            }
                         }
                     }
                 }
@@ -201,7 +213,7 @@ fn schools_answer(params: &SearchParams, page: &SchoolsPage<'_>) -> Markup {
             h2 #no-report { "没有报告的学校" }
             p.intro {
                 "这些学校在此范围内没有存档的报告，所以无法判断它们是否公开了该事项——"
-                "不是“没有提到”。原因见 " a href="/coverage" { "覆盖情况" } "："
+                "不是“没有提到”。原因见 " a href=(coverage_href(params)) { "覆盖情况" } "："
             }
             @if totals.no_report == 0 {
                 p.empty { "范围内每所学校都有报告。" }
@@ -214,9 +226,11 @@ fn schools_answer(params: &SearchParams, page: &SchoolsPage<'_>) -> Markup {
                     }
                     ul.unmatched {
                         @for row in rows {
-                            li title=(row.detail) {
+                            li {
                                 span.school { (row.school) }
                                 @if let Some(p) = &row.province { span.note { "（" (p) "）" } }
+                                // The evidence as text, not only a tooltip (phones have none).
+                                " " span.detail { (row.detail) }
                             }
                         }
                     }
@@ -227,4 +241,14 @@ fn schools_answer(params: &SearchParams, page: &SchoolsPage<'_>) -> Markup {
             schools_page_href("/schools", params, Paging { page: p, per_page: info.per_page })
         }))
     }
+}
+
+/// `/coverage` for the year asked (it shows one year at a time, or all when none is
+/// given), so the reader lands on the cells behind "no report".
+fn coverage_href(params: &SearchParams) -> String {
+    let pairs: Vec<(&'static str, String)> = match params.years.as_slice() {
+        [one] => vec![("year", one.clone())],
+        _ => Vec::new(),
+    };
+    href("/coverage", &pairs)
 }
