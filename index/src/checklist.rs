@@ -51,6 +51,7 @@
 //! ```
 
 mod build;
+mod context;
 mod evidence;
 mod items;
 mod matrix;

@@ -2,6 +2,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::context;
 use super::evidence::{evidence, evidence_snippet, window_snippet};
 use super::items::{items, ITEM_COUNT};
 use super::matrix::{
@@ -96,6 +97,29 @@ impl Engine {
             .map(|r| r.id.as_str())
             .zip(parallel_map(&list, |r| Ok(matcher.scan(r)))?)
             .collect();
+        // A phrase inside a complaint, a problem or a plan is a mention, not a disclosure:
+        // such a cell moves to the next occurrence that discloses, or stays empty.
+        let judged: Vec<bool> = items()
+            .iter()
+            .map(|it| context::applies_to(&it.query))
+            .collect();
+        for r in &list {
+            let Some(cells) = found.get_mut(r.id.as_str()) else {
+                continue;
+            };
+            for (i, cell) in cells.iter_mut().enumerate() {
+                let Some(f) = *cell else { continue };
+                if !judged[i] || !matcher.handles(i) {
+                    continue;
+                }
+                let Some(section) = r.sections.get(f.section) else {
+                    continue;
+                };
+                if context::is_mention_only(section, f.at) {
+                    *cell = next_disclosure(matcher, r, i, f);
+                }
+            }
+        }
         let scanned_ms = started.elapsed().as_millis();
         // Items the matcher cannot take: ordinary searches.
         let searched: Vec<usize> = (0..ITEM_COUNT).filter(|&i| !matcher.handles(i)).collect();
@@ -216,6 +240,31 @@ impl Engine {
 pub(super) struct Found {
     pub(super) section: usize,
     pub(super) at: Option<usize>,
+}
+
+/// The first occurrence of item `item` in `report` after `from` (a mention only) that
+/// is a disclosure, in its text (the headings and title line matched only where `from`
+/// was found).
+fn next_disclosure(
+    matcher: &PhraseMatcher,
+    report: &Report,
+    item: usize,
+    from: Found,
+) -> Option<Found> {
+    for (idx, section) in report.sections.iter().enumerate().skip(from.section) {
+        let text = fold(&section.text);
+        for byte in matcher.item_hits(&text, item) {
+            let at = text[..byte].chars().count();
+            let after = idx > from.section || from.at.is_none_or(|f| at > f);
+            if after && !context::is_mention_only(section, Some(at)) {
+                return Some(Found {
+                    section: idx,
+                    at: Some(at),
+                });
+            }
+        }
+    }
+    None
 }
 
 /// `f` over `inputs` on the machine's cores (at most 8 threads), results in input order;

@@ -102,6 +102,19 @@ impl PhraseMatcher {
         first
     }
 
+    /// Byte offsets in `folded` of every occurrence of a phrase of `item`, ascending.
+    pub(super) fn item_hits(&self, folded: &str, item: usize) -> Vec<usize> {
+        let mut hits: Vec<usize> = self
+            .ac
+            .find_overlapping_iter(folded)
+            .filter(|m| self.owners[m.pattern().as_usize()].contains(&item))
+            .map(|m| m.start())
+            .collect();
+        hits.sort_unstable();
+        hits.dedup();
+        hits
+    }
+
     /// The first section of `report` matching each item the matcher takes.
     pub(super) fn scan(&self, report: &Report) -> Vec<Option<Found>> {
         let mut found: Vec<Option<Found>> = vec![None; ITEM_COUNT];
