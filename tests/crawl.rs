@@ -726,6 +726,17 @@ async fn crawl_and_recrawl_from_the_cli() {
         !web.donghai.requested("/index.htm"),
         "--school limits the crawl"
     );
+    // Issue 19: every fetched page is kept with what the crawler judged it to be.
+    let kinds = Store::open(&data.join("xxgk.sqlite"))
+        .expect("archive")
+        .page_kinds("北岭师范学院", 10)
+        .expect("kinds");
+    let kinds_seen: Vec<&str> = kinds.counts.iter().map(|(k, _)| k.as_str()).collect();
+    assert!(kinds_seen.contains(&"list"), "{kinds:?}");
+    assert!(
+        kinds_seen.contains(&"article") || kinds_seen.contains(&"notice"),
+        "{kinds:?}"
+    );
 
     let mut args: Vec<String> = vec!["recrawl".into(), "--all".into()];
     args.extend(fast.map(String::from));

@@ -296,6 +296,15 @@ impl App {
         }
     }
 
+    /// What was fetched from source `source`, by kind, and up to `limit` pages that were
+    /// not reports with the reasons (empty without an archive).
+    pub fn page_kinds(&self, source: &str, limit: usize) -> Result<xxgk_archive::PageKinds> {
+        match &self.archive {
+            Some(a) => Ok(a.page_kinds(source, limit)?),
+            None => Ok(xxgk_archive::PageKinds::default()),
+        }
+    }
+
     /// The report's scorecard as stored with it (`None` without an archive, or for a
     /// report the archive does not hold).
     pub fn report_scorecard(&self, id: &str) -> Result<Option<xxgk_model::figures::Scorecard>> {

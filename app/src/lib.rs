@@ -53,8 +53,9 @@ pub use error::{Error, ErrorKind, Result};
 
 // The questions' and answers' types, under the names the adapters use.
 pub use xxgk_archive::{
-    Cell, ChangeKind, Coverage, CoverageRequest, InstitutionFilter, NoReport, ReadArchive,
-    ReportChange, ReportRef, ReportVersion, SchoolCoverage, SourceHealth, Status,
+    Cell, ChangeKind, Coverage, CoverageRequest, InstitutionFilter, JudgedPage, NoReport,
+    PageKinds, ReadArchive, ReportChange, ReportRef, ReportVersion, SchoolCoverage, SourceHealth,
+    Status,
 };
 pub use xxgk_index::{
     FacetCounts, Group, Hit, IndexStats, SchoolMatch, SchoolMatches, SchoolNoMatch, SchoolsRequest,

@@ -27,6 +27,7 @@ mod error;
 pub mod health;
 pub mod history;
 pub mod institutions;
+pub mod judgments;
 pub mod outbox;
 mod pages;
 mod read;
@@ -40,6 +41,7 @@ pub use error::{Error, Result};
 pub use health::{RunHealth, SourceHealth};
 pub use history::{ChangeKind, ReportChange, ReportVersion};
 pub use institutions::{Institution, InstitutionFilter};
+pub use judgments::{JudgedPage, Judgment, PageKinds};
 pub use pages::{
     ArchiveCounts, DocRecord, DocState, FetchLogEntry, PageInfo, PageWork, QueueItem, VersionInfo,
     WorkOutcome,

@@ -68,6 +68,8 @@ pub struct PageWork {
     pub report: Option<Report>,
     /// Links to add to the school's frontier: (url, depth, role, link text).
     pub enqueue: Vec<(String, u32, String, String)>,
+    /// What the crawler judged the page (the first doc) to be, kept with its version.
+    pub judgment: Option<crate::judgments::Judgment>,
 }
 
 /// What [`Archive::record_page`] changed.
@@ -582,6 +584,12 @@ impl Archive {
                 )?;
             }
             out.report = Some(outcome);
+        }
+        if let (Some(j), Some(version)) = (&work.judgment, page_version) {
+            tx.execute(
+                "UPDATE versions SET kind = ?2, title = ?3, reasons = ?4 WHERE id = ?1",
+                params![version, j.kind, j.title, serde_json::to_string(&j.reasons)?],
+            )?;
         }
         tx.execute(
             "UPDATE frontier SET state = 'done' WHERE school = ?1 AND url = ?2",

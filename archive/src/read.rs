@@ -43,6 +43,12 @@ pub trait ReadArchive: Send + Sync + 'static {
         let _ = filter;
         Ok(Vec::new())
     }
+    /// A source's fetched pages by kind and those that were not reports (see
+    /// [`Archive::page_kinds`]).
+    fn page_kinds(&self, source: &str, limit: usize) -> Result<crate::PageKinds> {
+        let _ = (source, limit);
+        Ok(crate::PageKinds::default())
+    }
     /// The stored scorecard of one report (see [`Archive::report_scorecard`]).
     fn report_scorecard(&self, report_id: &str) -> Result<Option<Scorecard>> {
         let _ = report_id;
@@ -140,6 +146,10 @@ impl ReadArchive for Reader {
 
     fn report_scorecard(&self, report_id: &str) -> Result<Option<Scorecard>> {
         self.archive().report_scorecard(report_id)
+    }
+
+    fn page_kinds(&self, source: &str, limit: usize) -> Result<crate::PageKinds> {
+        self.archive().page_kinds(source, limit)
     }
 
     fn data_version(&self) -> Result<u64> {

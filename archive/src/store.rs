@@ -149,6 +149,12 @@ const MIGRATIONS: &[&str] = &[
         rules     INTEGER NOT NULL,
         json      TEXT NOT NULL
     );",
+    // 5: what the crawler judged each stored page version to be (issue 19): its kind
+    // (start, list, article, notice, attachment, other), its own title and the reasons,
+    // so /sources can say what was fetched where nothing was found.
+    "ALTER TABLE versions ADD COLUMN kind TEXT;
+    ALTER TABLE versions ADD COLUMN title TEXT;
+    ALTER TABLE versions ADD COLUMN reasons TEXT;",
 ];
 
 /// Now, as stored: ISO 8601 UTC with milliseconds.

@@ -20,15 +20,13 @@ use axum::Json;
 use maud::{html, Markup};
 use serde::Deserialize;
 use xxgk_app::archive_rules::{academic_years, province_short, FIRST_YEAR};
-use xxgk_app::{
-    Cell, Coverage, CoverageRequest, InstitutionFilter, SchoolCoverage, SourceHealth, Status,
-};
+use xxgk_app::{Cell, Coverage, CoverageRequest, InstitutionFilter, SchoolCoverage, Status};
 
 use crate::export::{coverage_rows, csv_download, COVERAGE_CSV_HEADER};
 use crate::journalist::{report_href, stylesheet};
 use crate::pages::HtmlError;
 use crate::params::{href, PageInfo, Paging, Params};
-use crate::render::{count, error_box, external_link, page as frame, pagination, Nav};
+use crate::render::{count, error_box, page as frame, pagination, Nav};
 use crate::{AppError, AppState};
 
 /// Institutions per page of the HTML matrix unless `per_page` says otherwise (the JSON
@@ -231,7 +229,7 @@ pub fn source_anchor(source: &str) -> String {
 /// `/sources#…` for a source. Only ASCII punctuation is percent-encoded: a Chinese name
 /// stays as written (valid in an HTML `href`, and a third of the bytes in a page that
 /// has one such link per crawled cell).
-fn source_href(source: &str) -> String {
+pub(crate) fn source_href(source: &str) -> String {
     let mut href = String::from("/sources#");
     for c in source_anchor(source).chars() {
         if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '~') || !c.is_ascii() {
@@ -262,7 +260,7 @@ fn coverage_error(err: AppError) -> Response {
     err.finish(Html(markup.into_string()).into_response())
 }
 
-fn no_archive_note() -> Markup {
+pub(crate) fn no_archive_note() -> Markup {
     html! {
         p.empty #no-archive {
             "本站没有抓取存档（服务启动时未指定存档文件），无法说明哪些学校的年报已存档、"
@@ -570,140 +568,6 @@ pub(crate) async fn csv(State(state): State<AppState>, raw: Raw) -> Result<Respo
         COVERAGE_CSV_HEADER.map(String::from).to_vec(),
         coverage_rows,
     ))
-}
-
-/// `/sources`: each crawl source with its last run.
-pub(crate) async fn sources(State(state): State<AppState>) -> Result<Response, HtmlError> {
-    let health = state.read(|app| app.crawl_health()).await?;
-    let content = match health {
-        None => html! { h1 { "抓取来源" } (no_archive_note()) },
-        Some(list) => sources_page(&list),
-    };
-    let markup = frame(
-        "抓取来源",
-        "每个抓取来源最近一次运行的情况：页面数、报告数、错误、首页失败与被 robots.txt 拦截的地址。",
-        Nav::Sources, html! { (stylesheet()) (content) });
-    Ok(Html(markup.into_string()).into_response())
-}
-
-fn sources_page(list: &[SourceHealth]) -> Markup {
-    let unreachable = list
-        .iter()
-        .filter(|h| h.last_run.as_ref().is_some_and(|r| r.start_error.is_some()))
-        .count();
-    let never = list.iter().filter(|h| h.last_run.is_none()).count();
-    html! {
-        h1 { "抓取来源" }
-        p.intro {
-            "每个抓取来源（一所学校的信息公开网站）最近一次抓取的情况：抓取了多少页面、"
-            "找到多少份报告、出了哪些错误、哪些地址被 robots.txt 禁止。"
-            "覆盖情况中“抓取未见”“无法访问”的证据就在这里。"
-        }
-        p.matrix-summary {
-            strong #source-count { (count(list.len() as u64)) } " 个来源"
-            @if unreachable > 0 {
-                "，" span class="cov-mark cov-unreachable" {} " " (unreachable) " 个最近一次无法访问"
-            }
-            @if never > 0 {
-                "，" span class="cov-mark cov-not_crawled" {} " " (never) " 个尚未抓取"
-            }
-            "。" a href="/coverage?in_sources=1" { "这些学校的覆盖情况" }
-        }
-        @if list.is_empty() {
-            p.empty { "存档中还没有抓取来源。" }
-        } @else {
-            div.table-wrap {
-                table.sources {
-                    thead {
-                        tr {
-                            th { "来源" }
-                            th { "学校" }
-                            th { "最近一次抓取" }
-                            th.n { "页面" }
-                            th.n title="本次找到 / 存档中来自此来源" { "报告" }
-                            th { "错误" }
-                            th { "起始页" }
-                            th { "robots.txt 禁止" }
-                        }
-                    }
-                    tbody {
-                        @for h in list {
-                            (source_row(h))
-                        }
-                    }
-                }
-            }
-        }
-    }
-}
-
-/// `2024-05-01T08:00:00.123Z` → `2024-05-01 16:00（北京时间）`.
-fn when(at: &str) -> String {
-    crate::render::beijing_time(at)
-}
-
-fn source_row(h: &SourceHealth) -> Markup {
-    let unreachable = h.last_run.as_ref().is_some_and(|r| r.start_error.is_some());
-    html! {
-        tr id=(source_anchor(&h.source)) class=[unreachable.then_some("unreachable")] {
-            th scope="row" { (h.source) }
-            td {
-                (h.institution.as_deref().unwrap_or(""))
-                @if let Some(code) = &h.code { br; span.code { (code) } }
-            }
-            @match &h.last_run {
-                None => {
-                    td colspan="6" {
-                        span class="cov-mark cov-not_crawled" {} " 尚未抓取"
-                        @if h.reports_held > 0 { "（存档中有 " (h.reports_held) " 份报告）" }
-                    }
-                }
-                Some(run) => {
-                    td.run {
-                        (run.mode) " "
-                        time datetime=(run.started) { (when(&run.started)) }
-                        " → "
-                        @match &run.finished {
-                            Some(f) => { time datetime=(f) { (when(f)) } }
-                            None => { em { "未完成" } }
-                        }
-                    }
-                    td.n { (count(run.pages_ok)) }
-                    td.n { (run.reports_found) " / " (h.reports_held) }
-                    td.errors {
-                        @if run.errors.is_empty() { "—" }
-                        @for (i, (kind, n)) in run.errors.iter().enumerate() {
-                            @if i > 0 { " · " }
-                            span title=(kind) { (xxgk_app::fetch_errors::error_label(kind)) } " " (n)
-                        }
-                    }
-                    td.start {
-                        @match &run.start_error {
-                            Some(e) => {
-                                strong.start-error {
-                                    span class="cov-mark cov-unreachable" {} " 无法访问："
-                                    span title=(e) { (xxgk_app::fetch_errors::error_label(e)) }
-                                }
-                            }
-                            None => { "正常" }
-                        }
-                    }
-                    td.robots {
-                        @if !run.robots_blocked.is_empty() {
-                            details {
-                                summary { (run.robots_blocked.len()) " 个地址" }
-                                ul {
-                                    @for url in &run.robots_blocked {
-                                        li { (external_link(url, url)) }
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-    }
 }
 
 #[cfg(test)]

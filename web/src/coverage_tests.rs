@@ -575,6 +575,94 @@ async fn coverage_is_computed_once_per_filters_for_a_while() {
     assert!(!Arc::ptr_eq(&a, &c));
 }
 
+/// Issue 19: a source whose start page was reached and where no report was found shows
+/// what was fetched, by kind, and each candidate with the reasons it was not a report.
+#[tokio::test]
+async fn sources_page_says_what_was_fetched_where_nothing_was_found() {
+    use xxgk_app::stores::archive::Judgment;
+    let (a, _) = archive();
+    let start = "https://xxgk.nankai.edu.cn/";
+    a.put_school(&School {
+        name: "南开大学".into(),
+        start: vec![start.into()],
+        ..School::default()
+    })
+    .expect("source");
+    a.begin_run("南开大学", "crawl", &[(start.into(), 0, "start".into())])
+        .expect("run");
+    let judged = |url: &str, role: &str, kind: &str, title: &str, reasons: &[&str]| PageWork {
+        school: "南开大学".into(),
+        frontier_url: url.into(),
+        log: vec![FetchLogEntry {
+            url: url.into(),
+            at_ms: now_ms() + 5,
+            status: Some(200),
+            ..FetchLogEntry::default()
+        }],
+        docs: vec![DocRecord {
+            url: url.into(),
+            role: role.into(),
+            state: fetched(url),
+        }],
+        judgment: Some(Judgment {
+            kind: kind.into(),
+            title: Some(title.into()),
+            reasons: reasons.iter().map(|r| r.to_string()).collect(),
+        }),
+        ..PageWork::default()
+    };
+    for w in [
+        judged(start, "start", "start", "南开大学信息公开网", &[]),
+        judged(
+            "https://xxgk.nankai.edu.cn/ndbg/",
+            "list",
+            "list",
+            "年度报告",
+            &["a list of 2 articles"],
+        ),
+        judged(
+            "https://xxgk.nankai.edu.cn/ndbg/1.htm",
+            "report",
+            "other",
+            "信息公开工作报告",
+            &[
+                "the title names no year",
+                "the text does not read like a report",
+            ],
+        ),
+    ] {
+        a.record_page(&w).expect("page");
+    }
+    a.finish_run("南开大学").expect("finish");
+    let state = AppState::new(Engine::create_in_ram().expect("ram index"))
+        .with_archive(Arc::new(Reader::new(a)));
+    let page = get(&app(state), "/sources").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("没有找到报告的来源：抓取了什么"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains("<strong>南开大学</strong>"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("列表页 1"), "{}", page.body);
+    assert!(
+        page.body
+            .contains("the title names no year；the text does not read like a report"),
+        "{}",
+        page.body
+    );
+    // 北京大学 found its report: nothing to explain there.
+    assert!(
+        !page.body.contains("<strong>北京大学</strong>"),
+        "{}",
+        page.body
+    );
+}
+
 #[tokio::test]
 async fn sources_page_lists_each_source_with_an_anchor_and_its_errors() {
     let (state, _) = state_with_archive();

@@ -48,6 +48,7 @@ mod pages;
 mod params;
 mod render;
 mod serve;
+mod sources;
 #[cfg(test)]
 mod tests;
 
@@ -224,7 +225,7 @@ pub fn app(state: AppState) -> Router {
         .route("/coverage", get(coverage::page))
         .route("/coverage.csv", get(coverage::csv))
         .route("/api/coverage", get(coverage::json))
-        .route("/sources", get(coverage::sources))
+        .route("/sources", get(sources::sources))
         .route("/api/{*rest}", get(api::not_found))
         .fallback(pages::not_found)
         // Inside out: the timeout answers with an empty 503 and axum with an empty

@@ -101,6 +101,11 @@ impl Crawler {
             blocking(move || Ok(classify(&body, ct.as_deref(), &url, &role, &hosts))).await?
         };
         tracing::debug!(url = %item.url, kind = page.kind.as_str(), reasons = ?page.reasons, "page");
+        work.judgment = Some(xxgk_archive::Judgment {
+            kind: page.kind.as_str().to_string(),
+            title: page.article.title.clone(),
+            reasons: page.reasons.clone(),
+        });
         if !fetched.not_modified() {
             work.docs.push(doc(fetched_state(
                 fetched,
