@@ -346,14 +346,28 @@ async fn issue_19_a_home_page_that_redirects_and_frames_its_content_yields_its_r
     }
     assert_eq!(
         years(&reports),
-        ["2018-2019", "2019-2020", "2020-2021"],
+        ["2018-2019", "2019-2020", "2020-2021", "2021-2022"],
         "{summary}"
     );
+    // The article that iframes its text: one report, under the article's URL, with the
+    // framed text; the framed page is a part, not a report of its own.
+    let framed = by_path(&reports, &site, "/xxgk/ndbg/202210/t20221028_5102.html");
+    assert_eq!(framed.title, "云和学院2021-2022学年信息公开年度报告");
+    assert!(
+        text(framed).contains("在框架页内发布本报告全文"),
+        "{summary}"
+    );
+    assert!(!site
+        .hits_of("/xxgk/ndbg/202210/content/5102.htm")
+        .is_empty());
     let moved = by_path(&reports, &site, "/xxgk/ndbg/201911/t20191105_2231.html");
     assert_eq!(moved.title, "云和学院2018-2019学年信息公开年度报告");
     assert!(text(moved).contains("满意率为94%"));
 
     // The same portal in an iframe of a page with nothing else: the same reports.
     let (reports, _) = crawl_one("云和学院", &format!("{}/embed.html", site.base), &[]).await;
-    assert_eq!(years(&reports), ["2018-2019", "2019-2020", "2020-2021"]);
+    assert_eq!(
+        years(&reports),
+        ["2018-2019", "2019-2020", "2020-2021", "2021-2022"]
+    );
 }

@@ -33,7 +33,7 @@ use crate::content::{extract_article, Article};
 use crate::decode::decode;
 use crate::discover::{self, Link, LinkKind};
 use crate::html::element_text;
-use crate::navigate::{hops, pager_links, script_links};
+use crate::navigate::{hops, pager_links, script_links, Via};
 use crate::titles::is_report_title;
 
 /// What a page is.
@@ -83,6 +83,10 @@ pub struct Page {
     pub links: Vec<Link>,
     /// Further pages of the same article (`1030_2.html`, `1030_3.html`), in order.
     pub continuation: Vec<Url>,
+    /// Documents this page frames (`<frame>`, or `<iframe>` on a page with next to no
+    /// text of its own): for a report page, where its text is — parts of this report, not
+    /// reports of their own (issue 19).
+    pub framed: Vec<Url>,
 }
 
 fn sel(css: &str) -> Selector {
@@ -124,6 +128,11 @@ pub fn classify(
     for (link, via) in &hops {
         reasons.push(format!("leads on by {} to {}", via.as_str(), link.url));
     }
+    let framed: Vec<Url> = hops
+        .iter()
+        .filter(|(_, via)| matches!(via, Via::Frame | Via::IFrame))
+        .map(|(link, _)| link.url.clone())
+        .collect();
     links.extend(hops.into_iter().map(|(link, _)| link));
     dedup(&mut links);
     let report_links = links.iter().filter(|l| l.kind == LinkKind::Report).count();
@@ -244,6 +253,7 @@ pub fn classify(
         article,
         links,
         continuation,
+        framed,
     }
 }
 

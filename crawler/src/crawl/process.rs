@@ -137,6 +137,24 @@ impl Crawler {
                 }
             }
         }
+        // A report page that frames its text (an article template whose body is an
+        // <iframe>): the framed documents are parts of this report, under its URL.
+        if input.body.trim().chars().count() < crate::navigate::HOP_TEXT {
+            for framed in &page.framed {
+                if let Some(more) = self.part(&mut work, framed, hosts).await? {
+                    input.body.push('\n');
+                    input.body.push_str(&more.article.text);
+                    if input.published.is_none() {
+                        input.published = more.article.published.clone();
+                    }
+                    for a in more.article.attachments {
+                        if !attachments.iter().any(|b| b.0 == a.0) {
+                            attachments.push(a);
+                        }
+                    }
+                }
+            }
+        }
         for (att_url, label, ext) in attachments.iter().take(self.opts.max_attachments) {
             if !host_key(att_url).is_some_and(|h| hosts.contains(&h)) {
                 continue;
