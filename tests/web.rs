@@ -329,6 +329,14 @@ async fn demo_builds_its_corpus_once_then_reuses_it() {
     let (status, about) = get_text(&second.url("/about")).await;
     assert_eq!(status, 200);
     assert!(about.contains(&format!("<dd id=\"stat-reports\">{reports}</dd>")));
+    // Issue 18: the sample sites are served again, so a report's original page opens.
+    let (_, hits) = get_json(&second.url(&format!("/api/search?q={}", enc("收费标准")))).await;
+    let original = hits["hits"][0]["url"]
+        .as_str()
+        .expect("a hit's url")
+        .to_string();
+    let (status, _) = get_text(&original).await;
+    assert_eq!(status, 200, "{original}");
 }
 
 /// Where the browser test leaves its screenshots: `target/browser-test/`.

@@ -578,6 +578,16 @@ fn sample_site_pages(site: &SampleSite, layout: Layout) -> SamplePages {
 
 /// Serves `sites` on loopback (the demo's "sample disclosure sites").
 pub fn serve_sample_sites(sites: &[SampleSite]) -> anyhow::Result<SampleSites> {
+    serve_sample_sites_at(sites, &std::collections::BTreeMap::new())
+}
+
+/// [`serve_sample_sites`], each school's site on the port `ports` gives it where that
+/// port is free (a second `demo` serves them where the stored reports' links point),
+/// else on a free one.
+pub fn serve_sample_sites_at(
+    sites: &[SampleSite],
+    ports: &std::collections::BTreeMap<String, u16>,
+) -> anyhow::Result<SampleSites> {
     use axum::http::{header, StatusCode};
     use axum::response::IntoResponse;
 
@@ -585,9 +595,21 @@ pub fn serve_sample_sites(sites: &[SampleSite]) -> anyhow::Result<SampleSites> {
     let mut schools = Vec::new();
     for (i, site) in sites.iter().enumerate() {
         let pages = Arc::new(sample_site_pages(site, LAYOUTS[i % LAYOUTS.len()]));
-        let listener = runtime
-            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-            .context("binding a sample site on 127.0.0.1")?;
+        let wanted = ports.get(&site.school).copied();
+        let listener = match wanted
+            .map(|port| runtime.block_on(tokio::net::TcpListener::bind(("127.0.0.1", port))))
+        {
+            Some(Ok(listener)) => listener,
+            other => {
+                if let (Some(port), Some(Err(e))) = (wanted, other) {
+                    tracing::warn!(school = %site.school, port, error = %e,
+                        "the sample site's old port is taken; its original-page links will not open");
+                }
+                runtime
+                    .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+                    .context("binding a sample site on 127.0.0.1")?
+            }
+        };
         let addr = listener.local_addr()?;
         let app = axum::Router::new().fallback(move |uri: axum::http::Uri| {
             let pages = pages.clone();

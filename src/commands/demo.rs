@@ -84,6 +84,21 @@ pub fn run(data: &Path, args: DemoArgs) -> anyhow::Result<ExitCode> {
             "{} already holds {indexed} reports; serving them",
             data.display()
         );
+        // The sample sites again, on the ports the stored reports' links point at, so
+        // that "original page" opens (issue 18).
+        let ports: std::collections::BTreeMap<String, u16> = super::open_store(data)?
+            .schools()?
+            .into_iter()
+            .filter_map(|s| {
+                let url = url::Url::parse(s.start.first()?).ok()?;
+                (url.host_str() == Some("127.0.0.1")).then_some((s.name, url.port()?))
+            })
+            .collect();
+        let pages = sample_pages();
+        _sites = Some(super::crawl::serve_sample_sites_at(
+            &sample_sites(&pages),
+            &ports,
+        )?);
     }
     println!("try: 收费标准 · 依申請公開 · \"毕业生就业质量\" · 招生 OR 招聘");
     serve_engine(engine, data, &args.serve)
