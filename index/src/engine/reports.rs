@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use tantivy::collector::Count;
-use tantivy::query::{AllQuery, TermQuery};
+use tantivy::query::TermQuery;
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{TantivyDocument, Term};
 
@@ -39,7 +39,9 @@ impl Engine {
             IndexRecordOption::Basic,
         );
         let reports = searcher.search(&firsts, &Count)?;
-        let facets = self.facet_counts(&searcher, &AllQuery)?;
+        // Schools and years count reports (each report's first section), as the search
+        // page's facets do — one unit for every count a reader sees (issue 18).
+        let facets = self.facet_counts(&searcher, &firsts)?;
         Ok(IndexStats {
             reports,
             sections: searcher.num_docs() as usize,

@@ -377,6 +377,33 @@ fn issue_11_one_result_per_report() {
     assert_eq!(got.hits[0].report_id, one.id);
 }
 
+/// Issue 18: what the index holds counts reports per school and year (the unit of the
+/// search page's facets), not sections.
+#[test]
+fn stats_count_reports_per_school_and_year() {
+    let engine = Engine::create_in_ram().expect("index");
+    let mut w = engine.writer(1).expect("writer");
+    for (school, year) in [
+        ("甲大学", "2020-2021"),
+        ("甲大学", "2021-2022"),
+        ("乙大学", "2021-2022"),
+    ] {
+        let r = xxgk_testkit::report(school, year)
+            .section(SectionId::Overview, "一、概述", "学校重视信息公开。")
+            .section(SectionId::Proactive, "二、主动公开", "公开了收费标准。")
+            .section(SectionId::OnRequest, "三、依申请公开", "收到申请两件。")
+            .build();
+        w.upsert(&r).expect("upsert");
+    }
+    w.commit().expect("commit");
+    engine.reload().expect("reload");
+    let stats = engine.stats().expect("stats");
+    assert_eq!((stats.reports, stats.sections), (3, 9));
+    assert_eq!(stats.schools.get("甲大学"), Some(&2));
+    assert_eq!(stats.schools.get("乙大学"), Some(&1));
+    assert_eq!(stats.years.get("2021-2022"), Some(&2));
+}
+
 /// Issue 18: by date, the dated reports newest first, then the undated ones by year,
 /// newest first — not in the order they happened to be indexed.
 #[test]
