@@ -575,6 +575,8 @@ async fn schools_page_lists_matching_and_silent_schools_with_downloads() {
         .body
         .contains("<strong id=\"unmatched-count\">2</strong>"));
     assert!(page.body.contains("丙学院") && page.body.contains("庚大学"));
+    // Issue 18: the "matching sections" column says what its two numbers are.
+    assert!(page.body.contains("“匹配段落 4 / 32”"), "{}", page.body);
     assert!(page.body.contains("<mark>收費標準</mark>"));
     let empty = get(&app, "/schools").await;
     assert_eq!(empty.status, StatusCode::OK);

@@ -152,6 +152,10 @@ fn schools_answer(params: &SearchParams, page: &SchoolsPage<'_>) -> Markup {
         @if !page.matched.is_empty() {
             div.table-wrap {
                 table.matched {
+                    caption.note {
+                        "“匹配段落 4 / 32”：该校报告在筛选范围内的 32 个段落中，有 4 个提到检索词；"
+                        "“年度”后的括号里是该年提到的段落数。"
+                    }
                     thead { tr { th { "学校" } th { "匹配段落" } th { "年度" } th { "最相关的片段" } } }
                     tbody {
                         @for row in page.matched {
