@@ -126,31 +126,25 @@ impl Crawler {
             attachments: Vec::new(),
         };
         let mut attachments = page.article.attachments.clone();
-        for part in &page.continuation {
+        // Its parts: the rest of a split article, and — for a report page that frames its
+        // text (an article template whose body is an <iframe>) — the framed documents,
+        // read under this report's URL.
+        let framed: &[Url] = if page.article.text.trim().chars().count() < crate::navigate::HOP_TEXT
+        {
+            &page.framed
+        } else {
+            &[]
+        };
+        for part in page.continuation.iter().chain(framed) {
             if let Some(more) = self.part(&mut work, part, hosts).await? {
                 input.body.push('\n');
                 input.body.push_str(&more.article.text);
+                if input.published.is_none() {
+                    input.published = more.article.published.clone();
+                }
                 for a in more.article.attachments {
                     if !attachments.iter().any(|b| b.0 == a.0) {
                         attachments.push(a);
-                    }
-                }
-            }
-        }
-        // A report page that frames its text (an article template whose body is an
-        // <iframe>): the framed documents are parts of this report, under its URL.
-        if input.body.trim().chars().count() < crate::navigate::HOP_TEXT {
-            for framed in &page.framed {
-                if let Some(more) = self.part(&mut work, framed, hosts).await? {
-                    input.body.push('\n');
-                    input.body.push_str(&more.article.text);
-                    if input.published.is_none() {
-                        input.published = more.article.published.clone();
-                    }
-                    for a in more.article.attachments {
-                        if !attachments.iter().any(|b| b.0 == a.0) {
-                            attachments.push(a);
-                        }
                     }
                 }
             }

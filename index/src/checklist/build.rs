@@ -115,7 +115,8 @@ impl Engine {
                 let Some(section) = r.sections.get(f.section) else {
                     continue;
                 };
-                if context::is_mention_only(section, f.at) {
+                let folded = context::folded_chars(&section.text);
+                if context::is_mention_only(section.id, &folded, f.at) {
                     *cell = next_disclosure(matcher, r, i, f);
                 }
             }
@@ -253,10 +254,11 @@ fn next_disclosure(
 ) -> Option<Found> {
     for (idx, section) in report.sections.iter().enumerate().skip(from.section) {
         let text = fold(&section.text);
+        let chars: Vec<char> = text.chars().collect();
         for byte in matcher.item_hits(&text, item) {
             let at = text[..byte].chars().count();
             let after = idx > from.section || from.at.is_none_or(|f| at > f);
-            if after && !context::is_mention_only(section, Some(at)) {
+            if after && !context::is_mention_only(section.id, &chars, Some(at)) {
                 return Some(Found {
                     section: idx,
                     at: Some(at),

@@ -134,18 +134,15 @@ impl ScorecardParams {
         href(path, &pairs)
     }
 
-    /// A column header's link: sorted by `sort`, the same sort again turns it around.
+    /// A column header's link: sorted by `sort`, the same sort again turns it around;
+    /// back to the first page.
     fn sorted(&self, sort: ScorecardSort) -> String {
-        ScorecardParams {
+        let next = ScorecardParams {
             sort,
             reverse: self.sort == sort && !self.reverse,
-            paging: Paging {
-                page: 1,
-                ..self.paging
-            },
             ..self.clone()
-        }
-        .page_href(
+        };
+        next.page_href(
             "/scorecard",
             Paging {
                 page: 1,
