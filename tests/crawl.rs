@@ -43,12 +43,15 @@ struct SiteToml {
 }
 
 /// A request with a query string served from a file: `path` and every `query` pair must
-/// match (Hanweb's dataproxy.jsp, PHPCMS's index.php?…).
+/// match (Hanweb's dataproxy.jsp, PHPCMS's index.php?…); with `form` pairs, only a POST
+/// whose urlencoded body holds each of them matches (what Hanweb's jpage script sends).
 #[derive(Debug, Clone, Deserialize)]
 pub struct Route {
     path: String,
     #[serde(default)]
     query: Vec<String>,
+    #[serde(default)]
+    form: Vec<String>,
     file: String,
 }
 
@@ -72,6 +75,7 @@ pub struct Hit {
     pub end: Instant,
     pub status: u16,
     pub user_agent: String,
+    pub method: String,
 }
 
 /// A fixture site being served, and what it saw.
@@ -160,6 +164,12 @@ async fn handle(State(site): State<Arc<Site>>, req: Request) -> Response {
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_string();
+    let method = req.method().to_string();
+    let headers = req.headers().clone();
+    let form = match axum::body::to_bytes(req.into_body(), 1 << 20).await {
+        Ok(b) if method == "POST" => Some(String::from_utf8_lossy(&b).into_owned()),
+        _ => None,
+    };
     let previous = site.hits_of(&path).len();
     // Recorded on arrival: a request the client gives up on (timeout) is dropped midway.
     let slot = {
@@ -170,10 +180,11 @@ async fn handle(State(site): State<Arc<Site>>, req: Request) -> Response {
             end: start,
             status: 0,
             user_agent,
+            method,
         });
         hits.len() - 1
     };
-    let resp = respond(&site, &path, &query, req.headers(), previous).await;
+    let resp = respond(&site, &path, &query, form.as_deref(), &headers, previous).await;
     if let Some(hit) = site.hits.lock().expect("hits").get_mut(slot) {
         hit.end = Instant::now();
         hit.status = resp.status().as_u16();
@@ -191,6 +202,7 @@ async fn respond(
     site: &Site,
     path: &str,
     query: &str,
+    form: Option<&str>,
     headers: &HeaderMap,
     previous: usize,
 ) -> Response {
@@ -293,11 +305,13 @@ async fn respond(
         return status(StatusCode::BAD_REQUEST);
     }
     let pairs: Vec<&str> = query.split('&').collect();
-    if let Some(route) = site
-        .routes
-        .iter()
-        .find(|r| r.path == path && r.query.iter().all(|q| pairs.contains(&q.as_str())))
-    {
+    let posted: Vec<&str> = form.map(|f| f.split('&').collect()).unwrap_or_default();
+    if let Some(route) = site.routes.iter().find(|r| {
+        r.path == path
+            && r.query.iter().all(|q| pairs.contains(&q.as_str()))
+            && (r.form.is_empty() || form.is_some())
+            && r.form.iter().all(|q| posted.contains(&q.as_str()))
+    }) {
         file_path = format!("/{}", route.file);
     } else if file_path.ends_with('/') {
         file_path.push_str("index.html");

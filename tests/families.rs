@@ -135,7 +135,8 @@ async fn issue_10_trs_script_pages_and_a_notice_with_its_pdf() {
         .any(|s| s.id.as_str() == "on_request"));
 }
 
-/// 大汉 Hanweb: records only inside <datastore>, two more through dataproxy.jsp.
+/// 大汉 Hanweb: records only inside <datastore>, two more through dataproxy.jsp, asked
+/// for by POST with the column in the form body (a GET finds nothing).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn issue_10_hanweb_datastore_and_dataproxy() {
     let site = serve_fixture("chushan").await;
@@ -155,7 +156,26 @@ async fn issue_10_hanweb_datastore_and_dataproxy() {
     assert_eq!(proxied.published.as_deref(), Some("2019-10-30"));
     assert!(text(proxied).contains("收费标准"));
     assert!(!text(proxied).contains("打印本页"));
-    assert_eq!(site.hits_of("/module/web/jpage/dataproxy.jsp").len(), 1);
+    let proxied = site.hits_of("/module/web/jpage/dataproxy.jsp");
+    assert_eq!(proxied.len(), 1);
+    assert_eq!(proxied[0].method, "POST", "paged as jpage pages: by POST");
+    // `crawl --explain` shows the paging and how it is asked for.
+    let url = format!("{}/col/col1234/index.html", site.base);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().to_path_buf();
+    let out = tokio::task::spawn_blocking(move || {
+        crate::common::xxgk(&data, &["crawl", "--explain", &url, "--delay-ms", "0"])
+    })
+    .await
+    .expect("join");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(
+            "/module/web/jpage/dataproxy.jsp?startrecord=4&endrecord=5&perpage=1 记录4-5 \
+             (POST appid=1&webid=1&path=%2F&columnid=1234&unitid=4101"
+        ),
+        "{text}"
+    );
     assert!(
         site.hits_of("/art/2021/9/1/art_1234_5601.html").is_empty(),
         "news is not followed"

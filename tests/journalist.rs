@@ -329,7 +329,8 @@ fn fetch(store: &Store, url: &str, body: &str, report: Option<&Report>) {
             frontier_url: url.into(),
             docs: vec![DocRecord {
                 url: url.into(),
-                role: "report".into(),
+                role: xxgk_model::PageRole::Report,
+                form: None,
                 state,
             }],
             report: report.cloned(),

@@ -69,7 +69,7 @@ pub mod stores {
     pub use xxgk_archive::{Archive, Error as ArchiveError, Reader, Result as ArchiveResult};
     pub use xxgk_index::{Engine, Writer};
     /// The whole crates, for test fixtures (crawl records, a RAM index).
-    pub use {xxgk_archive as archive, xxgk_index as index};
+    pub use {xxgk_archive as archive, xxgk_index as index, xxgk_model as model};
 }
 
 /// Report years as people write them (the one year rule).

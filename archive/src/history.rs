@@ -266,7 +266,8 @@ mod tests {
                 frontier_url: url.into(),
                 docs: vec![DocRecord {
                     url: url.into(),
-                    role: "report".into(),
+                    role: xxgk_model::PageRole::Report,
+                    form: None,
                     state,
                 }],
                 report,

@@ -88,7 +88,8 @@ mod tests {
             frontier_url: url.into(),
             docs: vec![DocRecord {
                 url: url.into(),
-                role: "list".into(),
+                role: xxgk_model::PageRole::List,
+                form: None,
                 state: DocState::Fetched {
                     etag: None,
                     last_modified: None,

@@ -6,7 +6,7 @@
 
 use rusqlite::{params, OptionalExtension};
 use sha2::{Digest, Sha256};
-use xxgk_model::Report;
+use xxgk_model::{PageRole, Report};
 
 use crate::sources::School;
 use crate::store::{PutOutcome, NOW};
@@ -51,8 +51,9 @@ pub enum DocState {
 #[derive(Debug, Clone)]
 pub struct DocRecord {
     pub url: String,
-    /// `start`, `list`, `report`, `page` or `attachment`.
-    pub role: String,
+    pub role: PageRole,
+    /// The form body it was fetched with (a list page a CMS's script pages by POST).
+    pub form: Option<String>,
     pub state: DocState,
 }
 
@@ -66,8 +67,8 @@ pub struct PageWork {
     pub docs: Vec<DocRecord>,
     /// The report extracted from the page (the first doc), if it is one.
     pub report: Option<Report>,
-    /// Links to add to the school's frontier: (url, depth, role, link text).
-    pub enqueue: Vec<(String, u32, String, String)>,
+    /// Links to add to the school's frontier.
+    pub enqueue: Vec<QueueItem>,
     /// What the crawler judged the page (the first doc) to be, kept with its version.
     pub judgment: Option<crate::judgments::Judgment>,
 }
@@ -93,8 +94,47 @@ pub struct WorkOutcome {
 pub struct QueueItem {
     pub url: String,
     pub depth: u32,
-    pub role: String,
+    pub role: PageRole,
     pub link_text: String,
+    /// Fetch with this form body by POST (Hanweb's `dataproxy.jsp` paging), not by GET.
+    pub form: Option<String>,
+}
+
+impl QueueItem {
+    /// A page reached by GET, with no link text (a seed).
+    pub fn seed(url: impl Into<String>, depth: u32, role: PageRole) -> QueueItem {
+        QueueItem {
+            url: url.into(),
+            depth,
+            role,
+            link_text: String::new(),
+            form: None,
+        }
+    }
+}
+
+/// Queues `item` on `school`'s frontier unless it is there already; 1 when it was added.
+fn insert_queued(tx: &rusqlite::Transaction<'_>, school: &str, item: &QueueItem) -> Result<usize> {
+    Ok(tx.execute(
+        "INSERT OR IGNORE INTO frontier (school, url, depth, role, link_text, form)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![
+            school,
+            item.url,
+            item.depth,
+            item.role.as_str(),
+            item.link_text,
+            item.form
+        ],
+    )?)
+}
+
+/// A role read back from the archive (whose schema admits only [`PageRole`]'s names).
+pub(crate) fn role_at(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<PageRole> {
+    let name: String = r.get(i)?;
+    name.parse().map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e))
+    })
 }
 
 /// What the archive holds, counted.
@@ -131,7 +171,7 @@ pub struct VersionInfo {
 pub struct PageInfo {
     pub url: String,
     pub school: String,
-    pub role: String,
+    pub role: PageRole,
     pub etag: Option<String>,
     pub last_modified: Option<String>,
     pub current_version: Option<i64>,
@@ -195,7 +235,7 @@ impl Archive {
                     Ok(PageInfo {
                         url: r.get(0)?,
                         school: r.get(1)?,
-                        role: r.get(2)?,
+                        role: role_at(r, 2)?,
                         etag: r.get(3)?,
                         last_modified: r.get(4)?,
                         current_version: r.get(5)?,
@@ -271,14 +311,9 @@ impl Archive {
 
     /// Starts (or resumes) a crawl run of `school`. When the school's last run did not
     /// finish, its queue is kept and only `seeds` not seen in it are added: the crawl
-    /// resumes where it stopped. Otherwise the frontier starts afresh from `seeds`
-    /// (url, depth, role). Returns whether a run was resumed.
-    pub fn begin_run(
-        &self,
-        school: &str,
-        mode: &str,
-        seeds: &[(String, u32, String)],
-    ) -> Result<bool> {
+    /// resumes where it stopped. Otherwise the frontier starts afresh from `seeds`.
+    /// Returns whether a run was resumed.
+    pub fn begin_run(&self, school: &str, mode: &str, seeds: &[QueueItem]) -> Result<bool> {
         let tx = self.conn.unchecked_transaction()?;
         let open: Option<i64> = tx
             .query_row(
@@ -296,12 +331,8 @@ impl Archive {
                 params![school, mode],
             )?;
         }
-        for (url, depth, role) in seeds {
-            tx.execute(
-                "INSERT OR IGNORE INTO frontier (school, url, depth, role, link_text)
-                 VALUES (?1, ?2, ?3, ?4, '')",
-                params![school, url, depth, role],
-            )?;
+        for seed in seeds {
+            insert_queued(&tx, school, seed)?;
         }
         tx.commit()?;
         Ok(resumed)
@@ -312,15 +343,16 @@ impl Archive {
         Ok(self
             .conn
             .query_row(
-                "SELECT url, depth, role, link_text FROM frontier
+                "SELECT url, depth, role, link_text, form FROM frontier
                  WHERE school = ?1 AND state = 'queued' ORDER BY seq LIMIT 1",
                 [school],
                 |r| {
                     Ok(QueueItem {
                         url: r.get(0)?,
                         depth: r.get(1)?,
-                        role: r.get(2)?,
+                        role: role_at(r, 2)?,
                         link_text: r.get::<_, Option<String>>(3)?.unwrap_or_default(),
+                        form: r.get(4)?,
                     })
                 },
             )
@@ -426,13 +458,22 @@ impl Archive {
             .query_row("SELECT max(finished) FROM crawl_runs", [], |r| r.get(0))?)
     }
 
-    /// URLs of the pages (not attachments) known for `school`, in first-seen order.
-    pub fn known_pages(&self, school: &str) -> Result<Vec<(String, String)>> {
+    /// The pages (not attachments) known for `school`, in first-seen order, as frontier
+    /// entries at `depth` (a recrawl's seeds): each with its role and its form body.
+    pub fn known_pages(&self, school: &str, depth: u32) -> Result<Vec<QueueItem>> {
         let mut stmt = self.conn.prepare(
-            "SELECT url, role FROM pages WHERE school = ?1 AND role != 'attachment'
+            "SELECT url, role, form FROM pages WHERE school = ?1 AND role != 'attachment'
              ORDER BY first_seen, url",
         )?;
-        let rows = stmt.query_map([school], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        let rows = stmt.query_map([school], |r| {
+            Ok(QueueItem {
+                url: r.get(0)?,
+                depth,
+                role: role_at(r, 1)?,
+                link_text: String::new(),
+                form: r.get(2)?,
+            })
+        })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
@@ -466,12 +507,13 @@ impl Archive {
         for (i, doc) in work.docs.iter().enumerate() {
             tx.execute(
                 &format!(
-                    "INSERT INTO pages (url, school, role, first_seen) VALUES (?1, ?2, ?3, {NOW})
-                     ON CONFLICT(url) DO UPDATE SET role = CASE
+                    "INSERT INTO pages (url, school, role, form, first_seen)
+                     VALUES (?1, ?2, ?3, ?4, {NOW})
+                     ON CONFLICT(url) DO UPDATE SET form = excluded.form, role = CASE
                         WHEN pages.role IN ('report', 'attachment') THEN pages.role
                         ELSE excluded.role END"
                 ),
-                params![doc.url, work.school, doc.role],
+                params![doc.url, work.school, doc.role.as_str(), doc.form],
             )?;
             let (current, was_gone): (Option<i64>, bool) = tx.query_row(
                 "SELECT current_version, gone_since IS NOT NULL FROM pages WHERE url = ?1",
@@ -595,12 +637,8 @@ impl Archive {
             "UPDATE frontier SET state = 'done' WHERE school = ?1 AND url = ?2",
             params![work.school, work.frontier_url],
         )?;
-        for (url, depth, role, text) in &work.enqueue {
-            out.queued += tx.execute(
-                "INSERT OR IGNORE INTO frontier (school, url, depth, role, link_text)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![work.school, url, depth, role, text],
-            )?;
+        for item in &work.enqueue {
+            out.queued += insert_queued(&tx, &work.school, item)?;
         }
         tx.commit()?;
         Ok(out)
@@ -675,7 +713,8 @@ mod tests {
             frontier_url: url.into(),
             docs: vec![DocRecord {
                 url: url.into(),
-                role: "page".into(),
+                role: PageRole::List,
+                form: None,
                 state,
             }],
             ..PageWork::default()
@@ -735,30 +774,63 @@ mod tests {
     #[test]
     fn frontier_resumes_an_unfinished_run_and_restarts_a_finished_one() {
         let store = Archive::open_in_memory().expect("store");
-        let seeds = vec![("http://a/".to_string(), 0, "start".to_string())];
+        let seeds = vec![QueueItem::seed("http://a/", 0, PageRole::Start)];
         assert!(!store.begin_run("甲", "crawl", &seeds).expect("begin"));
         let mut w = work("http://a/", fetched("x"));
         w.school = "甲".into();
-        w.enqueue = vec![("http://a/2".into(), 1, "list".into(), "年度报告".into())];
+        // A page a script fetches by POST keeps its form body through the queue.
+        let posted = QueueItem {
+            url: "http://a/dataproxy.jsp?startrecord=4".into(),
+            depth: 1,
+            role: PageRole::List,
+            link_text: "记录4-6".into(),
+            form: Some("columnid=1234&unitid=4101".into()),
+        };
+        w.enqueue = vec![posted.clone()];
         store.record_page(&w).expect("record");
-        assert_eq!(
-            store.next_queued("甲").expect("next").expect("some").url,
-            "http://a/2"
-        );
+        assert_eq!(store.next_queued("甲").expect("next"), Some(posted.clone()));
         // Killed here: the next run resumes with the queue as it was.
         assert!(store.begin_run("甲", "crawl", &seeds).expect("begin"));
         assert_eq!(store.done_count("甲").expect("done"), 1);
-        assert_eq!(
-            store
-                .next_queued("甲")
-                .expect("next")
-                .expect("some")
-                .link_text,
-            "年度报告"
-        );
+        assert_eq!(store.next_queued("甲").expect("next"), Some(posted.clone()));
+        // Once fetched, a recrawl seeds it again with its form.
+        let mut w = work(&posted.url, fetched("y"));
+        w.school = "甲".into();
+        w.docs[0].form = posted.form.clone();
+        store.record_page(&w).expect("record");
+        let known = store.known_pages("甲", 1).expect("known");
+        assert_eq!(known.len(), 2);
+        assert_eq!(known[1].form, posted.form);
         store.finish_run("甲").expect("finish");
         assert!(!store.begin_run("甲", "crawl", &seeds).expect("begin"));
         assert_eq!(store.done_count("甲").expect("done"), 0);
         assert_eq!(store.queued_count("甲").expect("queued"), 1);
+    }
+
+    #[test]
+    fn the_schema_refuses_a_role_that_is_not_a_page_role() {
+        let store = Archive::open_in_memory().expect("store");
+        let insert = |table: &str, role: &str| {
+            let sql = match table {
+                "pages" => {
+                    "INSERT INTO pages (url, school, role, first_seen) VALUES ('u', 's', ?1, '')"
+                }
+                _ => "INSERT INTO frontier (school, url, depth, role) VALUES ('s', 'u', 0, ?1)",
+            };
+            store.conn.execute(sql, [role])
+        };
+        for table in ["pages", "frontier"] {
+            let err = insert(table, "page").expect_err("not a role");
+            assert!(err.to_string().contains("page role"), "{table}: {err}");
+        }
+        for (i, role) in PageRole::ALL.iter().enumerate() {
+            store
+                .conn
+                .execute(
+                    "INSERT INTO frontier (school, url, depth, role) VALUES ('s', ?1, 0, ?2)",
+                    params![i.to_string(), role.as_str()],
+                )
+                .expect("every role is admitted");
+        }
     }
 }

@@ -155,6 +155,25 @@ const MIGRATIONS: &[&str] = &[
     "ALTER TABLE versions ADD COLUMN kind TEXT;
     ALTER TABLE versions ADD COLUMN title TEXT;
     ALTER TABLE versions ADD COLUMN reasons TEXT;",
+    // 6: page roles are `xxgk_model::PageRole`'s names and nothing else (issue 17): older
+    // names are read as parts, and triggers refuse any other; a page a script fetches by
+    // POST (Hanweb's dataproxy.jsp paging, issue 19) keeps its form body, queued and
+    // stored, so a recrawl asks for it the same way.
+    "UPDATE pages SET role = 'part' WHERE role NOT IN
+        ('start', 'list', 'report', 'report_file', 'part', 'attachment', 'unknown');
+    DELETE FROM frontier WHERE role NOT IN
+        ('start', 'list', 'report', 'report_file', 'part', 'attachment', 'unknown');
+    ALTER TABLE pages ADD COLUMN form TEXT;
+    ALTER TABLE frontier ADD COLUMN form TEXT;
+    CREATE TRIGGER pages_role_insert BEFORE INSERT ON pages
+    WHEN NEW.role NOT IN ('start', 'list', 'report', 'report_file', 'part', 'attachment', 'unknown')
+    BEGIN SELECT RAISE(ABORT, 'not a page role'); END;
+    CREATE TRIGGER pages_role_update BEFORE UPDATE OF role ON pages
+    WHEN NEW.role NOT IN ('start', 'list', 'report', 'report_file', 'part', 'attachment', 'unknown')
+    BEGIN SELECT RAISE(ABORT, 'not a page role'); END;
+    CREATE TRIGGER frontier_role_insert BEFORE INSERT ON frontier
+    WHEN NEW.role NOT IN ('start', 'list', 'report', 'report_file', 'part', 'attachment', 'unknown')
+    BEGIN SELECT RAISE(ABORT, 'not a page role'); END;",
 ];
 
 /// Now, as stored: ISO 8601 UTC with milliseconds.

@@ -36,6 +36,21 @@ pub struct Link {
     pub url: Url,
     pub text: String,
     pub kind: LinkKind,
+    /// The form body a page's script posts to `url` (Hanweb's `dataproxy.jsp` paging):
+    /// fetched by POST with it. `None` for a plain link, fetched by GET.
+    pub form: Option<String>,
+}
+
+impl Link {
+    /// A link fetched by GET.
+    pub fn get(url: Url, text: impl Into<String>, kind: LinkKind) -> Link {
+        Link {
+            url,
+            text: text.into(),
+            kind,
+            form: None,
+        }
+    }
 }
 
 static A: LazyLock<Selector> = LazyLock::new(|| sel("a[href]"));
@@ -94,11 +109,7 @@ pub fn links(doc: &Html, page_url: &Url, hosts: &[String]) -> Vec<Link> {
                 l.text = label;
             }
             Some(_) => {}
-            None => out.push(Link {
-                url,
-                text: label,
-                kind,
-            }),
+            None => out.push(Link::get(url, label, kind)),
         }
     }
     out

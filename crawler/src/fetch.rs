@@ -139,7 +139,7 @@ impl Fetcher {
                 robots_url.set_query(None);
                 robots_url.set_fragment(None);
                 let policy = match self
-                    .fetch_unchecked(&robots_url, &Validators::default(), 512 << 10, &host)
+                    .fetch_unchecked(&robots_url, None, &Validators::default(), 512 << 10, &host)
                     .await
                 {
                     Ok(f) => Robots::from_response(f.status, &f.body),
@@ -164,6 +164,18 @@ impl Fetcher {
         validators: &Validators,
         max_body: usize,
     ) -> std::result::Result<Fetched, FetchError> {
+        self.fetch_form(url, None, validators, max_body).await
+    }
+
+    /// [`Fetcher::fetch`], or with `form` a POST of that urlencoded body (a page a CMS's
+    /// script fetches so: Hanweb's `dataproxy.jsp` paging), never conditional.
+    pub async fn fetch_form(
+        &self,
+        url: &Url,
+        form: Option<&str>,
+        validators: &Validators,
+        max_body: usize,
+    ) -> std::result::Result<Fetched, FetchError> {
         let Some(key) = host_key(url) else {
             return Err(FetchError {
                 kind: ErrorKind::Other,
@@ -184,7 +196,7 @@ impl Fetcher {
         }
         let host = self.host(&key);
         let fetched = self
-            .fetch_unchecked(url, validators, max_body, &host)
+            .fetch_unchecked(url, form, validators, max_body, &host)
             .await?;
         // A redirect may lead where robots.txt (of that host) disallows: checked after the
         // fact (the client follows redirects itself), and the body is then dropped unseen.
@@ -205,6 +217,7 @@ impl Fetcher {
     async fn fetch_unchecked(
         &self,
         url: &Url,
+        form: Option<&str>,
         validators: &Validators,
         max_body: usize,
         host: &Host,
@@ -225,7 +238,7 @@ impl Fetcher {
                 let at_ms = SystemTime::now()
                     .duration_since(UNIX_EPOCH)
                     .map_or(0, |d| d.as_millis() as i64);
-                let outcome = self.try_once(url, validators, max_body).await;
+                let outcome = self.try_once(url, form, validators, max_body).await;
                 *last = Some(Instant::now());
                 let (status, error, message, bytes) = match &outcome {
                     Try::Done(f) => (Some(f.status), None, None, f.body.len()),
@@ -276,14 +289,30 @@ impl Fetcher {
         }
     }
 
-    async fn try_once(&self, url: &Url, validators: &Validators, max_body: usize) -> Try {
-        let mut req = self.client.get(url.clone());
-        if let Some(etag) = &validators.etag {
-            req = req.header(header::IF_NONE_MATCH, etag);
-        }
-        if let Some(lm) = &validators.last_modified {
-            req = req.header(header::IF_MODIFIED_SINCE, lm);
-        }
+    async fn try_once(
+        &self,
+        url: &Url,
+        form: Option<&str>,
+        validators: &Validators,
+        max_body: usize,
+    ) -> Try {
+        let req = match form {
+            Some(body) => self
+                .client
+                .post(url.clone())
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(body.to_string()),
+            None => {
+                let mut req = self.client.get(url.clone());
+                if let Some(etag) = &validators.etag {
+                    req = req.header(header::IF_NONE_MATCH, etag);
+                }
+                if let Some(lm) = &validators.last_modified {
+                    req = req.header(header::IF_MODIFIED_SINCE, lm);
+                }
+                req
+            }
+        };
         let mut resp = match req.send().await {
             Ok(r) => r,
             Err(e) => return fail(classify(&e), chain(&e), None),

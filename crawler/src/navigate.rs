@@ -34,11 +34,7 @@ pub fn script_links(text: &str, url: &Url, hosts: &[String]) -> Vec<Link> {
         for i in 1..count.min(SCRIPT_PAGES) {
             if let Ok(u) = url.join(&format!("{prefix}_{i}.{ext}")) {
                 if on_host(&u) && u != *url {
-                    out.push(Link {
-                        url: u,
-                        text: format!("第{}页", i + 1),
-                        kind: LinkKind::Next,
-                    });
+                    out.push(Link::get(u, format!("第{}页", i + 1), LinkKind::Next));
                 }
             }
         }
@@ -125,11 +121,7 @@ pub fn pager_links(doc: &Html, text: &str, url: &Url, hosts: &[String]) -> Vec<L
     let mut out: Vec<Link> = direct
         .into_iter()
         .filter(|u| on_host(u) && u != url)
-        .map(|u| Link {
-            url: u,
-            text: "翻页".into(),
-            kind: LinkKind::Next,
-        })
+        .map(|u| Link::get(u, "翻页", LinkKind::Next))
         .collect();
     let mut names: Vec<&str> = numbers.iter().map(|(n, _)| n.as_str()).collect();
     names.sort_unstable();
@@ -157,11 +149,7 @@ pub fn pager_links(doc: &Html, text: &str, url: &Url, hosts: &[String]) -> Vec<L
                 continue;
             };
             if on_host(&u) && u != *url && !out.iter().any(|l| l.url == u) {
-                out.push(Link {
-                    url: u,
-                    text: format!("第{n}页"),
-                    kind: LinkKind::Next,
-                });
+                out.push(Link::get(u, format!("第{n}页"), LinkKind::Next));
             }
         }
     }
@@ -294,17 +282,27 @@ fn number_after(text: &str, key: &str) -> Option<usize> {
     (skipped <= 4).then(|| digits.parse().ok()).flatten()
 }
 
-/// Hanweb paging: the `<nextgroup>` proxy URL, asked for the records after those on the
-/// page as `startrecord`/`endrecord`/`perpage` (what jpage.js posts), a group of
-/// `perPage × 3` at a time, up to `totalRecord`.
+/// Hanweb paging as its `jpage` script asks for it: a POST to the proxy (`proxyUrl:` of
+/// the `jpage({…})` call, else the `<nextgroup>` link's path) with the records after those
+/// on the page in the query (`startrecord`/`endrecord`/`perpage`, a group of
+/// `perPage × 3` at a time, up to `totalRecord`) and the column's parameters — the
+/// `<nextgroup>` link's query (`col`, `webid`, `columnid`, `unitid`…) — as the form body.
 fn hanweb_paging(text: &str, url: &Url, on_page: usize) -> Option<Vec<Link>> {
     // Only column pages carry the paging; a dataproxy answer carries records only.
     let at = text.find("<nextgroup>")?;
     let rest = &text[at..];
     let href_at = rest.find("href=\"")? + "href=\"".len();
     let href = &rest[href_at..];
-    let href = &href[..href.find('"')?];
-    let base = url.join(&href.replace("&amp;", "&")).ok()?;
+    let href = href[..href.find('"')?].replace("&amp;", "&");
+    let next = url.join(&href).ok()?;
+    let mut proxy = match quoted_after(text, "proxyUrl") {
+        Some(p) => url.join(p).ok()?,
+        None => next.clone(),
+    };
+    proxy.set_query(None);
+    let form: String = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(next.query_pairs().filter(|(k, _)| k != "page"))
+        .finish();
     let total = number_after(text, "totalRecord")?;
     let per_page = number_after(text, "perPage").unwrap_or(15).max(1);
     let group = per_page * 3;
@@ -312,7 +310,7 @@ fn hanweb_paging(text: &str, url: &Url, on_page: usize) -> Option<Vec<Link>> {
     let mut start = on_page + 1;
     while start <= total && out.len() < SCRIPT_PAGES {
         let end = (start + group - 1).min(total);
-        let mut u = base.clone();
+        let mut u = proxy.clone();
         u.query_pairs_mut()
             .append_pair("startrecord", &start.to_string())
             .append_pair("endrecord", &end.to_string())
@@ -321,10 +319,23 @@ fn hanweb_paging(text: &str, url: &Url, on_page: usize) -> Option<Vec<Link>> {
             url: u,
             text: format!("记录{start}-{end}"),
             kind: LinkKind::Next,
+            form: Some(form.clone()),
         });
         start = end + 1;
     }
     Some(out)
+}
+
+/// The quoted string after `key:` (`proxyUrl: '/module/web/jpage/dataproxy.jsp'`).
+fn quoted_after<'a>(text: &'a str, key: &str) -> Option<&'a str> {
+    let at = text.find(key)? + key.len();
+    let rest = text[at..]
+        .trim_start()
+        .strip_prefix([':', '='])?
+        .trim_start();
+    let quote = rest.chars().next().filter(|c| *c == '\'' || *c == '"')?;
+    let rest = &rest[1..];
+    Some(&rest[..rest.find(quote)?])
 }
 
 /// How a hop was found, for the crawl log and `xxgk crawl --explain`.
@@ -430,14 +441,7 @@ pub fn hops(doc: &Html, page_url: &Url, own_chars: usize, hosts: &[String]) -> V
         if !on_host || url == *page_url || out.iter().any(|(l, _)| l.url == url) {
             continue;
         }
-        out.push((
-            Link {
-                url,
-                text: via.as_str().to_string(),
-                kind: LinkKind::Hop,
-            },
-            via,
-        ));
+        out.push((Link::get(url, via.as_str(), LinkKind::Hop), via));
     }
     out
 }

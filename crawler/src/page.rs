@@ -28,6 +28,7 @@ use url::Url;
 use xxgk_model::body::reads_like_report;
 use xxgk_model::period::covered_year;
 use xxgk_model::year::year_from_title;
+use xxgk_model::PageRole;
 
 use crate::content::{extract_article, Article};
 use crate::decode::decode;
@@ -98,22 +99,19 @@ static BODY: LazyLock<Selector> = LazyLock::new(|| sel("body"));
 static PAGES: LazyLock<Selector> =
     LazyLock::new(|| sel(".pages a[href], .page a[href], #pages a[href], .pagelist a[href]"));
 
-/// The role of a page classified on its own (`xxgk crawl --explain URL`): not a start page,
-/// reached by a link whose words are unknown.
-pub const ROLE_UNKNOWN: &str = "unknown";
-
 /// Body text shorter than this (non-space characters) with attachments makes a notice.
 const NOTICE_TEXT: usize = 400;
 /// Continuation pages of one article at most.
 const MAX_PARTS: usize = 20;
 
-/// Classifies one fetched page. `role` is how it was reached (`start`, `list`, `report`,
-/// `attachment`); `hosts` the school's hosts (links elsewhere are dropped).
+/// Classifies one fetched page. `role` is how it was reached ([`PageRole::Unknown`] for a
+/// page classified on its own, `xxgk crawl --explain URL`); `hosts` the school's hosts
+/// (links elsewhere are dropped).
 pub fn classify(
     body: &[u8],
     content_type: Option<&str>,
     url: &Url,
-    role: &str,
+    role: PageRole,
     hosts: &[String],
 ) -> Page {
     let decoded = decode(body, content_type, url.host_str());
@@ -140,7 +138,7 @@ pub fn classify(
     let title_is_report = own_title.as_deref().is_some_and(is_report_title);
     // Only for a page linked as a report: a list's first line is its first link.
     let first_line_is_report = !title_is_report
-        && matches!(role, "report" | ROLE_UNKNOWN)
+        && matches!(role, PageRole::Report | PageRole::Unknown)
         && article
             .text
             .lines()
@@ -159,7 +157,7 @@ pub fn classify(
     let title_names_no_year = own_title
         .as_deref()
         .is_none_or(|t| year_from_title(t).is_none());
-    let body_reading = (role != "start"
+    let body_reading = (role != PageRole::Start
         && !listish
         && !title_is_report
         && !first_line_is_report
@@ -168,7 +166,7 @@ pub fn classify(
     let body_is_report = body_reading.as_ref().is_some_and(|b| b.is_report);
     let kind;
     let mut report = false;
-    if role == "start" {
+    if role == PageRole::Start {
         kind = PageKind::Start;
         reasons.push("a start page of the source: never a report, its links are followed".into());
     } else if listish {
@@ -213,7 +211,7 @@ pub fn classify(
                 reasons.push("article body by text density".into());
             }
         }
-    } else if role == "list" {
+    } else if role == PageRole::List {
         kind = PageKind::List;
         reasons.push("reached as a list; its own title names no report".into());
     } else {
@@ -226,7 +224,7 @@ pub fn classify(
     if let Some(b) = body_reading.as_ref().filter(|_| !report) {
         reasons.extend(b.reasons.iter().cloned());
     }
-    if role == "report" && !report {
+    if role == PageRole::Report && !report {
         reasons.push("the link to it named a report, but the page itself does not".into());
     }
     let continuation = if report {
@@ -327,7 +325,7 @@ mod tests {
         Url::parse(s).expect("url")
     }
 
-    fn page(html: &str, at: &str, role: &str) -> Page {
+    fn page(html: &str, at: &str, role: PageRole) -> Page {
         let u = url(at);
         let hosts = vec![xxgk_archive::sources::host_key(&u).expect("host")];
         classify(
@@ -349,7 +347,7 @@ mod tests {
             <li class="news n1"><span class="news_title"><a href="/2017/1031/c9433a183547/page.htm" title="青岚大学信息公开年报(2016-2017)">青岚大学信息公开年报(2016-2017)</a></span><span class="news_meta">2017-10-31</span></li>
             <li class="news n2"><span class="news_title"><a href="/2017/1030/c9433a183546/page.htm">学校召开工作会议</a></span></li>
             </ul></div></body></html>"#;
-        let p = page(html, "http://www.ql.edu.cn/main.htm", "start");
+        let p = page(html, "http://www.ql.edu.cn/main.htm", PageRole::Start);
         assert_eq!(p.kind, PageKind::Start);
         assert!(!p.report);
         let kinds: Vec<(&str, LinkKind)> = p.links.iter().map(|l| (l.url.path(), l.kind)).collect();
@@ -362,7 +360,7 @@ mod tests {
             "{kinds:?}"
         );
         // The same page reached as a list is a list.
-        let p = page(html, "http://www.ql.edu.cn/main.htm", "list");
+        let p = page(html, "http://www.ql.edu.cn/main.htm", PageRole::List);
         assert_eq!(p.kind, PageKind::List, "{:?}", p.reasons);
         assert!(!p.report);
     }
@@ -376,7 +374,7 @@ mod tests {
         let p = page(
             article,
             "http://www.ql.edu.cn/2021/1028/c1a2/page.htm",
-            "report",
+            PageRole::Report,
         );
         assert_eq!(p.kind, PageKind::Article, "{:?}", p.reasons);
         assert!(p.report);
@@ -387,14 +385,14 @@ mod tests {
         let p = page(
             notice,
             "http://www.by.edu.cn/xxgk/202110/t20211028_123456.html",
-            "report",
+            PageRole::Report,
         );
         assert_eq!(p.kind, PageKind::Notice, "{:?}", p.reasons);
         assert!(p.report);
         assert_eq!(p.article.attachments.len(), 1);
         // Linked as a report, titled otherwise: not a report.
         let other = r#"<html><head><title>学校简介</title></head><body><div class="wp_articlecontent"><p>学校简介正文。</p></div></body></html>"#;
-        let p = page(other, "http://www.ql.edu.cn/about.htm", "report");
+        let p = page(other, "http://www.ql.edu.cn/about.htm", PageRole::Report);
         assert_eq!(p.kind, PageKind::Other);
         assert!(!p.report);
     }
@@ -411,7 +409,7 @@ mod tests {
             <p>二、主动公开情况</p><p>学校主动公开了学校基本信息、招生考试信息、财务资产及收费信息等，共计三百余条。</p>
             <p>三、依申请公开和不予公开情况</p><p>本学年学校未收到依申请公开的申请。</p>
             <p>四、对信息公开的评议情况</p><p>师生对学校信息公开工作总体满意。</p></div></body></html>"#;
-        for role in ["list", "report", ROLE_UNKNOWN] {
+        for role in [PageRole::List, PageRole::Report, PageRole::Unknown] {
             let p = page(html, "http://xxgk.al.edu.cn/info/1011/2233.htm", role);
             assert!(p.report, "{role}: {:?}", p.reasons);
             assert_eq!(p.kind, PageKind::Article, "{role}");
@@ -425,7 +423,11 @@ mod tests {
         let news = r#"<html><head><title>学校召开信息公开工作推进会</title></head><body>
             <div class="v_news_content"><p>10月15日下午，学校召开信息公开工作推进会，部署信息公开年度报告编制工作。</p>
             <p>会议要求各单位按时报送材料，确保年度报告内容真实准确。</p></div></body></html>"#;
-        let p = page(news, "http://xxgk.al.edu.cn/info/1012/2301.htm", "report");
+        let p = page(
+            news,
+            "http://xxgk.al.edu.cn/info/1012/2301.htm",
+            PageRole::Report,
+        );
         assert!(!p.report, "{:?}", p.reasons);
         assert_eq!(p.kind, PageKind::Other);
         assert!(
@@ -441,7 +443,11 @@ mod tests {
     fn trs_script_pagination_and_hanweb_records() {
         let trs = r#"<html><body><ul><li><a href="./202110/t20211028_1.html">甲</a></li></ul>
             <script>createPageHTML(3, 0, "index", "html");</script></body></html>"#;
-        let p = page(trs, "http://www.by.edu.cn/xxgk/ndbg/index.html", "list");
+        let p = page(
+            trs,
+            "http://www.by.edu.cn/xxgk/ndbg/index.html",
+            PageRole::List,
+        );
         let next: Vec<&str> = p
             .links
             .iter()
@@ -457,29 +463,38 @@ mod tests {
         let p = page(
             hanweb,
             "http://www.cs.edu.cn/col/col1234/index.html",
-            "list",
+            PageRole::List,
         );
-        let got: Vec<(String, LinkKind)> = p
+        let got: Vec<(String, LinkKind, Option<&str>)> = p
             .links
             .iter()
-            .map(|l| (l.url.as_str().to_string(), l.kind))
+            .map(|l| (l.url.as_str().to_string(), l.kind, l.form.as_deref()))
             .collect();
         assert!(
             got.contains(&(
                 "http://www.cs.edu.cn/art/2021/10/28/art_1234_5678.html".into(),
-                LinkKind::Report
+                LinkKind::Report,
+                None
+            )),
+            "{got:?}"
+        );
+        // What jpage posts: the records wanted in the query, the column in the body.
+        let form = Some("webid=1&columnid=1234&unitid=5678");
+        let proxy = "http://www.cs.edu.cn/module/web/jpage/dataproxy.jsp";
+        assert!(
+            got.contains(&(
+                format!("{proxy}?startrecord=2&endrecord=46&perpage=15"),
+                LinkKind::Next,
+                form
             )),
             "{got:?}"
         );
         assert!(
-            got.iter().any(|(u, k)| *k == LinkKind::Next
-                && u.contains("startrecord=2&endrecord=46&perpage=15")
-                && u.contains("columnid=1234")),
-            "{got:?}"
-        );
-        assert!(
-            got.iter()
-                .any(|(u, _)| u.contains("startrecord=47&endrecord=50")),
+            got.contains(&(
+                format!("{proxy}?startrecord=47&endrecord=50&perpage=15"),
+                LinkKind::Next,
+                form
+            )),
             "{got:?}"
         );
     }
@@ -489,7 +504,11 @@ mod tests {
         let html = r#"<html><head><title>江屿学院2021-2022学年信息公开年度报告_江屿学院</title></head><body>
             <div class="content"><p>一、概述</p><p>学院高度重视信息公开工作，按时公开各类信息，全年主动公开信息三百余条，社会反响良好。</p></div>
             <div class="pages"><a href="1030.html">上一页</a><a href="1030.html">1</a><a href="1030_2.html">2</a><a href="1030_3.html">3</a><a href="1030_2.html">下一页</a></div></body></html>"#;
-        let p = page(html, "http://www.jy.edu.cn/a/xxgk/ndbg/1030.html", "report");
+        let p = page(
+            html,
+            "http://www.jy.edu.cn/a/xxgk/ndbg/1030.html",
+            PageRole::Report,
+        );
         assert!(p.report, "{:?}", p.reasons);
         let parts: Vec<&str> = p.continuation.iter().map(Url::path).collect();
         assert_eq!(

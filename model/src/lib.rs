@@ -3,7 +3,8 @@
 //! traditional → simplified folding ([`fold`]), the one year rule ([`year`]), the year a
 //! report covers by the period it states ([`period`]), whether a text reads like a report
 //! ([`body`]), section headings ([`sections`]), the keys school names are compared by
-//! ([`names`]) and the transparency scorecard read from a report's text ([`figures`]).
+//! ([`names`]), the roles pages play in a crawl ([`role`]) and the transparency
+//! scorecard read from a report's text ([`figures`]).
 //!
 //! ```
 //! use xxgk_model::{fold::fold, year::year_from_title, names::name_key};
@@ -20,7 +21,9 @@ pub mod fold;
 pub mod names;
 pub mod period;
 pub mod report;
+pub mod role;
 pub mod sections;
 pub mod year;
 
 pub use report::{Report, Script, Section, SectionId};
+pub use role::PageRole;

@@ -137,7 +137,10 @@ fn explain(url: &str, settings: &CrawlSettings) -> anyhow::Result<ExitCode> {
         by_kind
             .entry(format!("{:?}", l.kind).to_lowercase())
             .or_default()
-            .push(format!("{} {}", l.url, l.text));
+            .push(match &l.form {
+                Some(form) => format!("{} {} (POST {form})", l.url, l.text),
+                None => format!("{} {}", l.url, l.text),
+            });
     }
     if page.links.is_empty() {
         out.push_str("links followed: none\n");

@@ -10,8 +10,11 @@ use axum::Router;
 use serde_json::Value;
 use tower::ServiceExt;
 use xxgk_app::stores::archive::sources::School;
-use xxgk_app::stores::archive::{Archive, DocRecord, DocState, FetchLogEntry, PageWork, Reader};
+use xxgk_app::stores::archive::{
+    Archive, DocRecord, DocState, FetchLogEntry, PageWork, QueueItem, Reader,
+};
 use xxgk_app::stores::index::{Engine, Report, Script, Section, SectionId};
+use xxgk_app::stores::model::PageRole;
 
 use super::*;
 use crate::app;
@@ -73,7 +76,7 @@ fn archive() -> (Archive, Report) {
             ..School::default()
         })
         .expect("source");
-        a.begin_run(name, "crawl", &[(start.into(), 0, "start".into())])
+        a.begin_run(name, "crawl", &[QueueItem::seed(start, 0, PageRole::Start)])
             .expect("run");
     }
     let pku = report(
@@ -95,7 +98,8 @@ fn archive() -> (Archive, Report) {
         log: vec![log(PKU_START, Some(200), None)],
         docs: vec![DocRecord {
             url: PKU_START.into(),
-            role: "start".into(),
+            role: PageRole::Start,
+            form: None,
             state: fetched("<a href=info/2020/1030.htm>年报</a>"),
         }],
         ..PageWork::default()
@@ -107,7 +111,8 @@ fn archive() -> (Archive, Report) {
         log: vec![log(&pku.url, Some(200), None)],
         docs: vec![DocRecord {
             url: pku.url.clone(),
-            role: "report".into(),
+            role: PageRole::Report,
+            form: None,
             state: fetched("<p>学校高度重视信息公开工作。</p>"),
         }],
         report: Some(pku.clone()),
@@ -123,7 +128,8 @@ fn archive() -> (Archive, Report) {
         ],
         docs: vec![DocRecord {
             url: THU_START.into(),
-            role: "start".into(),
+            role: PageRole::Start,
+            form: None,
             state: DocState::Failed,
         }],
         ..PageWork::default()
@@ -588,9 +594,13 @@ async fn sources_page_says_what_was_fetched_where_nothing_was_found() {
         ..School::default()
     })
     .expect("source");
-    a.begin_run("南开大学", "crawl", &[(start.into(), 0, "start".into())])
-        .expect("run");
-    let judged = |url: &str, role: &str, kind: &str, title: &str, reasons: &[&str]| PageWork {
+    a.begin_run(
+        "南开大学",
+        "crawl",
+        &[QueueItem::seed(start, 0, PageRole::Start)],
+    )
+    .expect("run");
+    let judged = |url: &str, role: PageRole, kind: &str, title: &str, reasons: &[&str]| PageWork {
         school: "南开大学".into(),
         frontier_url: url.into(),
         log: vec![FetchLogEntry {
@@ -601,7 +611,8 @@ async fn sources_page_says_what_was_fetched_where_nothing_was_found() {
         }],
         docs: vec![DocRecord {
             url: url.into(),
-            role: role.into(),
+            role,
+            form: None,
             state: fetched(url),
         }],
         judgment: Some(Judgment {
@@ -612,17 +623,17 @@ async fn sources_page_says_what_was_fetched_where_nothing_was_found() {
         ..PageWork::default()
     };
     for w in [
-        judged(start, "start", "start", "南开大学信息公开网", &[]),
+        judged(start, PageRole::Start, "start", "南开大学信息公开网", &[]),
         judged(
             "https://xxgk.nankai.edu.cn/ndbg/",
-            "list",
+            PageRole::List,
             "list",
             "年度报告",
             &["a list of 2 articles"],
         ),
         judged(
             "https://xxgk.nankai.edu.cn/ndbg/1.htm",
-            "report",
+            PageRole::Report,
             "other",
             "信息公开工作报告",
             &[

@@ -28,7 +28,7 @@ pub async fn explain(fetcher: &Fetcher, url: &str) -> Result<Page> {
             &fetched.body,
             fetched.content_type.as_deref(),
             &final_url,
-            crate::page::ROLE_UNKNOWN,
+            xxgk_model::PageRole::Unknown,
             &hosts,
         ))
     })

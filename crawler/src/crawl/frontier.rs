@@ -8,7 +8,8 @@ use crate::Result;
 use xxgk_archive::sources::School;
 use xxgk_archive::{PutOutcome, QueueItem};
 
-use super::{blocking, lock, Crawler, Mode, Progress, ROLE_PART, ROLE_REPORT_FILE};
+use super::{blocking, lock, Crawler, Mode, Progress};
+use xxgk_model::PageRole;
 
 /// List pages one school's crawl reads at most: a list that paginates forever stops here
 /// (counted as `pagination_cap`), whatever the page budget.
@@ -27,20 +28,17 @@ impl Crawler {
         mode: Mode,
         progress: &dyn Progress,
     ) -> Result<()> {
-        let mut seeds: Vec<(String, u32, String)> = school
+        let mut seeds: Vec<QueueItem> = school
             .start_urls()?
             .into_iter()
-            .map(|u| (u.to_string(), 0, "start".to_string()))
+            .map(|u| QueueItem::seed(u, 0, PageRole::Start))
             .collect();
         let resumed = {
             let store = lock(&self.store);
             store.put_school(school)?;
             if mode == Mode::Recrawl {
-                for (url, role) in store.known_pages(&school.name)? {
-                    if role != ROLE_PART {
-                        seeds.push((url, 1, role));
-                    }
-                }
+                let known = store.known_pages(&school.name, 1)?;
+                seeds.extend(known.into_iter().filter(|p| p.role != PageRole::Part));
             }
             store.begin_run(&school.name, mode.as_str(), &seeds)?
         };
@@ -119,7 +117,7 @@ impl Crawler {
         item: &QueueItem,
         max_depth: u32,
         state: &mut SchoolState,
-    ) -> Vec<(String, u32, String, String)> {
+    ) -> Vec<QueueItem> {
         if page.kind == PageKind::List {
             state.list_pages += 1;
         }
@@ -133,29 +131,30 @@ impl Crawler {
         let mut out = Vec::new();
         for link in &page.links {
             let (depth, role) = match link.kind {
-                LinkKind::Report => (item.depth + 1, "report"),
+                LinkKind::Report => (item.depth + 1, PageRole::Report),
                 // A file linked under a report title is the report.
                 LinkKind::Attachment if is_report_title(&link.text) => {
-                    (item.depth + 1, ROLE_REPORT_FILE)
+                    (item.depth + 1, PageRole::ReportFile)
                 }
-                LinkKind::List if item.depth < max_depth => (item.depth + 1, "list"),
+                LinkKind::List if item.depth < max_depth => (item.depth + 1, PageRole::List),
                 // The page's content elsewhere (a redirect, a frame): the same role, no
                 // deeper — a home page that frames its content is still the way in.
-                LinkKind::Hop => (item.depth, item.role.as_str()),
+                LinkKind::Hop => (item.depth, item.role),
                 // Pagination stays at the list's depth: page 9 of a list is no deeper.
                 LinkKind::Next
                     if follow_next && matches!(page.kind, PageKind::List | PageKind::Start) =>
                 {
-                    (item.depth, "list")
+                    (item.depth, PageRole::List)
                 }
                 _ => continue,
             };
-            out.push((
-                link.url.to_string(),
+            out.push(QueueItem {
+                url: link.url.to_string(),
                 depth,
-                role.to_string(),
-                link.text.clone(),
-            ));
+                role,
+                link_text: link.text.clone(),
+                form: link.form.clone(),
+            });
         }
         out
     }

@@ -9,7 +9,8 @@ use crate::{attach, Error, Result};
 use xxgk_archive::sources::host_key;
 use xxgk_archive::{DocRecord, DocState, FetchLogEntry, PageWork};
 
-use super::{blocking, lock, Crawler, ROLE_PART};
+use super::{blocking, lock, Crawler};
+use xxgk_model::PageRole;
 
 impl Crawler {
     pub(super) fn log_attempts(
@@ -87,7 +88,7 @@ impl Crawler {
         &self,
         work: &mut PageWork,
         url: &Url,
-        role: &str,
+        role: PageRole,
         max_body: usize,
     ) -> Result<Option<Linked>> {
         let (validators, current) = self.validators(url.as_str()).await?;
@@ -97,13 +98,14 @@ impl Crawler {
         let mut record = |state| {
             work.docs.push(DocRecord {
                 url: url.to_string(),
-                role: role.into(),
+                role,
+                form: None,
                 state,
             })
         };
         Ok(match result {
             Err(e) => {
-                tracing::warn!(%url, role, error = %e, "linked document failed");
+                tracing::warn!(%url, %role, error = %e, "linked document failed");
                 record(DocState::Failed);
                 None
             }
@@ -130,7 +132,7 @@ impl Crawler {
             return Ok(None);
         }
         let max = self.fetcher.config().max_body;
-        let (body, ct, fresh) = match self.fetch_linked(work, url, ROLE_PART, max).await? {
+        let (body, ct, fresh) = match self.fetch_linked(work, url, PageRole::Part, max).await? {
             None => return Ok(None),
             Some(Linked::Stored(None)) => return Ok(None),
             Some(Linked::Stored(Some(id))) => match lock(&self.store).version_body(id)? {
@@ -148,7 +150,7 @@ impl Crawler {
                 &body,
                 ct.as_deref(),
                 &final_url,
-                ROLE_PART,
+                PageRole::Part,
                 &hosts,
             ))
         })
@@ -156,7 +158,8 @@ impl Crawler {
         if let Some(f) = fresh {
             work.docs.push(DocRecord {
                 url: url.to_string(),
-                role: ROLE_PART.into(),
+                role: PageRole::Part,
+                form: None,
                 state: fetched_state(f, Some(page.encoding.to_string()), None),
             });
         }
@@ -207,7 +210,10 @@ impl Crawler {
         ext: &'static str,
     ) -> Result<Option<String>> {
         let max = self.fetcher.config().max_attachment;
-        let fetched = match self.fetch_linked(work, url, "attachment", max).await? {
+        let fetched = match self
+            .fetch_linked(work, url, PageRole::Attachment, max)
+            .await?
+        {
             None => return Ok(None),
             Some(Linked::Stored(current)) => {
                 let stored = match current {
@@ -221,7 +227,8 @@ impl Crawler {
         let text = self.read_attachment(work, url, ext, &fetched).await?;
         work.docs.push(DocRecord {
             url: url.to_string(),
-            role: "attachment".into(),
+            role: PageRole::Attachment,
+            form: None,
             state: fetched_state(fetched, None, text.clone()),
         });
         Ok(text)

@@ -95,12 +95,6 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'sta
         .map_err(|e| Error::Task(e.to_string()))?
 }
 
-/// The frontier role of a file linked as a report (revisited by a recrawl, unlike the
-/// `attachment`s of an article, which are fetched with it).
-const ROLE_REPORT_FILE: &str = "report_file";
-
-/// The frontier role of a further page of a split article (fetched with its first page).
-const ROLE_PART: &str = "part";
 impl Crawler {
     pub fn new(store: Archive, fetcher: Fetcher, opts: CrawlOptions) -> Crawler {
         Crawler {

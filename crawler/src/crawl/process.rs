@@ -13,7 +13,8 @@ use xxgk_archive::{DocRecord, DocState, PageWork, QueueItem};
 
 use super::frontier::SchoolState;
 use super::linked::fetched_state;
-use super::{blocking, lock, Crawler, ROLE_REPORT_FILE};
+use super::{blocking, lock, Crawler};
+use xxgk_model::PageRole;
 
 impl Crawler {
     /// Fetches and analyses one frontier entry (and, for a report, its attachments).
@@ -31,7 +32,8 @@ impl Crawler {
         };
         let doc = |state| DocRecord {
             url: item.url.clone(),
-            role: item.role.clone(),
+            role: item.role,
+            form: item.form.clone(),
             state,
         };
         let Ok(url) = Url::parse(&item.url) else {
@@ -42,14 +44,18 @@ impl Crawler {
         // A file linked as a report may be as big as any attachment.
         // A file linked as a report; after its first crawl the archive knows it as a
         // `report` page, so its extension tells on a recrawl.
-        let as_file = item.role == ROLE_REPORT_FILE
-            || (item.role == "report" && crate::discover::attachment_ext(&url, "").is_some());
+        let as_file = item.role == PageRole::ReportFile
+            || (item.role == PageRole::Report
+                && crate::discover::attachment_ext(&url, "").is_some());
         let max_body = if as_file {
             self.fetcher.config().max_attachment
         } else {
             self.fetcher.config().max_body
         };
-        let result = self.fetcher.fetch(&url, &validators, max_body).await;
+        let result = self
+            .fetcher
+            .fetch_form(&url, item.form.as_deref(), &validators, max_body)
+            .await;
         Self::log_attempts(&mut work, &url, &result);
         self.count_fetch(&result);
         let fetched = match result {
@@ -94,11 +100,11 @@ impl Crawler {
         };
         let page = {
             let url = fetched.url.clone();
-            let role = item.role.clone();
+            let role = item.role;
             let hosts = hosts.to_vec();
             let body = body.clone();
             let ct = content_type.clone();
-            blocking(move || Ok(classify(&body, ct.as_deref(), &url, &role, &hosts))).await?
+            blocking(move || Ok(classify(&body, ct.as_deref(), &url, role, &hosts))).await?
         };
         tracing::debug!(url = %item.url, kind = page.kind.as_str(), reasons = ?page.reasons, "page");
         work.judgment = Some(xxgk_archive::Judgment {
@@ -200,7 +206,8 @@ impl Crawler {
         let ext = crate::discover::attachment_ext(&fetched.url, &item.link_text).unwrap_or("pdf");
         let doc = |state| DocRecord {
             url: item.url.clone(),
-            role: item.role.clone(),
+            role: item.role,
+            form: item.form.clone(),
             state,
         };
         let (text, what) = if fetched.not_modified() {
