@@ -25,6 +25,12 @@ pub struct ScorecardRow {
     pub institution: Option<String>,
     pub title: String,
     pub url: String,
+    /// The year as the report writes it (`2017年度`) when the year it covers
+    /// (`card.year`) was read from its statistics period instead.
+    pub year_as_written: Option<String>,
+    /// The statistics period the report states (`YYYY-MM-DD`).
+    pub period_start: Option<String>,
+    pub period_end: Option<String>,
     #[serde(flatten)]
     pub card: Scorecard,
 }
@@ -132,7 +138,9 @@ impl Archive {
         };
         let mut stmt = self.conn.prepare(
             "SELECT s.json, r.school, i.name, i.code, i.province, r.institution_id, r.url,
-                    json_extract(r.json, '$.title'), json_extract(r.json, '$.province')
+                    json_extract(r.json, '$.title'), json_extract(r.json, '$.province'),
+                    json_extract(r.json, '$.year_as_written'),
+                    json_extract(r.json, '$.period_start'), json_extract(r.json, '$.period_end')
              FROM scorecards s JOIN reports r ON r.id = s.report_id
              LEFT JOIN institutions i ON i.id = r.institution_id",
         )?;
@@ -147,12 +155,27 @@ impl Archive {
                 r.get::<_, String>(6)?,
                 r.get::<_, Option<String>>(7)?,
                 r.get::<_, Option<String>>(8)?,
+                (
+                    r.get::<_, Option<String>>(9)?,
+                    r.get::<_, Option<String>>(10)?,
+                    r.get::<_, Option<String>>(11)?,
+                ),
             ))
         })?;
         let mut out = Vec::new();
         for row in rows {
-            let (json, report_school, name, code, province, inst_id, url, title, report_province) =
-                row?;
+            let (
+                json,
+                report_school,
+                name,
+                code,
+                province,
+                inst_id,
+                url,
+                title,
+                report_province,
+                (year_as_written, period_start, period_end),
+            ) = row?;
             let card: Scorecard = serde_json::from_str(&json)?;
             let province = province.or(report_province);
             if !filter.years.is_empty() {
@@ -180,6 +203,9 @@ impl Archive {
                 province,
                 title: title.unwrap_or_default(),
                 url,
+                year_as_written,
+                period_start,
+                period_end,
                 card,
             });
         }

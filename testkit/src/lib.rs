@@ -86,6 +86,15 @@ impl ReportBuilder {
         self
     }
 
+    /// The year as the report writes it (`2022年度`) and the statistics period it states,
+    /// from which its `year` (the year covered) was read.
+    pub fn as_written(mut self, label: &str, start: &str, end: &str) -> Self {
+        self.report.year_as_written = Some(label.to_string());
+        self.report.period_start = Some(start.to_string());
+        self.report.period_end = Some(end.to_string());
+        self
+    }
+
     pub fn province(mut self, province: &str) -> Self {
         self.report.province = Some(province.to_string());
         self

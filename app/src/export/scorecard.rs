@@ -14,6 +14,11 @@ pub fn scorecard_header() -> Vec<String> {
         "code",
         "province",
         "year",
+        // Issue 19: the year as the report writes it, when the year it covers was read
+        // from the statistics period it states.
+        "year_as_written",
+        "period_start",
+        "period_end",
         "report_id",
         "title",
         "url",
@@ -44,6 +49,9 @@ pub fn scorecard_row(line: &ScorecardLine) -> Vec<String> {
         r.code.clone().unwrap_or_default(),
         r.province.clone().unwrap_or_default(),
         c.year.clone().unwrap_or_default(),
+        text_cell(r.year_as_written.as_deref().unwrap_or_default()),
+        r.period_start.clone().unwrap_or_default(),
+        r.period_end.clone().unwrap_or_default(),
         c.report_id.clone(),
         text_cell(&r.title),
         text_cell(&r.url),

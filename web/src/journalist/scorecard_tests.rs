@@ -62,6 +62,7 @@ fn reports() -> Vec<Report> {
             )
             .build(),
         report("西山学院", "2021-2022")
+            .as_written("2022年度", "2021-09-01", "2022-08-31")
             .published("2022-10-10")
             .section(SectionId::Overview, "一、概述", "学院重视信息公开工作。")
             .section(
@@ -217,7 +218,25 @@ async fn downloads_and_bad_parameters() {
     let mut reader = csv::Reader::from_reader(body.as_bytes());
     let header = reader.headers().expect("header").clone();
     assert!(header.iter().any(|h| h == "requests_received_quote"));
-    assert_eq!(reader.records().count(), 3);
+    let column = |name: &str| header.iter().position(|h| h == name).expect(name);
+    let records: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("record")).collect();
+    assert_eq!(records.len(), 3);
+    // The year as written and the period it was read from (issue 19), beside the year.
+    let xishan = records
+        .iter()
+        .find(|r| &r[column("school")] == "西山学院")
+        .expect("西山学院");
+    assert_eq!(&xishan[column("year")], "2021-2022");
+    assert_eq!(&xishan[column("year_as_written")], "2022年度");
+    assert_eq!(&xishan[column("period_start")], "2021-09-01");
+    assert_eq!(&xishan[column("period_end")], "2022-08-31");
+    let api = get(&app, &format!("/api/scorecard?school={}", enc("西山学院"))).await;
+    let json: serde_json::Value = serde_json::from_str(&api.body).expect("json");
+    assert_eq!(
+        json["rows"][0]["year_as_written"], "2022年度",
+        "{}",
+        api.body
+    );
     for (uri, says) in [
         ("/api/scorecard?sort=nope", "无法按"),
         ("/api/scorecard?year=abc", "abc"),
