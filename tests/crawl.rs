@@ -614,7 +614,7 @@ async fn crawl_recrawl_change_and_gone_on_the_fixture_web() {
     }
     // Every distinct document is stored once per version; the fetch log has the faults.
     let versions_1001 = store
-        .versions(&format!("{}/info/1044/1001.htm", web.donghai.base))
+        .page_versions(&format!("{}/info/1044/1001.htm", web.donghai.base))
         .expect("versions");
     assert_eq!(versions_1001.len(), 1);
     let logged = store
@@ -662,14 +662,14 @@ async fn crawl_recrawl_change_and_gone_on_the_fixture_web() {
     assert_eq!(third.new_versions, 1);
     assert_eq!(third.gone, 1);
     let changed_url = format!("{}/info/1044/1003.htm", web.donghai.base);
-    let versions = store.versions(&changed_url).expect("versions");
+    let versions = store.page_versions(&changed_url).expect("versions");
     assert_eq!(versions.len(), 2, "both versions kept");
     let old = store
-        .version_report(versions[0].id)
+        .report_of_version(versions[0].id)
         .expect("v1")
         .expect("report");
     let new = store
-        .version_report(versions[1].id)
+        .report_of_version(versions[1].id)
         .expect("v2")
         .expect("report");
     assert!(!all_text(&old).contains("宿舍住宿费收费标准调整"));
@@ -684,7 +684,7 @@ async fn crawl_recrawl_change_and_gone_on_the_fixture_web() {
     let page = store.page(&gone_url).expect("page").expect("known");
     assert!(page.gone);
     assert_eq!(
-        store.versions(&gone_url).expect("versions").len(),
+        store.page_versions(&gone_url).expect("versions").len(),
         1,
         "versions kept"
     );
@@ -929,7 +929,11 @@ async fn killed_crawl_resumes_without_loss_or_duplicates() {
             assert!(before.iter().any(|h| h.path == path), "{path}");
         }
         let url = format!("{}{path}", site.base);
-        assert_eq!(store.versions(&url).expect("versions").len(), 1, "{path}");
+        assert_eq!(
+            store.page_versions(&url).expect("versions").len(),
+            1,
+            "{path}"
+        );
     }
     assert!(twice <= 1, "{twice} pages fetched twice");
     assert!(

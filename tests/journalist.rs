@@ -344,7 +344,10 @@ fn fetch(store: &Store, url: &str, body: &str, report: Option<&Report>) {
 /// from it with `xxgk reindex`.
 fn archive_data() -> (tempfile::TempDir, Report, Report) {
     let data = tempfile::tempdir().expect("tempdir");
-    let store = Store::open(&data.path().join("xxgk.sqlite")).expect("store");
+    let mut store = Store::open(&data.path().join("xxgk.sqlite")).expect("store");
+    // Versions a minute apart, by the archive's clock (no sleeping for distinct times).
+    let clock = xxgk_archive::Clock::manual(1_700_000_000_000);
+    store.set_clock(clock.clone()).expect("clock");
     let a = "http://127.0.0.1:9/info/1044/1001.htm";
     let v1 = report(
         a,
@@ -368,7 +371,7 @@ fn archive_data() -> (tempfile::TempDir, Report, Report) {
     v2.sections[2].text = "本学年收到依申请公开5件，均按期答复。".into();
     v2.content_hash = Report::hash_sections(&v2.sections);
     fetch(&store, a, "<p>v1</p>", Some(&v1));
-    std::thread::sleep(Duration::from_millis(20));
+    clock.advance(Duration::from_secs(60));
     fetch(&store, a, "<p>v2</p>", Some(&v2));
     let b = "http://127.0.0.1:9/2021/1028/c1a2/page.htm";
     let gone = report(
@@ -377,7 +380,7 @@ fn archive_data() -> (tempfile::TempDir, Report, Report) {
         &[(SectionId::Proactive, "二、主动公开", "學院公布了收費標準。")],
     );
     fetch(&store, b, "<p>b</p>", Some(&gone));
-    std::thread::sleep(Duration::from_millis(20));
+    clock.advance(Duration::from_secs(60));
     fetch(&store, b, "", None);
     drop(store);
     let out = xxgk_ok(data.path(), &["reindex"]);

@@ -315,18 +315,18 @@ impl App {
     }
 
     /// The stored versions of a report's page, oldest first (empty without an archive).
-    pub fn versions(&self, report_id: &str) -> Result<Vec<ReportVersion>> {
+    pub fn report_history(&self, report_id: &str) -> Result<Vec<ReportVersion>> {
         match &self.archive {
-            Some(a) => Ok(a.versions(report_id)?),
+            Some(a) => Ok(a.report_history(report_id)?),
             None => Ok(Vec::new()),
         }
     }
 
     /// The report as extracted from its stored version `hash` (`None` without an
     /// archive, or when that fetch gave no report).
-    pub fn version_report(&self, report_id: &str, hash: &str) -> Result<Option<Report>> {
+    pub fn report_at_version(&self, report_id: &str, hash: &str) -> Result<Option<Report>> {
         match &self.archive {
-            Some(a) => Ok(a.version_report(report_id, hash)?),
+            Some(a) => Ok(a.report_at_version(report_id, hash)?),
             None => Ok(None),
         }
     }

@@ -5,7 +5,7 @@
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use xxgk_archive::sources::School;
+use xxgk_archive::sources::Source;
 use xxgk_archive::Archive;
 use xxgk_crawler::crawl::{CrawlOptions, Crawler, Mode, Progress, Summary};
 use xxgk_crawler::fetch::{FetchConfig, Fetcher};
@@ -47,7 +47,7 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'sta
 /// first (with any other drift between archive and index).
 pub async fn crawl(
     data: &DataDir,
-    sources: Vec<School>,
+    sources: Vec<Source>,
     mode: Mode,
     fetch: FetchConfig,
     opts: CrawlOptions,

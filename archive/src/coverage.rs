@@ -321,7 +321,7 @@ impl Archive {
                         c.start_message,
                         (SELECT count(*) FROM pages p WHERE p.school = s.name
                             AND p.last_status BETWEEN 200 AND 399)
-                 FROM schools s
+                 FROM sources s
                  LEFT JOIN crawl_runs c ON c.id = (SELECT max(id) FROM crawl_runs
                                                    WHERE school = s.name AND finished IS NOT NULL)
                  WHERE s.institution_id IS NOT NULL",

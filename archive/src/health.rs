@@ -48,7 +48,7 @@ impl Archive {
                         AND p.report_id IS NOT NULL),
                     c.mode, c.started, c.finished, c.pages_ok, c.reports_found, c.errors,
                     c.start_error
-             FROM schools s
+             FROM sources s
              LEFT JOIN institutions i ON i.id = s.institution_id
              LEFT JOIN crawl_runs c ON c.id = (SELECT max(id) FROM crawl_runs WHERE school = s.name)
              ORDER BY s.name",

@@ -68,7 +68,7 @@ impl Archive {
     /// The stored versions of a report's page, oldest first.
     pub fn report_history(&self, report_id: &str) -> Result<Vec<ReportVersion>> {
         Ok(self
-            .report_versions(report_id)?
+            .report_page_versions(report_id)?
             .into_iter()
             .map(|v| ReportVersion {
                 hash: v.hash,
@@ -82,9 +82,9 @@ impl Archive {
     /// The report extracted from the version of `report_id`'s page whose bytes hash to
     /// `hash`.
     pub fn report_at_version(&self, report_id: &str, hash: &str) -> Result<Option<Report>> {
-        let versions = self.report_versions(report_id)?;
+        let versions = self.report_page_versions(report_id)?;
         match versions.iter().find(|v| v.hash == hash) {
-            Some(v) => self.version_report(v.id),
+            Some(v) => self.report_of_version(v.id),
             None => Ok(None),
         }
     }
@@ -201,8 +201,8 @@ impl Archive {
     }
 
     fn latest_version_report(&self, report_id: &str) -> Result<Option<Report>> {
-        for v in self.report_versions(report_id)?.iter().rev() {
-            if let Some(r) = self.version_report(v.id)? {
+        for v in self.report_page_versions(report_id)?.iter().rev() {
+            if let Some(r) = self.report_of_version(v.id)? {
                 return Ok(Some(r));
             }
         }
@@ -302,7 +302,7 @@ mod tests {
         let other = report(b, "乙学院", &[(SectionId::Overview, "无变化。")]);
         fetch(&store, b, "<p>b</p>", Some(other.clone()));
 
-        let versions = store.report_versions(&v1.id).expect("versions");
+        let versions = store.report_page_versions(&v1.id).expect("versions");
         assert_eq!(versions.len(), 3);
         let old = store
             .report_at_version(&v1.id, &versions[0].hash)
@@ -352,7 +352,9 @@ mod tests {
 
     #[test]
     fn a_vanished_page_is_listed_as_gone_newest_first_and_since_filters() {
-        let store = Archive::open_in_memory().expect("store");
+        let mut store = Archive::open_in_memory().expect("store");
+        let clock = crate::Clock::manual(1_700_000_000_000);
+        store.set_clock(clock.clone()).expect("clock");
         let a = "https://xxgk.a.edu.cn/info/1044/1001.htm";
         let r = report(
             a,
@@ -364,7 +366,7 @@ mod tests {
         edited.sections[0].text = "学校高度重视信息公开工作。".into();
         edited.content_hash = Report::hash_sections(&edited.sections);
         fetch(&store, a, "<p>v2</p>", Some(edited));
-        std::thread::sleep(std::time::Duration::from_millis(5));
+        clock.advance(std::time::Duration::from_millis(5));
         fetch(&store, a, "", None);
         let list = store.changes(None, 10).expect("changes");
         let kinds: Vec<ChangeKind> = list.iter().map(|c| c.kind).collect();

@@ -13,7 +13,7 @@ use sha2::{Digest, Sha256};
 use xxgk_model::Report;
 
 use crate::registry::{self, name_key, province_short, REGISTRY_ORIGIN, REGISTRY_TSV};
-use crate::sources::School;
+use crate::sources::Source;
 use crate::{Archive, Error, Result};
 
 /// An institution as the archive knows it.
@@ -160,7 +160,7 @@ fn merge(tx: &Transaction<'_>, from: i64, to: i64) -> Result<()> {
         params![from, to],
     )?;
     tx.execute(
-        "UPDATE schools SET institution_id = ?2 WHERE institution_id = ?1",
+        "UPDATE sources SET institution_id = ?2 WHERE institution_id = ?1",
         params![from, to],
     )?;
     tx.execute(
@@ -205,7 +205,7 @@ impl Archive {
             .optional()?;
         let unlinked_any: bool = self.conn.query_row(
             "SELECT EXISTS (SELECT 1 FROM reports WHERE institution_id IS NULL)
-                 OR EXISTS (SELECT 1 FROM schools WHERE institution_id IS NULL)",
+                 OR EXISTS (SELECT 1 FROM sources WHERE institution_id IS NULL)",
             [],
             |r| r.get(0),
         )?;
@@ -254,15 +254,15 @@ impl Archive {
         }
         // Sources from before institutions (archives of schema 2).
         let sources: Vec<String> = {
-            let mut stmt = tx.prepare("SELECT json FROM schools WHERE institution_id IS NULL")?;
+            let mut stmt = tx.prepare("SELECT json FROM sources WHERE institution_id IS NULL")?;
             let rows = stmt.query_map([], |r| r.get(0))?;
             rows.collect::<rusqlite::Result<_>>()?
         };
         for json in sources {
-            let school: School = serde_json::from_str(&json)?;
+            let school: Source = serde_json::from_str(&json)?;
             let id = link_source(&tx, &school)?;
             tx.execute(
-                "UPDATE schools SET institution_id = ?2 WHERE name = ?1",
+                "UPDATE sources SET institution_id = ?2 WHERE name = ?1",
                 params![school.name, id],
             )?;
         }
@@ -270,7 +270,7 @@ impl Archive {
         let unlinked: Vec<(String, String, Option<i64>)> = {
             let mut stmt = tx.prepare(
                 "SELECT r.id, r.school,
-                        (SELECT s.institution_id FROM pages p JOIN schools s ON s.name = p.school
+                        (SELECT s.institution_id FROM pages p JOIN sources s ON s.name = p.school
                          WHERE p.report_id = r.id LIMIT 1)
                  FROM reports r WHERE r.institution_id IS NULL",
             )?;
@@ -296,7 +296,7 @@ impl Archive {
 /// else by its name or one of its aliases, else a new institution of its own. When a
 /// source renames a registry institution (湖南商学院 → 湖南工商大学), the source's name
 /// is shown and the registry's stays a name it is found by. Aliases are added.
-pub(crate) fn link_source(tx: &Transaction<'_>, school: &School) -> Result<i64> {
+pub(crate) fn link_source(tx: &Transaction<'_>, school: &Source) -> Result<i64> {
     {
         let by_code = match &school.code {
             Some(code) => Some(
@@ -437,7 +437,7 @@ impl Archive {
             }
         }
         let mut stmt = self.conn.prepare(
-            "SELECT institution_id, name FROM schools WHERE institution_id IS NOT NULL
+            "SELECT institution_id, name FROM sources WHERE institution_id IS NOT NULL
              ORDER BY name",
         )?;
         let sources = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
@@ -481,13 +481,13 @@ mod tests {
         }
     }
 
-    fn source(name: &str, code: Option<&str>, aliases: &[&str]) -> School {
-        School {
+    fn source(name: &str, code: Option<&str>, aliases: &[&str]) -> Source {
+        Source {
             name: name.into(),
             code: code.map(Into::into),
             aliases: aliases.iter().map(|a| a.to_string()).collect(),
             start: vec!["https://xxgk.example.edu.cn/".into()],
-            ..School::default()
+            ..Source::default()
         }
     }
 
@@ -539,7 +539,7 @@ mod tests {
             .put_report(&report("湖南商學院", "file:///b.txt"))
             .expect("put");
         archive
-            .put_school(&source("湖南工商大学", Some("4143010554"), &["湘商"]))
+            .put_source(&source("湖南工商大学", Some("4143010554"), &["湘商"]))
             .expect("link");
         let inst = archive
             .find_institution("湘商")
@@ -575,7 +575,7 @@ mod tests {
     fn unknown_codes_and_levels_are_user_errors() {
         let archive = Archive::open_in_memory().expect("archive");
         let err = archive
-            .put_school(&source("甲大学", Some("4199999999"), &[]))
+            .put_source(&source("甲大学", Some("4199999999"), &[]))
             .expect_err("unknown code");
         assert!(err.is_user_error(), "{err}");
         let bad = InstitutionFilter {
@@ -586,7 +586,7 @@ mod tests {
         // A source not in the registry is an institution of its own, with its province.
         let mut s = source("新建大学", None, &["新大"]);
         s.province = Some("江东".into());
-        archive.put_school(&s).expect("own");
+        archive.put_source(&s).expect("own");
         let own = archive
             .find_institution("新大")
             .expect("find")

@@ -21,6 +21,7 @@
 //! # Ok::<(), xxgk_archive::Error>(())
 //! ```
 
+mod clock;
 pub mod coverage;
 pub mod diff;
 mod error;
@@ -36,6 +37,7 @@ pub mod scorecard;
 pub mod sources;
 mod store;
 
+pub use clock::Clock;
 pub use coverage::{Cell, Coverage, CoverageRequest, NoReport, ReportRef, SchoolCoverage, Status};
 pub use error::{Error, Result};
 pub use health::{RunHealth, SourceHealth};

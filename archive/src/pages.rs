@@ -1,4 +1,4 @@
-//! The crawl tables (migration 2): sources (`schools`), pages, versions, the fetch log,
+//! The crawl tables (migration 2): sources (`sources`, called `schools` before migration 7), pages, versions, the fetch log,
 //! the frontier and crawl runs. One page and its attachments are written in one
 //! transaction ([`Archive::record_page`]), together with the frontier row that marks the
 //! page done, so a crawl killed at any moment either has all of a page or none of it,
@@ -8,7 +8,7 @@ use rusqlite::{params, OptionalExtension};
 use sha2::{Digest, Sha256};
 use xxgk_model::{PageRole, Report};
 
-use crate::sources::School;
+use crate::sources::Source;
 use crate::store::{PutOutcome, NOW};
 use crate::{Archive, Result};
 
@@ -186,13 +186,13 @@ fn sha256_hex(bytes: &[u8]) -> String {
 impl Archive {
     /// Remembers a source's settings (recrawls need them without a sources file) and
     /// links it to its institution (see [`Archive::institutions`]).
-    pub fn put_school(&self, school: &School) -> Result<()> {
+    pub fn put_source(&self, school: &Source) -> Result<()> {
         let json = serde_json::to_string(school)?;
         let tx = self.conn.unchecked_transaction()?;
         let institution = crate::institutions::link_source(&tx, school)?;
         tx.execute(
             &format!(
-                "INSERT INTO schools (name, json, updated, institution_id) VALUES (?1, ?2, {NOW}, ?3)
+                "INSERT INTO sources (name, json, updated, institution_id) VALUES (?1, ?2, {NOW}, ?3)
                  ON CONFLICT(name) DO UPDATE SET json = excluded.json, updated = excluded.updated,
                     institution_id = excluded.institution_id"
             ),
@@ -204,18 +204,18 @@ impl Archive {
 
     /// Records every source of a sources file (linked to their institutions), so that
     /// coverage knows which institutions have a source before any crawl ran.
-    pub fn sync_sources(&self, schools: &[School]) -> Result<()> {
+    pub fn sync_sources(&self, schools: &[Source]) -> Result<()> {
         for school in schools {
-            self.put_school(school)?;
+            self.put_source(school)?;
         }
         Ok(())
     }
 
     /// Sources crawled before (at least one run started), by name: what `recrawl`
     /// revisits. Sources only listed by a sources file are not among them.
-    pub fn schools(&self) -> Result<Vec<School>> {
+    pub fn crawled_sources(&self) -> Result<Vec<Source>> {
         let mut stmt = self.conn.prepare(
-            "SELECT json FROM schools
+            "SELECT json FROM sources
              WHERE name IN (SELECT school FROM crawl_runs) ORDER BY name",
         )?;
         let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
@@ -263,19 +263,20 @@ impl Archive {
             .optional()?)
     }
 
-    /// Every stored version of `url`, oldest first.
-    pub fn versions(&self, url: &str) -> Result<Vec<VersionInfo>> {
+    /// Every stored version of the page at `url`, oldest first (a report's history, by
+    /// report id: [`Archive::report_history`]).
+    pub fn page_versions(&self, url: &str) -> Result<Vec<VersionInfo>> {
         self.version_rows("url = ?1", url)
     }
 
     /// Every stored version of the page a report came from, oldest first (the report's
     /// history).
-    pub fn report_versions(&self, report_id: &str) -> Result<Vec<VersionInfo>> {
+    pub(crate) fn report_page_versions(&self, report_id: &str) -> Result<Vec<VersionInfo>> {
         self.version_rows("report_id = ?1", report_id)
     }
 
     /// The report as extracted from one stored version.
-    pub fn version_report(&self, version_id: i64) -> Result<Option<Report>> {
+    pub fn report_of_version(&self, version_id: i64) -> Result<Option<Report>> {
         let json: Option<Option<String>> = self
             .conn
             .query_row(
@@ -597,7 +598,7 @@ impl Archive {
             // The source names the school: its report belongs to the source's institution.
             let institution: Option<i64> = tx
                 .query_row(
-                    "SELECT institution_id FROM schools WHERE name = ?1",
+                    "SELECT institution_id FROM sources WHERE name = ?1",
                     [&work.school],
                     |r| r.get(0),
                 )
@@ -652,7 +653,7 @@ impl Archive {
                     (SELECT count(*) FROM pages WHERE gone_since IS NOT NULL),
                     (SELECT count(*) FROM pages WHERE current_version IS NOT NULL),
                     (SELECT count(*) FROM institutions),
-                    (SELECT count(*) FROM schools)",
+                    (SELECT count(*) FROM sources)",
             [],
             |r| {
                 Ok(ArchiveCounts {
@@ -693,144 +694,4 @@ impl Archive {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn fetched(body: &str) -> DocState {
-        DocState::Fetched {
-            etag: Some(format!("\"{}\"", body.len())),
-            last_modified: None,
-            content_type: Some("text/html".into()),
-            encoding: Some("UTF-8".into()),
-            body: body.as_bytes().to_vec(),
-            text: None,
-        }
-    }
-
-    fn work(url: &str, state: DocState) -> PageWork {
-        PageWork {
-            school: "甲大学".into(),
-            frontier_url: url.into(),
-            docs: vec![DocRecord {
-                url: url.into(),
-                role: PageRole::List,
-                form: None,
-                state,
-            }],
-            ..PageWork::default()
-        }
-    }
-
-    #[test]
-    fn versions_by_hash_and_gone_keeps_them() {
-        let store = Archive::open_in_memory().expect("store");
-        let u = "http://a.edu.cn/1.htm";
-        assert_eq!(
-            store
-                .record_page(&work(u, fetched("v1")))
-                .expect("w")
-                .new_versions,
-            1
-        );
-        assert_eq!(
-            store
-                .record_page(&work(u, fetched("v1")))
-                .expect("w")
-                .unchanged,
-            1
-        );
-        assert_eq!(
-            store
-                .record_page(&work(u, DocState::NotModified))
-                .expect("w")
-                .unchanged,
-            1
-        );
-        assert_eq!(
-            store
-                .record_page(&work(u, fetched("v2")))
-                .expect("w")
-                .new_versions,
-            1
-        );
-        assert_eq!(store.versions(u).expect("versions").len(), 2);
-        let info = store.page(u).expect("page").expect("known");
-        assert_eq!(info.etag.as_deref(), Some("\"2\""));
-        assert_eq!(
-            store.record_page(&work(u, DocState::Gone)).expect("w").gone,
-            1
-        );
-        assert_eq!(
-            store.record_page(&work(u, DocState::Gone)).expect("w").gone,
-            0
-        );
-        assert!(store.page(u).expect("page").expect("known").gone);
-        assert_eq!(store.versions(u).expect("versions").len(), 2);
-        // A URL never stored that 404s is a dead link, not a gone page.
-        let dead = store.record_page(&work("http://a.edu.cn/x.htm", DocState::Gone));
-        assert_eq!(dead.expect("w").dead, 1);
-    }
-
-    #[test]
-    fn frontier_resumes_an_unfinished_run_and_restarts_a_finished_one() {
-        let store = Archive::open_in_memory().expect("store");
-        let seeds = vec![QueueItem::seed("http://a/", 0, PageRole::Start)];
-        assert!(!store.begin_run("甲", "crawl", &seeds).expect("begin"));
-        let mut w = work("http://a/", fetched("x"));
-        w.school = "甲".into();
-        // A page a script fetches by POST keeps its form body through the queue.
-        let posted = QueueItem {
-            url: "http://a/dataproxy.jsp?startrecord=4".into(),
-            depth: 1,
-            role: PageRole::List,
-            link_text: "记录4-6".into(),
-            form: Some("columnid=1234&unitid=4101".into()),
-        };
-        w.enqueue = vec![posted.clone()];
-        store.record_page(&w).expect("record");
-        assert_eq!(store.next_queued("甲").expect("next"), Some(posted.clone()));
-        // Killed here: the next run resumes with the queue as it was.
-        assert!(store.begin_run("甲", "crawl", &seeds).expect("begin"));
-        assert_eq!(store.done_count("甲").expect("done"), 1);
-        assert_eq!(store.next_queued("甲").expect("next"), Some(posted.clone()));
-        // Once fetched, a recrawl seeds it again with its form.
-        let mut w = work(&posted.url, fetched("y"));
-        w.school = "甲".into();
-        w.docs[0].form = posted.form.clone();
-        store.record_page(&w).expect("record");
-        let known = store.known_pages("甲", 1).expect("known");
-        assert_eq!(known.len(), 2);
-        assert_eq!(known[1].form, posted.form);
-        store.finish_run("甲").expect("finish");
-        assert!(!store.begin_run("甲", "crawl", &seeds).expect("begin"));
-        assert_eq!(store.done_count("甲").expect("done"), 0);
-        assert_eq!(store.queued_count("甲").expect("queued"), 1);
-    }
-
-    #[test]
-    fn the_schema_refuses_a_role_that_is_not_a_page_role() {
-        let store = Archive::open_in_memory().expect("store");
-        let insert = |table: &str, role: &str| {
-            let sql = match table {
-                "pages" => {
-                    "INSERT INTO pages (url, school, role, first_seen) VALUES ('u', 's', ?1, '')"
-                }
-                _ => "INSERT INTO frontier (school, url, depth, role) VALUES ('s', 'u', 0, ?1)",
-            };
-            store.conn.execute(sql, [role])
-        };
-        for table in ["pages", "frontier"] {
-            let err = insert(table, "page").expect_err("not a role");
-            assert!(err.to_string().contains("page role"), "{table}: {err}");
-        }
-        for (i, role) in PageRole::ALL.iter().enumerate() {
-            store
-                .conn
-                .execute(
-                    "INSERT INTO frontier (school, url, depth, role) VALUES ('s', ?1, 0, ?2)",
-                    params![i.to_string(), role.as_str()],
-                )
-                .expect("every role is admitted");
-        }
-    }
-}
+mod tests;

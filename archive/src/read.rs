@@ -17,12 +17,12 @@ use crate::{Archive, Result};
 /// What the web site reads from the archive.
 pub trait ReadArchive: Send + Sync + 'static {
     /// The stored versions of a report's page, oldest first.
-    fn versions(&self, report_id: &str) -> Result<Vec<ReportVersion>>;
+    fn report_history(&self, report_id: &str) -> Result<Vec<ReportVersion>>;
     /// When the last crawl run finished (ISO 8601), if one did.
     fn last_crawl(&self) -> Result<Option<String>>;
     /// The report as extracted from its stored version `hash`; `None` when that fetch
     /// gave no report (or there is no such version).
-    fn version_report(&self, report_id: &str, hash: &str) -> Result<Option<Report>>;
+    fn report_at_version(&self, report_id: &str, hash: &str) -> Result<Option<Report>>;
     /// Reports whose text changed, or whose page vanished, after they were first stored,
     /// newest change first (at most `limit`; at or after `since` when given).
     fn changes(&self, since: Option<&str>, limit: usize) -> Result<Vec<ReportChange>>;
@@ -107,7 +107,7 @@ impl Reader {
 }
 
 impl ReadArchive for Reader {
-    fn versions(&self, report_id: &str) -> Result<Vec<ReportVersion>> {
+    fn report_history(&self, report_id: &str) -> Result<Vec<ReportVersion>> {
         self.archive().report_history(report_id)
     }
 
@@ -115,7 +115,7 @@ impl ReadArchive for Reader {
         self.archive().last_crawl()
     }
 
-    fn version_report(&self, report_id: &str, hash: &str) -> Result<Option<Report>> {
+    fn report_at_version(&self, report_id: &str, hash: &str) -> Result<Option<Report>> {
         self.archive().report_at_version(report_id, hash)
     }
 

@@ -26,13 +26,13 @@ use crate::{Error, Result};
 #[serde(deny_unknown_fields)]
 pub struct Sources {
     #[serde(default)]
-    pub school: Vec<School>,
+    pub school: Vec<Source>,
 }
 
 /// One school and where its disclosure site starts.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct School {
+pub struct Source {
     pub name: String,
     /// The institution's code in the registry (学校标识码), when its name is not the
     /// registry's (renamed since 2017) or to be explicit.
@@ -103,7 +103,7 @@ impl Sources {
     }
 
     /// The schools named (all when `names` is empty); an unknown name is an error.
-    pub fn select(&self, names: &[String]) -> Result<Vec<School>> {
+    pub fn select(&self, names: &[String]) -> Result<Vec<Source>> {
         if names.is_empty() {
             return Ok(self.school.clone());
         }
@@ -120,7 +120,7 @@ impl Sources {
     }
 }
 
-impl School {
+impl Source {
     /// The start URLs, parsed; only http and https.
     pub fn start_urls(&self) -> Result<Vec<Url>> {
         self.start

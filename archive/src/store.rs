@@ -174,10 +174,13 @@ const MIGRATIONS: &[&str] = &[
     CREATE TRIGGER frontier_role_insert BEFORE INSERT ON frontier
     WHEN NEW.role NOT IN ('start', 'list', 'report', 'report_file', 'part', 'attachment', 'unknown')
     BEGIN SELECT RAISE(ABORT, 'not a page role'); END;",
+    // 7: the table of crawl sources is called what it holds (issue 17: a source is where a
+    // crawl starts; the school is the institution).
+    "ALTER TABLE schools RENAME TO sources;",
 ];
 
-/// Now, as stored: ISO 8601 UTC with milliseconds.
-pub(crate) const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ','now')";
+pub(crate) use crate::clock::NOW;
+use crate::clock::{Clock, NOW_SECONDS};
 
 /// What storing a report changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -191,6 +194,7 @@ pub enum PutOutcome {
 /// one each; the web site reads through [`crate::Reader`].
 pub struct Archive {
     pub(crate) conn: Connection,
+    clock: Clock,
 }
 
 impl std::fmt::Debug for Archive {
@@ -200,6 +204,26 @@ impl std::fmt::Debug for Archive {
 }
 
 impl Archive {
+    /// The archive on `conn`, its time read from the system clock.
+    fn on(conn: Connection) -> Result<Archive> {
+        let clock = Clock::system();
+        clock.install(&conn)?;
+        Ok(Archive { conn, clock })
+    }
+
+    /// Reads the time this archive stamps on what it writes from `clock` from now on (a
+    /// test's manual clock, moved on instead of sleeping).
+    pub fn set_clock(&mut self, clock: Clock) -> Result<()> {
+        clock.install(&self.conn)?;
+        self.clock = clock;
+        Ok(())
+    }
+
+    /// The clock this archive stamps its writes with.
+    pub fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
     /// Opens (creating if needed) the archive at `path`, bringing its schema up to date
     /// and its registry and institution links current.
     pub fn open(path: &Path) -> Result<Archive> {
@@ -210,7 +234,7 @@ impl Archive {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        let mut archive = Archive { conn };
+        let mut archive = Archive::on(conn)?;
         archive.migrate()?;
         archive.sync_registry()?;
         archive.fill_scorecards()?;
@@ -282,7 +306,7 @@ impl Archive {
             uri,
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI,
         )?;
-        let archive = Archive { conn };
+        let archive = Archive::on(conn)?;
         let version = archive.schema_version()?;
         if version != MIGRATIONS.len() {
             return Err(Error::Config(format!(
@@ -297,9 +321,7 @@ impl Archive {
 
     /// An in-memory archive (tests).
     pub fn open_in_memory() -> Result<Archive> {
-        let mut archive = Archive {
-            conn: Connection::open_in_memory()?,
-        };
+        let mut archive = Archive::on(Connection::open_in_memory()?)?;
         archive.migrate()?;
         archive.sync_registry()?;
         archive.fill_scorecards()?;
@@ -376,14 +398,15 @@ impl Archive {
             Some(_) => PutOutcome::Changed,
         };
         self.conn.execute(
-            "INSERT INTO reports (id, url, school, year, content_hash, json, first_seen, updated,
-                                  institution_id)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, strftime('%Y-%m-%dT%H:%M:%SZ','now'),
-                     strftime('%Y-%m-%dT%H:%M:%SZ','now'), ?7)
-             ON CONFLICT(id) DO UPDATE SET
-                url = excluded.url, school = excluded.school, year = excluded.year,
-                content_hash = excluded.content_hash, json = excluded.json,
-                updated = excluded.updated, institution_id = excluded.institution_id",
+            &format!(
+                "INSERT INTO reports (id, url, school, year, content_hash, json, first_seen,
+                                      updated, institution_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, {NOW_SECONDS}, {NOW_SECONDS}, ?7)
+                 ON CONFLICT(id) DO UPDATE SET
+                    url = excluded.url, school = excluded.school, year = excluded.year,
+                    content_hash = excluded.content_hash, json = excluded.json,
+                    updated = excluded.updated, institution_id = excluded.institution_id"
+            ),
             params![
                 report.id,
                 report.url,
@@ -666,6 +689,13 @@ mod tests {
         );
         let jia = row("甲大学");
         assert!(jia.in_sources);
+        let crawled: Vec<String> = archive
+            .crawled_sources()
+            .expect("sources")
+            .into_iter()
+            .map(|s| s.name)
+            .collect();
+        assert_eq!(crawled, ["甲大学"], "the source kept through migration 7");
         assert_eq!(jia.years["2020-2021"].reports[0].versions, 2);
         // Reopening changes nothing.
         drop(archive);

@@ -16,7 +16,7 @@ use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::Router;
-use xxgk_archive::sources::School;
+use xxgk_archive::sources::Source;
 use xxgk_archive::Archive;
 use xxgk_crawler::crawl::{CrawlOptions, Crawler, LogProgress, Mode};
 use xxgk_crawler::fetch::{FetchConfig, Fetcher};
@@ -127,10 +127,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         });
-        schools.push(School {
+        schools.push(Source {
             name: site.school.clone(),
             start: vec![format!("http://{addr}/list.htm")],
-            ..School::default()
+            ..Source::default()
         });
     }
     let lists = reports.div_ceil(PER_LIST);

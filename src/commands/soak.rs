@@ -156,7 +156,7 @@ pub fn run(args: SoakArgs) -> anyhow::Result<ExitCode> {
     for (i, page) in pages.iter().enumerate() {
         std::fs::write(files.join(format!("r{i:03}.txt")), &page.text)?;
     }
-    let served = super::crawl::serve_sample_sites(&super::demo::sample_sites(&pages))?;
+    let served = super::demo::sites::serve_sample_sites(&super::demo::sample_sites(&pages))?;
     let sources = work.path().join("sources.toml");
     let toml = toml::to_string(&xxgk_archive::sources::Sources {
         school: served.schools.clone(),

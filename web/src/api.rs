@@ -176,6 +176,8 @@ pub async fn versions(
 ) -> Result<Json<Vec<ReportVersion>>, AppError> {
     let Path(id) = id.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let report = load_report(&state, id).await?;
-    let versions = state.read(move |app| app.versions(&report.id)).await?;
+    let versions = state
+        .read(move |app| app.report_history(&report.id))
+        .await?;
     Ok(Json(versions))
 }

@@ -9,7 +9,7 @@ use axum::http::{Request, StatusCode};
 use axum::Router;
 use serde_json::Value;
 use tower::ServiceExt;
-use xxgk_app::stores::archive::sources::School;
+use xxgk_app::stores::archive::sources::Source;
 use xxgk_app::stores::archive::{
     Archive, DocRecord, DocState, FetchLogEntry, PageWork, QueueItem, Reader,
 };
@@ -70,10 +70,10 @@ fn fetched(body: &str) -> DocState {
 fn archive() -> (Archive, Report) {
     let a = Archive::open_in_memory().expect("archive");
     for (name, start) in [("北京大学", PKU_START), ("清华大学", THU_START)] {
-        a.put_school(&School {
+        a.put_source(&Source {
             name: name.into(),
             start: vec![start.into()],
-            ..School::default()
+            ..Source::default()
         })
         .expect("source");
         a.begin_run(name, "crawl", &[QueueItem::seed(start, 0, PageRole::Start)])
@@ -588,10 +588,10 @@ async fn sources_page_says_what_was_fetched_where_nothing_was_found() {
     use xxgk_app::stores::archive::Judgment;
     let (a, _) = archive();
     let start = "https://xxgk.nankai.edu.cn/";
-    a.put_school(&School {
+    a.put_source(&Source {
         name: "南开大学".into(),
         start: vec![start.into()],
-        ..School::default()
+        ..Source::default()
     })
     .expect("source");
     a.begin_run(

@@ -898,7 +898,7 @@ fn unreadable() -> xxgk_app::stores::archive::Error {
 }
 
 impl crate::ReadArchive for FakeArchive {
-    fn versions(
+    fn report_history(
         &self,
         report_id: &str,
     ) -> xxgk_app::stores::archive::Result<Vec<crate::ReportVersion>> {
@@ -924,7 +924,7 @@ impl crate::ReadArchive for FakeArchive {
         Ok(Some("2022-03-01T08:05:00Z".into()))
     }
 
-    fn version_report(
+    fn report_at_version(
         &self,
         _report_id: &str,
         _hash: &str,
@@ -1055,18 +1055,21 @@ async fn a_failing_archive_costs_the_version_list_not_the_page() {
 struct SlowArchive(xxgk_app::stores::archive::Reader);
 
 impl crate::ReadArchive for SlowArchive {
-    fn versions(&self, id: &str) -> xxgk_app::stores::archive::Result<Vec<crate::ReportVersion>> {
-        self.0.versions(id)
+    fn report_history(
+        &self,
+        id: &str,
+    ) -> xxgk_app::stores::archive::Result<Vec<crate::ReportVersion>> {
+        self.0.report_history(id)
     }
     fn last_crawl(&self) -> xxgk_app::stores::archive::Result<Option<String>> {
         self.0.last_crawl()
     }
-    fn version_report(
+    fn report_at_version(
         &self,
         id: &str,
         hash: &str,
     ) -> xxgk_app::stores::archive::Result<Option<Report>> {
-        self.0.version_report(id, hash)
+        self.0.report_at_version(id, hash)
     }
     fn changes(
         &self,

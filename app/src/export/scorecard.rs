@@ -14,11 +14,6 @@ pub fn scorecard_header() -> Vec<String> {
         "code",
         "province",
         "year",
-        // Issue 19: the year as the report writes it, when the year it covers was read
-        // from the statistics period it states.
-        "year_as_written",
-        "period_start",
-        "period_end",
         "report_id",
         "title",
         "url",
@@ -37,6 +32,9 @@ pub fn scorecard_header() -> Vec<String> {
         header.push(format!("{}_quote", kind.as_str()));
     }
     header.push("flags".into());
+    // Issue 19, last so that existing columns keep their places: the year as the report
+    // writes it when the year it covers was read from the statistics period it states.
+    header.extend(["year_as_written", "period_start", "period_end"].map(String::from));
     header
 }
 
@@ -49,9 +47,6 @@ pub fn scorecard_row(line: &ScorecardLine) -> Vec<String> {
         r.code.clone().unwrap_or_default(),
         r.province.clone().unwrap_or_default(),
         c.year.clone().unwrap_or_default(),
-        text_cell(r.year_as_written.as_deref().unwrap_or_default()),
-        r.period_start.clone().unwrap_or_default(),
-        r.period_end.clone().unwrap_or_default(),
         c.report_id.clone(),
         text_cell(&r.title),
         text_cell(&r.url),
@@ -78,6 +73,11 @@ pub fn scorecard_row(line: &ScorecardLine) -> Vec<String> {
     rec.push(text_cell(
         &c.flags.iter().map(flag_text).collect::<Vec<_>>().join("; "),
     ));
+    rec.extend([
+        text_cell(r.year_as_written.as_deref().unwrap_or_default()),
+        r.period_start.clone().unwrap_or_default(),
+        r.period_end.clone().unwrap_or_default(),
+    ]);
     rec
 }
 

@@ -5,7 +5,7 @@ use crate::discover::LinkKind;
 use crate::page::{Page, PageKind};
 use crate::titles::is_report_title;
 use crate::Result;
-use xxgk_archive::sources::School;
+use xxgk_archive::sources::Source;
 use xxgk_archive::{PutOutcome, QueueItem};
 
 use super::{blocking, lock, Crawler, Mode, Progress};
@@ -24,7 +24,7 @@ pub(super) struct SchoolState {
 impl Crawler {
     pub(super) async fn crawl_school(
         &self,
-        school: &School,
+        school: &Source,
         mode: Mode,
         progress: &dyn Progress,
     ) -> Result<()> {
@@ -35,7 +35,7 @@ impl Crawler {
             .collect();
         let resumed = {
             let store = lock(&self.store);
-            store.put_school(school)?;
+            store.put_source(school)?;
             if mode == Mode::Recrawl {
                 let known = store.known_pages(&school.name, 1)?;
                 seeds.extend(known.into_iter().filter(|p| p.role != PageRole::Part));
@@ -112,7 +112,7 @@ impl Crawler {
     /// The links of a start or list page to queue, with their depth and role.
     pub(super) fn enqueue(
         &self,
-        school: &School,
+        school: &Source,
         page: &Page,
         item: &QueueItem,
         max_depth: u32,

@@ -19,7 +19,7 @@ use std::time::Duration;
 
 use crate::fetch::Fetcher;
 use crate::{Error, Result};
-use xxgk_archive::sources::School;
+use xxgk_archive::sources::Source;
 use xxgk_archive::Archive;
 
 pub use explain::explain;
@@ -109,7 +109,7 @@ impl Crawler {
     /// failures are counted, not returned; an `Err` means the archive failed.
     pub async fn run(
         self,
-        schools: Vec<School>,
+        schools: Vec<Source>,
         mode: Mode,
         progress: Arc<dyn Progress>,
     ) -> Result<Summary> {

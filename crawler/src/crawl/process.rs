@@ -8,7 +8,7 @@ use crate::fetch::Fetched;
 use crate::page::classify;
 use crate::titles::is_report_title;
 use crate::Result;
-use xxgk_archive::sources::{host_key, School};
+use xxgk_archive::sources::{host_key, Source};
 use xxgk_archive::{DocRecord, DocState, PageWork, QueueItem};
 
 use super::frontier::SchoolState;
@@ -20,7 +20,7 @@ impl Crawler {
     /// Fetches and analyses one frontier entry (and, for a report, its attachments).
     pub(super) async fn process(
         &self,
-        school: &School,
+        school: &Source,
         hosts: &[String],
         item: &QueueItem,
         state: &mut SchoolState,
@@ -183,7 +183,7 @@ impl Crawler {
         Ok((work, format!("{what} {}", page.kind.as_str())))
     }
 
-    fn hints(&self, school: &School, url: &str) -> Hints {
+    fn hints(&self, school: &Source, url: &str) -> Hints {
         Hints {
             url: url.to_string(),
             school: Some(school.name.clone()),
@@ -197,7 +197,7 @@ impl Crawler {
     /// URL the report's.
     async fn attachment_report(
         &self,
-        school: &School,
+        school: &Source,
         mut work: PageWork,
         item: &QueueItem,
         fetched: Fetched,

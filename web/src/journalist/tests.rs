@@ -135,7 +135,7 @@ impl FakeArchive {
 }
 
 impl ReadArchive for FakeArchive {
-    fn versions(&self, report_id: &str) -> ArchiveResult<Vec<ReportVersion>> {
+    fn report_history(&self, report_id: &str) -> ArchiveResult<Vec<ReportVersion>> {
         Ok(if report_id == jia_id() {
             self.versions.iter().map(|(v, _)| v.clone()).collect()
         } else {
@@ -147,7 +147,7 @@ impl ReadArchive for FakeArchive {
         Ok(None)
     }
 
-    fn version_report(&self, report_id: &str, hash: &str) -> ArchiveResult<Option<Report>> {
+    fn report_at_version(&self, report_id: &str, hash: &str) -> ArchiveResult<Option<Report>> {
         Ok(self
             .versions
             .iter()

@@ -72,7 +72,9 @@ async fn load(
     let Params(raw) = raw?;
     let report = load_report(state, id).await?;
     let report_id = report.id.clone();
-    let versions = state.read(move |app| app.versions(&report_id)).await?;
+    let versions = state
+        .read(move |app| app.report_history(&report_id))
+        .await?;
     let compared = match (raw.from.trim(), raw.to.trim()) {
         ("", "") if versions.len() >= 2 => Some((
             versions[versions.len() - 2].clone(),
@@ -94,7 +96,12 @@ async fn load(
             let id = report.id.clone();
             let (a, b) = (from.hash.clone(), to.hash.clone());
             let texts = state
-                .read(move |app| Ok((app.version_report(&id, &a)?, app.version_report(&id, &b)?)))
+                .read(move |app| {
+                    Ok((
+                        app.report_at_version(&id, &a)?,
+                        app.report_at_version(&id, &b)?,
+                    ))
+                })
                 .await?;
             let diff = match texts {
                 (Some(old), Some(new)) => Ok(diff_reports(&old, &new)),

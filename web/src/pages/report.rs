@@ -35,7 +35,7 @@ pub async fn report(
     };
     let report_id = report.id.clone();
     // A failing archive costs the version list, not the report.
-    let versions = match state.read(move |app| app.versions(&report_id)).await {
+    let versions = match state.read(move |app| app.report_history(&report_id)).await {
         Ok(v) => v,
         Err(err) => {
             tracing::warn!(error = %format!("{:#}", err), "cannot list report versions");

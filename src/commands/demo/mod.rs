@@ -7,7 +7,7 @@
 //!
 //! The corpus is our own writing, generated from the templates below; every school,
 //! number and sentence is invented. [`sample_pages`] yields pages as a reader copies
-//! them off a school's site (title, date, numbered sections); `crawl::serve_sample_sites`
+//! them off a school's site (title, date, numbered sections); `sites::serve_sample_sites`
 //! turns them into report lists and article pages.
 
 use std::path::Path;
@@ -18,6 +18,8 @@ use clap::Args;
 
 use super::serve::{serve_engine, ServeArgs};
 
+pub mod sites;
+
 #[derive(Debug, Args)]
 pub struct DemoArgs {
     #[command(flatten)]
@@ -26,8 +28,8 @@ pub struct DemoArgs {
 
 /// The sample pages grouped into one sample site per school (served in turn as VSB,
 /// WebPlus, TRS, Hanweb and attachment-only sites, see `serve_sample_sites`).
-pub fn sample_sites(pages: &[SamplePage]) -> Vec<super::crawl::SampleSite> {
-    let mut sites: Vec<super::crawl::SampleSite> = Vec::new();
+pub fn sample_sites(pages: &[SamplePage]) -> Vec<sites::SampleSite> {
+    let mut sites: Vec<sites::SampleSite> = Vec::new();
     for page in pages {
         let path = page
             .url
@@ -36,7 +38,7 @@ pub fn sample_sites(pages: &[SamplePage]) -> Vec<super::crawl::SampleSite> {
             .to_string();
         match sites.iter_mut().find(|s| s.school == page.school) {
             Some(site) => site.reports.push((path, page.text.clone())),
-            None => sites.push(super::crawl::SampleSite {
+            None => sites.push(sites::SampleSite {
                 school: page.school.clone(),
                 province: Some(page.province.to_string()),
                 kind: Some(page.kind.to_string()),
@@ -64,10 +66,10 @@ pub fn run(data: &Path, args: DemoArgs) -> anyhow::Result<ExitCode> {
              unreachable site: its connect warning below is expected)",
             data.display(),
             sites.len(),
-            super::crawl::DEMO_UNREACHABLE
+            sites::DEMO_UNREACHABLE
         );
         let (summary, served) =
-            super::crawl::crawl_sample_sites(data, &sites).context("crawling the sample sites")?;
+            sites::crawl_sample_sites(data, &sites).context("crawling the sample sites")?;
         _sites = Some(served);
         engine.reload()?;
         println!(
@@ -87,7 +89,7 @@ pub fn run(data: &Path, args: DemoArgs) -> anyhow::Result<ExitCode> {
         // The sample sites again, on the ports the stored reports' links point at, so
         // that "original page" opens (issue 18).
         let ports: std::collections::BTreeMap<String, u16> = super::open_store(data)?
-            .schools()?
+            .crawled_sources()?
             .into_iter()
             .filter_map(|s| {
                 let url = url::Url::parse(s.start.first()?).ok()?;
@@ -95,10 +97,7 @@ pub fn run(data: &Path, args: DemoArgs) -> anyhow::Result<ExitCode> {
             })
             .collect();
         let pages = sample_pages();
-        _sites = Some(super::crawl::serve_sample_sites_at(
-            &sample_sites(&pages),
-            &ports,
-        )?);
+        _sites = Some(sites::serve_sample_sites_at(&sample_sites(&pages), &ports)?);
     }
     println!("try: 收费标准 · 依申請公開 · \"毕业生就业质量\" · 招生 OR 招聘");
     serve_engine(engine, data, &args.serve)
@@ -557,7 +556,7 @@ mod tests {
         let sites = sample_sites(&pages);
         let dir = tempfile::tempdir().expect("tempdir");
         let (summary, _served) =
-            super::super::crawl::crawl_sample_sites(dir.path(), &sites).expect("crawl");
+            super::sites::crawl_sample_sites(dir.path(), &sites).expect("crawl");
         assert_eq!(summary.new_reports, pages.len(), "{summary}");
         let store = xxgk_archive::Archive::open(&dir.path().join("xxgk.sqlite")).expect("store");
         let reports = store.reports().expect("reports");
