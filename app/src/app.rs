@@ -605,5 +605,6 @@ pub(crate) fn mixed() -> Error {
     Error::Task("the answer cache returned another kind of answer".into())
 }
 
+mod scorecard;
 #[cfg(test)]
 mod tests;

@@ -10,7 +10,26 @@ use std::sync::LazyLock;
 
 use hanconv::{Converters, RawDictionary, Trie};
 
-use crate::report::Script;
+use serde::{Deserialize, Serialize};
+
+/// Which script a text is written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Script {
+    Simplified,
+    Traditional,
+    Mixed,
+}
+
+impl Script {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Script::Simplified => "simplified",
+            Script::Traditional => "traditional",
+            Script::Mixed => "mixed",
+        }
+    }
+}
 
 static T2S: LazyLock<&'static Trie<&'static str>> = LazyLock::new(|| first_dict(Converters::T2S));
 static S2T: LazyLock<&'static Trie<&'static str>> = LazyLock::new(|| first_dict(Converters::S2T));

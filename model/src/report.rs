@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+pub use crate::fold::Script;
 use crate::period::{covered_year, CoveredYear};
 
 /// An annual information-disclosure report (信息公开年度报告), split into its sections.
@@ -56,25 +57,6 @@ pub struct Section {
     /// The heading as written (`三、依申請公開和不予公開情況`); empty for the preamble.
     pub heading: String,
     pub text: String,
-}
-
-/// Which script a text is written in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Script {
-    Simplified,
-    Traditional,
-    Mixed,
-}
-
-impl Script {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Script::Simplified => "simplified",
-            Script::Traditional => "traditional",
-            Script::Mixed => "mixed",
-        }
-    }
 }
 
 /// The canonical parts of the national report template.

@@ -67,7 +67,7 @@ pub(crate) async fn gate(State(state): State<AppState>, req: Request, next: Next
             drop(slot);
             response
         }
-        _ if page => crate::pages::HtmlError(AppError::Busy).into_response(),
+        _ if page => crate::error::HtmlError(AppError::Busy).into_response(),
         _ => AppError::Busy.into_response(),
     }
 }

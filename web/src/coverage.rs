@@ -22,9 +22,9 @@ use serde::Deserialize;
 use xxgk_app::archive_rules::{academic_years, province_short, FIRST_YEAR};
 use xxgk_app::{Cell, Coverage, CoverageRequest, InstitutionFilter, SchoolCoverage, Status};
 
+use crate::error::HtmlError;
 use crate::export::{coverage_rows, csv_download, COVERAGE_CSV_HEADER};
 use crate::journalist::{report_href, stylesheet};
-use crate::pages::HtmlError;
 use crate::params::{href, PageInfo, Paging, Params};
 use crate::render::{count, error_box, page as frame, pagination, Nav};
 use crate::{AppError, AppState};

@@ -9,8 +9,11 @@ use axum::http::{header, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use maud::html;
 use serde_json::json;
 use xxgk_app::ErrorKind;
+
+use crate::render::{error_box, html_response, page, Nav, SITE};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -150,11 +153,50 @@ pub(crate) async fn fill_empty_errors(req: Request, next: Next) -> Response {
     let mut filled = if api {
         err.into_response()
     } else {
-        crate::pages::HtmlError(err).into_response()
+        HtmlError(err).into_response()
     };
     *filled.status_mut() = status;
     if let Some(allow) = response.headers().get(header::ALLOW) {
         filled.headers_mut().insert(header::ALLOW, allow.clone());
     }
     filled
+}
+
+/// An [`AppError`] answered with a page instead of JSON.
+#[derive(Debug)]
+pub struct HtmlError(pub AppError);
+
+impl From<AppError> for HtmlError {
+    fn from(err: AppError) -> Self {
+        HtmlError(err)
+    }
+}
+
+impl IntoResponse for HtmlError {
+    fn into_response(self) -> Response {
+        let err = self.0;
+        let description = format!("{}：{}（{SITE}）", error_title(&err), err.message());
+        let markup = page(
+            error_title(&err),
+            &description,
+            Nav::None,
+            html! {
+                h1 { (error_title(&err)) }
+                (error_box(&err.message()))
+                p { a href="/" { "返回检索首页" } }
+            },
+        );
+        err.finish(html_response(markup))
+    }
+}
+
+fn error_title(err: &AppError) -> &'static str {
+    match err {
+        AppError::BadRequest(_) | AppError::BadQuery(_) => "请求有误",
+        AppError::NotFound(_) => "未找到",
+        AppError::MethodNotAllowed => "不支持的请求方法",
+        AppError::Timeout => "请求超时",
+        AppError::Busy => "服务器繁忙",
+        AppError::Internal(_) => "服务器内部错误",
+    }
 }

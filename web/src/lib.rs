@@ -47,6 +47,7 @@ pub mod journalist;
 mod pages;
 mod params;
 mod render;
+mod schools;
 mod serve;
 mod sources;
 #[cfg(test)]
@@ -102,6 +103,23 @@ impl std::fmt::Debug for AppState {
 }
 
 impl AppState {
+    /// The stored report `id` (404 when there is none).
+    pub(crate) async fn report(&self, id: String) -> Result<xxgk_app::Report, AppError> {
+        self.blocking(move |app| Ok(app.report(&id)?)).await
+    }
+
+    /// The reports flagged as changed after publication, for search results (read from the
+    /// archive once per archive version; empty without an archive or when it fails).
+    pub(crate) async fn change_flags(&self) -> Arc<xxgk_app::ChangeFlags> {
+        if !self.app().has_archive() {
+            return Arc::default();
+        }
+        let app = self.app().clone();
+        tokio::task::spawn_blocking(move || app.change_flags())
+            .await
+            .unwrap_or_default()
+    }
+
     /// The site over `app` (or over an index alone: `AppState::new(engine)`).
     pub fn new(app: impl Into<App>) -> Self {
         AppState {

@@ -204,6 +204,29 @@ pub fn count(n: impl Into<u64>) -> String {
     out
 }
 
+/// A rendered page as the response.
+pub fn html_response(markup: Markup) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    (
+        [(axum::http::header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        markup.into_string(),
+    )
+        .into_response()
+}
+
+/// The mark on a search result whose report changed after publication, linking to its
+/// versions; nothing for the others.
+pub(crate) fn change_badge(report_id: &str, flag: Option<&xxgk_app::ChangeKind>) -> Markup {
+    html! {
+        @if let Some(kind) = flag {
+            a.change-flag href=(format!("/reports/{}/versions", encode_path(report_id)))
+                title="此报告首次收录后被修改或删除，点击查看存档版本" {
+                "⚠ " (kind.label())
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,8 +10,8 @@ use maud::{html, Markup};
 use xxgk_app::{PageKinds, SourceHealth};
 
 use crate::coverage::{no_archive_note, source_anchor};
+use crate::error::HtmlError;
 use crate::journalist::stylesheet;
-use crate::pages::HtmlError;
 use crate::render::{count, external_link, page as frame, Nav};
 use crate::AppState;
 

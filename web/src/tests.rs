@@ -1419,7 +1419,7 @@ async fn a_broad_question_over_the_whole_registry_is_paged_and_streamed() {
     let csv = get(&app, &format!("/schools.csv?q={q}")).await;
     assert_eq!(csv.status, StatusCode::OK);
     assert!(csv.body.starts_with('\u{feff}'));
-    let answer = crate::api::schools_answer(
+    let answer = crate::schools::schools_answer(
         &state,
         SearchParams {
             q: "信息公开".into(),

@@ -14,8 +14,8 @@ use xxgk_app::checklist::{
 use xxgk_app::export::checklist::{long_header, long_rows, wide_header, wide_row};
 
 use super::{html_response, matrix, report_href, stylesheet};
+use crate::error::HtmlError;
 use crate::export::csv_download;
-use crate::pages::HtmlError;
 use crate::params::{href, PageInfo, Paging, Params};
 use crate::render::{count, error_box, page as frame, section_anchor, Nav};
 use crate::{AppError, AppState};

@@ -18,7 +18,7 @@ use xxgk_app::text::{highlight_all, UserQuery};
 use xxgk_app::{Report, SectionId};
 
 use super::{html_response, report_href, split_list, stylesheet};
-use crate::pages::HtmlError;
+use crate::error::HtmlError;
 use crate::params::{href, Params};
 use crate::render::{error_box, highlighted, page as frame, section_anchor, Nav};
 use crate::{AppError, AppState};

@@ -16,14 +16,14 @@ mod versions;
 use std::sync::Arc;
 
 use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::Router;
 use maud::{html, Markup};
 use xxgk_app::checklist::{Matrix, MatrixRequest};
 use xxgk_app::text::escape_html;
 
-pub(crate) use crate::render::{encode_path, report_href};
+pub(crate) use crate::render::{encode_path, html_response, report_href};
 use crate::{AppError, AppState};
 
 pub use versions::{ChangeKind, ReportChange};
@@ -65,14 +65,6 @@ pub(crate) fn stylesheet() -> Markup {
     html! { link rel="stylesheet" href="/assets/journalist.css"; }
 }
 
-fn html_response(markup: Markup) -> Response {
-    (
-        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-        markup.into_string(),
-    )
-        .into_response()
-}
-
 /// Highlighter output back to the text a reader sees (for `title` attributes and CSV).
 fn plain(snippet_html: &str) -> String {
     crate::export::plain_text(snippet_html)
@@ -98,31 +90,6 @@ pub use xxgk_app::ChangeFlags;
 /// or paging must not recompute it).
 async fn matrix(state: &AppState, req: MatrixRequest) -> Result<Arc<Matrix>, AppError> {
     state.blocking(move |app| Ok(app.checklist(&req)?)).await
-}
-
-/// The reports flagged as changed after publication, for search results (read from the
-/// archive once per archive version; empty without an archive or when it fails).
-pub(crate) async fn change_flags(state: &AppState) -> Arc<ChangeFlags> {
-    if !state.app().has_archive() {
-        return Arc::default();
-    }
-    let app = state.app().clone();
-    tokio::task::spawn_blocking(move || app.change_flags())
-        .await
-        .unwrap_or_default()
-}
-
-/// The mark on a search result whose report changed after publication, linking to its
-/// versions; nothing for the others.
-pub(crate) fn change_badge(report_id: &str, flag: Option<&ChangeKind>) -> Markup {
-    html! {
-        @if let Some(kind) = flag {
-            a.change-flag href=(format!("/reports/{}/versions", encode_path(report_id)))
-                title="此报告首次收录后被修改或删除，点击查看存档版本" {
-                "⚠ " (kind.label())
-            }
-        }
-    }
 }
 
 /// Splits a list typed into one box (`甲大学,乙学院`, `甲大学、乙学院`) and adds the

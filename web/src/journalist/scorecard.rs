@@ -15,9 +15,9 @@ use xxgk_app::figures::{FigureKind, Part};
 use xxgk_app::scorecard::{flag_text, Scorecard, ScorecardLine, ScorecardRequest, ScorecardSort};
 
 use super::{html_response, report_href, split_list, stylesheet};
+use crate::error::HtmlError;
 use crate::export::csv_download;
 use crate::figures::{evidence_href, on_time_text, value_text};
-use crate::pages::HtmlError;
 use crate::params::{href, PageInfo, Paging, Params};
 use crate::render::{count, error_box, page as frame, Nav};
 use crate::{AppError, AppState};

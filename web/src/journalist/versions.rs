@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use xxgk_app::Report;
 
 use super::{html_response, report_href, stylesheet};
-use crate::pages::{load_report, HtmlError};
+use crate::error::HtmlError;
 use crate::params::{href, Params};
 use crate::render::{error_box, page as frame, section_anchor, Nav};
 use crate::{AppError, AppState, ReportVersion};
@@ -70,7 +70,7 @@ async fn load(
 ) -> Result<Versions, AppError> {
     let Path(id) = id.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let Params(raw) = raw?;
-    let report = load_report(state, id).await?;
+    let report = state.report(id).await?;
     let report_id = report.id.clone();
     let versions = state
         .read(move |app| app.report_history(&report_id))

@@ -4,7 +4,6 @@ use std::collections::BTreeMap;
 
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
-use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use maud::{html, Markup};
 use serde::Deserialize;
@@ -16,12 +15,14 @@ use xxgk_app::{
     Status,
 };
 
-use crate::api::{schools_page_href, SchoolsPage};
+use crate::error::HtmlError;
 use crate::params::{href, Dim, Paging, Params, RawSearch, SearchParams, PAGE_SIZE};
+use crate::render::html_response;
 use crate::render::{
     count, encode_path, error_box, external_link, highlighted, page, pagination, report_href,
-    section_anchor, section_label, Nav, SITE, SITE_DESCRIPTION,
+    section_anchor, section_label, Nav, SITE_DESCRIPTION,
 };
+use crate::schools::{schools_page_href, SchoolsPage};
 use crate::{AppError, AppState, ReportVersion};
 
 mod about;
@@ -30,57 +31,9 @@ mod schools;
 mod search;
 
 pub use about::about;
-pub(crate) use report::load_report;
 pub use report::report;
 pub use schools::schools;
 pub use search::search;
-
-/// An [`AppError`] answered with a page instead of JSON.
-#[derive(Debug)]
-pub struct HtmlError(pub AppError);
-
-impl From<AppError> for HtmlError {
-    fn from(err: AppError) -> Self {
-        HtmlError(err)
-    }
-}
-
-impl IntoResponse for HtmlError {
-    fn into_response(self) -> Response {
-        let err = self.0;
-        let description = format!("{}：{}（{SITE}）", error_title(&err), err.message());
-        let markup = page(
-            error_title(&err),
-            &description,
-            Nav::None,
-            html! {
-                h1 { (error_title(&err)) }
-                (error_box(&err.message()))
-                p { a href="/" { "返回检索首页" } }
-            },
-        );
-        err.finish(html_response(markup))
-    }
-}
-
-fn error_title(err: &AppError) -> &'static str {
-    match err {
-        AppError::BadRequest(_) | AppError::BadQuery(_) => "请求有误",
-        AppError::NotFound(_) => "未找到",
-        AppError::MethodNotAllowed => "不支持的请求方法",
-        AppError::Timeout => "请求超时",
-        AppError::Busy => "服务器繁忙",
-        AppError::Internal(_) => "服务器内部错误",
-    }
-}
-
-fn html_response(markup: Markup) -> Response {
-    (
-        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-        markup.into_string(),
-    )
-        .into_response()
-}
 
 pub async fn not_found() -> HtmlError {
     HtmlError(AppError::NotFound("页面不存在".into()))

@@ -20,7 +20,7 @@ pub async fn report(
     let Path(id) = id.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let Params(params) = params?;
     let at = crate::figures::At::parse(&params.at)?;
-    let report = load_report(&state, id).await?;
+    let report = state.report(id).await?;
     let report_id = report.id.clone();
     // The figures stored with the report; a failing archive costs them, not the report.
     let card = match state
@@ -49,10 +49,6 @@ pub async fn report(
         card.as_ref(),
         at,
     )))
-}
-
-pub(crate) async fn load_report(state: &AppState, id: String) -> Result<Report, AppError> {
-    state.blocking(move |app| Ok(app.report(&id)?)).await
 }
 
 fn report_page(

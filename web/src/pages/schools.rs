@@ -8,12 +8,12 @@ pub async fn schools(
     State(state): State<AppState>,
     raw: Result<Params<RawSearch>, AppError>,
 ) -> Result<Response, HtmlError> {
-    let (params, paging) = crate::api::schools_params(raw)?;
+    let (params, paging) = crate::schools::schools_params(raw)?;
     let stats = state.blocking(|app| Ok(app.index_stats()?)).await?;
     let answer = if params.q.is_empty() {
         None
     } else {
-        match crate::api::schools_answer(&state, params.to_schools_request()).await {
+        match crate::schools::schools_answer(&state, params.to_schools_request()).await {
             Ok(answer) => Some(Ok(answer)),
             Err(err @ (AppError::BadQuery(_) | AppError::BadRequest(_))) => Some(Err(err)),
             Err(other) => return Err(HtmlError(other)),

@@ -44,7 +44,7 @@ pub async fn search(
     let p = params.clone();
     match state.blocking(move |app| run_search(app, &p)).await {
         Ok(view) => {
-            let flags = crate::journalist::change_flags(&state).await;
+            let flags = state.change_flags().await;
             html_response(search_page(&params, &view, &flags))
         }
         Err(err @ (AppError::BadQuery(_) | AppError::BadRequest(_))) => {
@@ -115,11 +115,7 @@ fn syntax_hint() -> Markup {
     }
 }
 
-fn search_page(
-    params: &SearchParams,
-    view: &SearchView,
-    flags: &crate::journalist::ChangeFlags,
-) -> Markup {
+fn search_page(params: &SearchParams, view: &SearchView, flags: &xxgk_app::ChangeFlags) -> Markup {
     let browsing = params.q.is_empty() && !params.has_filters();
     let total = view.results.total;
     let title = if params.q.is_empty() {
@@ -301,11 +297,7 @@ fn sort_link(params: &SearchParams, sort: Sort, label: &str) -> Markup {
     }
 }
 
-fn hit_item(
-    params: &SearchParams,
-    hit: &Hit,
-    flag: Option<&crate::journalist::ChangeKind>,
-) -> Markup {
+fn hit_item(params: &SearchParams, hit: &Hit, flag: Option<&xxgk_app::ChangeKind>) -> Markup {
     let title = if hit.title.is_empty() {
         format!("{}信息公开年度报告", hit.school)
     } else {
@@ -323,7 +315,7 @@ fn hit_item(
                 @if let Some(year) = &hit.year { span.year { (year_label(year)) } }
                 span.section { (hit.section.label()) }
                 @if !hit.heading.is_empty() { span.heading { (highlighted(&hit.heading_html)) } }
-                (crate::journalist::change_badge(&hit.report_id, flag))
+                (crate::render::change_badge(&hit.report_id, flag))
             }
             p.snippet { (highlighted(&hit.snippet_html)) }
             @if let Some(sections) = &hit.sections {
