@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use xxgk_archive::{Archive as Store, DocRecord, DocState, PageWork};
-use xxgk_index::{Report, Script, Section, SectionId};
+use xxgk_index::{Report, Script, SectionId};
 
 use crate::common::{fixture_reports, repo_root, skip_without, xxgk, xxgk_bin, xxgk_json, xxgk_ok};
 
@@ -282,31 +282,17 @@ fn enc(s: &str) -> String {
 }
 
 fn report(url: &str, school: &str, texts: &[(SectionId, &str, &str)]) -> Report {
-    let sections: Vec<Section> = texts
+    let builder = xxgk_testkit::report(school, "2020-2021")
+        .url(url)
+        .title(&format!("{school}2020-2021学年信息公开工作年度报告"))
+        .published("2021-10-28")
+        .province("江南")
+        .kind("大学")
+        .script(Script::Simplified);
+    texts
         .iter()
-        .map(|(id, h, t)| Section {
-            id: *id,
-            heading: (*h).into(),
-            text: (*t).into(),
-        })
-        .collect();
-    Report {
-        id: Report::id_for_url(url),
-        school: school.into(),
-        year: Some("2020-2021".into()),
-        title: format!("{school}2020-2021学年信息公开工作年度报告"),
-        published: Some("2021-10-28".into()),
-        url: url.into(),
-        script: Script::Simplified,
-        content_hash: Report::hash_sections(&sections),
-        province: Some("江南".into()),
-        kind: Some("大学".into()),
-        institution: None,
-        year_as_written: None,
-        period_start: None,
-        period_end: None,
-        sections,
-    }
+        .fold(builder, |b, (id, h, t)| b.section(*id, h, t))
+        .build()
 }
 
 /// One fetch of `url` recorded the way the crawler records it (empty body: gone).

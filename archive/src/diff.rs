@@ -322,33 +322,16 @@ fn merge(pieces: Vec<Piece>) -> Vec<Piece> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use xxgk_model::{Script, Section};
 
     fn report(sections: &[(SectionId, &str, &str)]) -> Report {
-        Report {
-            id: "r".into(),
-            school: "甲大学".into(),
-            year: Some("2020-2021".into()),
-            title: "甲大学2020-2021学年信息公开年度报告".into(),
-            published: Some("2021-10-28".into()),
-            url: "https://a.edu.cn/1.htm".into(),
-            script: Script::Simplified,
-            content_hash: String::new(),
-            province: None,
-            kind: None,
-            institution: None,
-            year_as_written: None,
-            period_start: None,
-            period_end: None,
-            sections: sections
-                .iter()
-                .map(|(id, h, t)| Section {
-                    id: *id,
-                    heading: (*h).into(),
-                    text: (*t).into(),
-                })
-                .collect(),
-        }
+        let builder = xxgk_testkit::report("甲大学", "2020-2021")
+            .id("r")
+            .url("https://a.edu.cn/1.htm")
+            .published("2021-10-28");
+        sections
+            .iter()
+            .fold(builder, |b, (id, h, t)| b.section(*id, h, t))
+            .build()
     }
 
     fn rebuild(pieces: &[Piece]) -> (String, String) {

@@ -215,34 +215,16 @@ mod tests {
     use super::*;
     use crate::diff::{diff_reports, Piece, Status};
     use crate::{DocRecord, DocState, PageWork};
-    use xxgk_model::{Script, Section, SectionId};
+    use xxgk_model::SectionId;
 
     fn report(url: &str, school: &str, texts: &[(SectionId, &str)]) -> Report {
-        let sections: Vec<Section> = texts
+        let builder = xxgk_testkit::report(school, "2020-2021")
+            .url(url)
+            .published("2021-10-28");
+        texts
             .iter()
-            .map(|(id, t)| Section {
-                id: *id,
-                heading: id.label().into(),
-                text: (*t).into(),
-            })
-            .collect();
-        Report {
-            id: Report::id_for_url(url),
-            school: school.into(),
-            year: Some("2020-2021".into()),
-            title: format!("{school}2020-2021学年信息公开年度报告"),
-            published: Some("2021-10-28".into()),
-            url: url.into(),
-            script: Script::Simplified,
-            content_hash: Report::hash_sections(&sections),
-            province: None,
-            kind: None,
-            institution: None,
-            year_as_written: None,
-            period_start: None,
-            period_end: None,
-            sections,
-        }
+            .fold(builder, |b, (id, t)| b.section(*id, id.label(), t))
+            .build()
     }
 
     /// Stores one fetch of `url` the way the crawler does: the page bytes and, when it

@@ -454,31 +454,13 @@ impl Archive {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use xxgk_model::{Report, Script, Section, SectionId};
+    use xxgk_model::Report;
 
     fn report(school: &str, url: &str) -> Report {
-        let sections = vec![Section {
-            id: SectionId::Overview,
-            heading: "一、概述".into(),
-            text: "正文。".into(),
-        }];
-        Report {
-            id: Report::id_for_url(url),
-            school: school.into(),
-            year: Some("2020-2021".into()),
-            title: format!("{school}2020-2021学年信息公开年度报告"),
-            published: None,
-            url: url.into(),
-            script: Script::Simplified,
-            content_hash: Report::hash_sections(&sections),
-            province: None,
-            kind: None,
-            institution: None,
-            year_as_written: None,
-            period_start: None,
-            period_end: None,
-            sections,
-        }
+        xxgk_testkit::report(school, "2020-2021")
+            .url(url)
+            .text("正文。")
+            .build()
     }
 
     fn source(name: &str, code: Option<&str>, aliases: &[&str]) -> Source {

@@ -47,31 +47,13 @@ impl Archive {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use xxgk_model::{Report, Script, Section, SectionId};
+    use xxgk_model::Report;
 
     fn report(url: &str, text: &str) -> Report {
-        let sections = vec![Section {
-            id: SectionId::Overview,
-            heading: "一、概述".into(),
-            text: text.into(),
-        }];
-        Report {
-            id: Report::id_for_url(url),
-            school: "甲大学".into(),
-            year: Some("2020-2021".into()),
-            title: "甲大学2020-2021学年信息公开年度报告".into(),
-            published: None,
-            url: url.into(),
-            script: Script::Simplified,
-            content_hash: Report::hash_sections(&sections),
-            province: None,
-            kind: None,
-            institution: None,
-            year_as_written: None,
-            period_start: None,
-            period_end: None,
-            sections,
-        }
+        xxgk_testkit::report("甲大学", "2020-2021")
+            .url(url)
+            .text(text)
+            .build()
     }
 
     #[test]

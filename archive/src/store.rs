@@ -490,31 +490,13 @@ impl Archive {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use xxgk_model::{Script, Section, SectionId};
 
     fn report(text: &str) -> Report {
-        let sections = vec![Section {
-            id: SectionId::Overview,
-            heading: "一、概述".into(),
-            text: text.into(),
-        }];
-        Report {
-            id: Report::id_for_url("https://a.edu.cn/1.htm"),
-            school: "甲大学".into(),
-            year: Some("2020-2021".into()),
-            title: "甲大学报告".into(),
-            published: None,
-            url: "https://a.edu.cn/1.htm".into(),
-            script: Script::Simplified,
-            content_hash: Report::hash_sections(&sections),
-            province: None,
-            kind: None,
-            institution: None,
-            year_as_written: None,
-            period_start: None,
-            period_end: None,
-            sections,
-        }
+        xxgk_testkit::report("甲大学", "2020-2021")
+            .url("https://a.edu.cn/1.htm")
+            .title("甲大学报告")
+            .text(text)
+            .build()
     }
 
     #[test]

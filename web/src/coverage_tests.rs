@@ -13,7 +13,7 @@ use xxgk_app::stores::archive::sources::Source;
 use xxgk_app::stores::archive::{
     Archive, DocRecord, DocState, FetchLogEntry, PageWork, QueueItem, Reader,
 };
-use xxgk_app::stores::index::{Engine, Report, Script, Section, SectionId};
+use xxgk_app::stores::index::{Engine, Report};
 use xxgk_app::stores::model::PageRole;
 
 use super::*;
@@ -23,28 +23,12 @@ const PKU_START: &str = "https://xxgk.pku.edu.cn/";
 const THU_START: &str = "https://xxgk.tsinghua.edu.cn/";
 
 fn report(school: &str, year: &str, url: &str) -> Report {
-    let sections = vec![Section {
-        id: SectionId::Overview,
-        heading: "一、概述".into(),
-        text: "学校高度重视信息公开工作。".into(),
-    }];
-    Report {
-        id: Report::id_for_url(url),
-        school: school.into(),
-        year: Some(year.into()),
-        title: format!("{school}{year}学年信息公开工作年度报告"),
-        published: Some("2020-10-30".into()),
-        url: url.into(),
-        script: Script::Simplified,
-        content_hash: Report::hash_sections(&sections),
-        province: None,
-        kind: None,
-        institution: None,
-        year_as_written: None,
-        period_start: None,
-        period_end: None,
-        sections,
-    }
+    xxgk_testkit::report(school, year)
+        .url(url)
+        .title(&format!("{school}{year}学年信息公开工作年度报告"))
+        .published("2020-10-30")
+        .text("学校高度重视信息公开工作。")
+        .build()
 }
 
 fn now_ms() -> i64 {

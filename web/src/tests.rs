@@ -9,7 +9,7 @@ use axum::http::{header, HeaderMap, Method, Request, StatusCode};
 use axum::Router;
 use serde_json::Value;
 use tower::ServiceExt;
-use xxgk_app::stores::index::{Engine, Report, Script, Section, SectionId};
+use xxgk_app::stores::index::{Engine, Report, Script, SectionId};
 
 use crate::params::SearchParams;
 use crate::{app, AppState};
@@ -21,31 +21,15 @@ fn report(
     script: Script,
     sections: &[(SectionId, &str, &str)],
 ) -> Report {
-    let url = format!("https://xxgk.example.edu.cn/{school}/{year}.htm");
-    Report {
-        id: Report::id_for_url(&url),
-        school: school.into(),
-        year: Some(year.into()),
-        title: format!("{school}{year}学年信息公开工作年度报告"),
-        published: Some(published.into()),
-        url,
-        script,
-        content_hash: String::new(),
-        province: None,
-        kind: None,
-        institution: None,
-        year_as_written: None,
-        period_start: None,
-        period_end: None,
-        sections: sections
-            .iter()
-            .map(|(id, heading, text)| Section {
-                id: *id,
-                heading: (*heading).into(),
-                text: (*text).into(),
-            })
-            .collect(),
-    }
+    let builder = xxgk_testkit::report(school, year)
+        .url(&format!("https://xxgk.example.edu.cn/{school}/{year}.htm"))
+        .title(&format!("{school}{year}学年信息公开工作年度报告"))
+        .published(published)
+        .script(script);
+    sections
+        .iter()
+        .fold(builder, |b, (id, h, t)| b.section(*id, h, t))
+        .build()
 }
 
 const XSS_SCHOOL: &str = "<i>丁</i>学院";

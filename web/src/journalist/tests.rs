@@ -9,7 +9,7 @@ use axum::http::{header, HeaderMap, Request, StatusCode};
 use axum::Router;
 use serde_json::Value;
 use tower::ServiceExt;
-use xxgk_app::stores::index::{Engine, Report, Script, Section, SectionId};
+use xxgk_app::stores::index::{Engine, Report, Script, SectionId};
 
 use super::{ChangeKind, ReportChange};
 use crate::{app, AppState, ReadArchive, ReportVersion};
@@ -18,32 +18,15 @@ use xxgk_app::stores::archive::Result as ArchiveResult;
 const XSS: &str = "<i>丁</i>学院";
 
 fn report(school: &str, year: &str, script: Script, sections: &[(SectionId, &str)]) -> Report {
-    let url = format!("https://xxgk.example.edu.cn/{school}/{year}.htm");
-    let sections: Vec<Section> = sections
+    let builder = xxgk_testkit::report(school, year)
+        .url(&format!("https://xxgk.example.edu.cn/{school}/{year}.htm"))
+        .title(&format!("{school}{year}学年信息公开工作年度报告"))
+        .published(&format!("{}-10-28", &year[5..]))
+        .script(script);
+    sections
         .iter()
-        .map(|(id, text)| Section {
-            id: *id,
-            heading: id.label().into(),
-            text: (*text).into(),
-        })
-        .collect();
-    Report {
-        id: Report::id_for_url(&url),
-        school: school.into(),
-        year: Some(year.into()),
-        title: format!("{school}{year}学年信息公开工作年度报告"),
-        published: Some(format!("{}-10-28", &year[5..])),
-        url,
-        script,
-        content_hash: Report::hash_sections(&sections),
-        province: None,
-        kind: None,
-        institution: None,
-        year_as_written: None,
-        period_start: None,
-        period_end: None,
-        sections,
-    }
+        .fold(builder, |b, (id, t)| b.section(*id, id.label(), t))
+        .build()
 }
 
 fn corpus() -> Vec<Report> {
