@@ -17,7 +17,7 @@ use axum::Router;
 use encoding_rs::Encoding;
 use serde::Deserialize;
 use xxgk_archive::sources::Sources;
-use xxgk_archive::Archive as Store;
+use xxgk_archive::Archive;
 use xxgk_crawler::crawl::{CrawlOptions, LogProgress, Mode, Summary};
 use xxgk_crawler::fetch::FetchConfig;
 use xxgk_index::{Engine, Script, SearchRequest};
@@ -493,7 +493,7 @@ async fn crawl_recrawl_change_and_gone_on_the_fixture_web() {
     eprintln!("first crawl: {first}");
 
     // --- what was found: 4 + 2 + 3 reports, school and year right -----------------
-    let store = Store::open(&data.join("xxgk.sqlite")).expect("store");
+    let store = Archive::open(&data.join("xxgk.sqlite")).expect("store");
     let reports = store.reports().expect("reports");
     let mut found: Vec<(String, String)> = reports
         .iter()
@@ -741,7 +741,7 @@ async fn crawl_and_recrawl_from_the_cli() {
         "--school limits the crawl"
     );
     // Issue 19: every fetched page is kept with what the crawler judged it to be.
-    let kinds = Store::open(&data.join("xxgk.sqlite"))
+    let kinds = Archive::open(&data.join("xxgk.sqlite"))
         .expect("archive")
         .page_kinds("北岭师范学院", 10)
         .expect("kinds");
@@ -886,7 +886,7 @@ async fn killed_crawl_resumes_without_loss_or_duplicates() {
     child.kill().expect("kill -9");
     child.wait().expect("reap");
     let before: Vec<Hit> = site.hits.lock().expect("hits").clone();
-    let stored_before = Store::open(&data.join("xxgk.sqlite"))
+    let stored_before = Archive::open(&data.join("xxgk.sqlite"))
         .expect("store")
         .count_reports()
         .expect("count");
@@ -914,7 +914,7 @@ async fn killed_crawl_resumes_without_loss_or_duplicates() {
     let summary: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(summary["resumed"], 1, "{summary}");
 
-    let store = Store::open(&data2.join("xxgk.sqlite")).expect("store");
+    let store = Archive::open(&data2.join("xxgk.sqlite")).expect("store");
     assert_eq!(store.count_reports().expect("count"), N, "nothing lost");
     // Each report page has exactly one version, and was fetched again only if it was in
     // flight when the crawl was killed.
@@ -953,7 +953,7 @@ fn the_example_sources_file_parses() {
     assert!(sources.school.iter().all(|s| s.start_urls().is_ok()));
     // Every source links to an institution: all but the one opened after 2017 to a
     // registry row, by name or by code.
-    let archive = Store::open_in_memory().expect("archive");
+    let archive = Archive::open_in_memory().expect("archive");
     archive.sync_sources(&sources.school).expect("links");
     let institutions = archive.institutions(&Default::default()).expect("list");
     let own: Vec<&str> = institutions

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use xxgk_archive::Archive as Store;
+use xxgk_archive::Archive;
 use xxgk_crawler::attach::{pdftotext_available, word97_tool};
 use xxgk_crawler::crawl::{Mode, Summary};
 use xxgk_index::Report;
@@ -36,7 +36,7 @@ async fn crawl_into(
         hosts.join(", ")
     );
     let summary = crawl(data, &sources, mode).await;
-    let store = Store::open(&data.join("xxgk.sqlite")).expect("store");
+    let store = Archive::open(&data.join("xxgk.sqlite")).expect("store");
     let mut reports = store.reports().expect("reports");
     reports.sort_by(|a, b| a.year.cmp(&b.year));
     (reports, summary)

@@ -11,7 +11,7 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use xxgk_archive::{Archive as Store, DocRecord, DocState, PageWork};
+use xxgk_archive::{Archive, DocRecord, DocState, PageWork};
 use xxgk_index::{Report, Script, SectionId};
 
 use crate::common::{fixture_reports, repo_root, skip_without, xxgk, xxgk_bin, xxgk_json, xxgk_ok};
@@ -296,7 +296,7 @@ fn report(url: &str, school: &str, texts: &[(SectionId, &str, &str)]) -> Report 
 }
 
 /// One fetch of `url` recorded the way the crawler records it (empty body: gone).
-fn fetch(store: &Store, url: &str, body: &str, report: Option<&Report>) {
+fn fetch(archive: &Archive, url: &str, body: &str, report: Option<&Report>) {
     let state = if body.is_empty() {
         DocState::Gone
     } else {
@@ -309,7 +309,7 @@ fn fetch(store: &Store, url: &str, body: &str, report: Option<&Report>) {
             text: None,
         }
     };
-    store
+    archive
         .record_page(&PageWork {
             school: report.map_or("乙学院".into(), |r| r.school.clone()),
             frontier_url: url.into(),
@@ -325,12 +325,12 @@ fn fetch(store: &Store, url: &str, body: &str, report: Option<&Report>) {
         .expect("record");
 }
 
-/// A store with two versions of 甲大学's report (the second drops 收费标准 and reports 5
+/// An archive with two versions of 甲大学's report (the second drops 收费标准 and reports 5
 /// requests instead of 3) and 乙学院's report whose page then vanished; the index built
 /// from it with `xxgk reindex`.
 fn archive_data() -> (tempfile::TempDir, Report, Report) {
     let data = tempfile::tempdir().expect("tempdir");
-    let mut store = Store::open(&data.path().join("xxgk.sqlite")).expect("store");
+    let mut store = Archive::open(&data.path().join("xxgk.sqlite")).expect("store");
     // Versions a minute apart, by the archive's clock (no sleeping for distinct times).
     let clock = xxgk_archive::Clock::manual(1_700_000_000_000);
     store.set_clock(clock.clone()).expect("clock");

@@ -255,6 +255,55 @@ async fn home_page_browses_the_whole_index_by_facets() {
     assert!(page.body.contains("2000-2001"));
 }
 
+/// Issue 18: the 栏目 facet tells something — a section every report in scope has reads
+/// 全部, one that some lack shows how many have it, and the facet says what it counts.
+#[tokio::test]
+async fn the_section_facet_says_what_it_counts_and_which_sections_some_reports_lack() {
+    let engine = Engine::create_in_ram().expect("ram index");
+    let mut writer = engine.writer(1).expect("writer");
+    let full = xxgk_testkit::report("甲大学", "2020-2021")
+        .section(SectionId::Overview, "一、概述", "学校重视信息公开工作。")
+        .section(
+            SectionId::Appraisal,
+            "五、评议情况",
+            "师生对信息公开工作满意。",
+        )
+        .build();
+    let short = xxgk_testkit::report("乙学院", "2020-2021")
+        .section(SectionId::Overview, "一、概述", "学院重视信息公开工作。")
+        .build();
+    for r in [&full, &short] {
+        writer.upsert(r).expect("upsert");
+    }
+    writer.commit().expect("commit");
+    engine.reload().expect("reload");
+    let app = app(AppState::new(engine));
+    let section_facet = |body: &str| -> String {
+        let at = body.find("data-facet=\"section\"").expect("section facet");
+        let end = body[at..].find("</details>").map_or(body.len(), |e| at + e);
+        body[at..end].to_string()
+    };
+    let facet_row = |facet: &str, label: &str| -> String {
+        let at = facet
+            .find(label)
+            .unwrap_or_else(|| panic!("{label} in {facet}"));
+        let end = facet[at..].find("</a>").expect("row end");
+        facet[at..at + end].to_string()
+    };
+    let browse = section_facet(&get(&app, "/").await.body);
+    assert!(browse.contains("有此栏目的报告数"), "{browse}");
+    assert!(facet_row(&browse, "概述").contains(">全部<"), "{browse}");
+    let appraisal = facet_row(&browse, "评议");
+    assert!(
+        appraisal.contains(">1<") && !appraisal.contains("全部"),
+        "{browse}"
+    );
+    let query = section_facet(&get(&app, &format!("/?q={}", enc("信息公开"))).await.body);
+    assert!(query.contains("在此栏目提到的报告数"), "{query}");
+    assert!(facet_row(&query, "概述").contains(">全部<"), "{query}");
+    assert!(facet_row(&query, "评议").contains(">1<"), "{query}");
+}
+
 #[tokio::test]
 async fn a_facet_link_filters_and_the_chip_removes_the_filter() {
     let app = test_app();

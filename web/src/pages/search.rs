@@ -145,7 +145,7 @@ fn search_page(params: &SearchParams, view: &SearchView, flags: &xxgk_app::Chang
             div.layout {
                 aside.facets aria-label="筛选" {
                     @for (dim, counts) in &view.facets {
-                        (facet_list(params, *dim, counts))
+                        (facet_list(params, *dim, counts, total as u64))
                     }
                 }
                 section.results {
@@ -213,7 +213,23 @@ fn facet_value_label(dim: Dim, value: &str) -> String {
     }
 }
 
-fn facet_list(params: &SearchParams, dim: Dim, counts: &BTreeMap<String, u64>) -> Markup {
+/// One facet's values with their counts. In the one-result-per-report view the 栏目
+/// facet counts reports — those that have the section when browsing, those that mention
+/// the query in it otherwise — and says which; a section every report in scope has (or
+/// mentions the query in) reads 全部, so the sections that some reports lack stand out
+/// instead of one number repeated down the list (issue 18).
+fn facet_list(
+    params: &SearchParams,
+    dim: Dim,
+    counts: &BTreeMap<String, u64>,
+    total: u64,
+) -> Markup {
+    let by_report = dim == Dim::Section && params.group == xxgk_app::Group::Report;
+    let unit = match (by_report, params.q.is_empty()) {
+        (false, _) => None,
+        (true, true) => Some("有此栏目的报告数"),
+        (true, false) => Some("在此栏目提到的报告数"),
+    };
     let mut values: Vec<(&String, &u64)> = counts.iter().collect();
     match dim {
         Dim::School => values.sort_by(|a, b| b.1.cmp(a.1).then_with(|| a.0.cmp(b.0))),
@@ -239,14 +255,21 @@ fn facet_list(params: &SearchParams, dim: Dim, counts: &BTreeMap<String, u64>) -
                     title=[meaning]
                     aria-current=[active.then_some("true")] {
                     span.name { (facet_value_label(dim, value)) }
-                    span.n { (count(n)) }
+                    @if by_report && total > 0 && n == total {
+                        span.n title=(format!("全部 {total} 份报告")) { "全部" }
+                    } @else {
+                        span.n { (count(n)) }
+                    }
                 }
             }
         }
     };
     html! {
         details.facet open data-facet=(dim.key()) {
-            summary { (dim.label()) }
+            summary {
+                (dim.label())
+                @if let Some(unit) = unit { " " small.unit { "（" (unit) "）" } }
+            }
             @if shown.is_empty() {
                 p.none { "无" }
             }
