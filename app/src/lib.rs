@@ -97,6 +97,7 @@ pub mod figures {
 pub mod text {
     pub use xxgk_index::highlight::{escape_html, highlight_all, html_text, match_ranges};
     pub use xxgk_index::query::UserQuery;
+    pub use xxgk_model::fold::fold;
 
     /// The query parsed, or the caller's mistake said why.
     pub fn parse_query(q: &str) -> crate::Result<UserQuery> {

@@ -611,6 +611,33 @@ async fn schools_page_lists_matching_and_silent_schools_with_downloads() {
     // Issue 18: the "matching sections" column says what its two numbers are.
     assert!(page.body.contains("“匹配段落 4 / 32”"), "{}", page.body);
     assert!(page.body.contains("<mark>收費標準</mark>"));
+    // Issue 18: 收费标准 names checklist item 21, which the checklist counts otherwise;
+    // the page says how and links to the item there. The item's own query (what the
+    // checklist's column links to) says so too; an unrelated query gets no note.
+    let note = |body: &str| {
+        body.find("id=\"checklist-note\"")
+            .map(|at| body[at..].to_string())
+    };
+    let named = note(&page.body).expect("a checklist note");
+    assert!(named.contains("第 21 项“收费标准”"), "{named}");
+    assert!(named.contains("不计举报、投诉"), "{named}");
+    assert!(
+        named.contains("href=\"/checklist?sort=item%3A21\""),
+        "{named}"
+    );
+    let item_query = enc(r#""收费项目" OR "收费依据" OR "收费标准" OR "收费公示""#);
+    let by_item = get(&app, &format!("/schools?q={item_query}&year=2021-2022")).await;
+    let from_checklist = note(&by_item.body).expect("a checklist note");
+    assert!(
+        from_checklist.contains("正是清单核对表判断这一项的检索式"),
+        "{from_checklist}"
+    );
+    assert!(
+        from_checklist.contains("/checklist?year=2021-2022&amp;sort=item%3A21"),
+        "{from_checklist}"
+    );
+    let other = get(&app, &format!("/schools?q={}", enc("信息公开"))).await;
+    assert!(note(&other.body).is_none());
     let empty = get(&app, "/schools").await;
     assert_eq!(empty.status, StatusCode::OK);
     assert!(empty.body.contains("输入检索词"));

@@ -138,6 +138,7 @@ fn schools_answer(params: &SearchParams, page: &SchoolsPage<'_>) -> Markup {
             " · "
             a href=(download.href("/api/schools")) { "JSON" }
         }
+        (checklist_note(params))
         @if info.pages > 1 {
             p.hint #rows-shown {
                 "共 " (count(info.total as u64)) " 行，每页 " (info.per_page) " 行；本页第 "
@@ -255,4 +256,45 @@ fn coverage_href(params: &SearchParams) -> String {
         _ => Vec::new(),
     };
     href("/coverage", &pairs)
+}
+
+/// Where `/schools` and the checklist answer the same question differently, the page says
+/// why (issue 18): a query that is a checklist item's (its number links here from
+/// `/checklist`), or that names one, gets a note on how the checklist counts that item —
+/// by all its phrasings, and not counting mentions in complaints, problems found or plans
+/// to improve — with a link to the item in the checklist.
+fn checklist_note(params: &SearchParams) -> Markup {
+    use xxgk_app::checklist::{items, MatrixSort};
+    use xxgk_app::text::fold;
+    let q = fold(params.q.trim());
+    let Some(item) = items()
+        .iter()
+        .find(|i| fold(i.query.trim()) == q || fold(&i.short) == q)
+    else {
+        return html! {};
+    };
+    // The checklist is one year at a time: the year when one is chosen.
+    let years = params.values(Dim::Year);
+    let mut pairs: Vec<(&str, String)> = match years.as_slice() {
+        [year] => vec![("year", year.clone())],
+        _ => Vec::new(),
+    };
+    pairs.push(("sort", MatrixSort::Item(item.number).as_string()));
+    let is_item_query = fold(item.query.trim()) == q;
+    html! {
+        aside.checklist-note #checklist-note {
+            p {
+                "《高等学校信息公开事项清单》第 " (item.number) " 项“" (item.short) "”。"
+                @if is_item_query {
+                    "本页用的正是清单核对表判断这一项的检索式，列出所有提及；"
+                } @else {
+                    "核对表按这一项的全部说法判断（" code { (item.query) } "），本页只检索“"
+                    (params.q.trim()) "”；"
+                }
+                "核对表不计举报、投诉、存在的问题和改进措施中的提及（那是问题，不是公开），"
+                "所以那里的学校数可能比本页少。"
+                a href=(href("/checklist", &pairs)) { "在核对表中看这一项" }
+            }
+        }
+    }
 }
