@@ -244,6 +244,8 @@ pub fn app(state: AppState) -> Router {
         .route("/coverage.csv", get(coverage::csv))
         .route("/api/coverage", get(coverage::json))
         .route("/sources", get(sources::sources))
+        .route("/api", get(api::not_found))
+        .route("/api/", get(api::not_found))
         .route("/api/{*rest}", get(api::not_found))
         .fallback(pages::not_found)
         // Inside out: the timeout answers with an empty 503 and axum with an empty

@@ -8,6 +8,12 @@
 //! the first bytes are read under the header-read timeout, the HTTP/2 preface is
 //! recognised by hand, and the connection goes to hyper's HTTP/1 or HTTP/2 builder with
 //! those bytes put back in front of the stream.
+//!
+//! An HTTP/1 connection's first request head is read here too, and checked as hyper would
+//! check it (httparse, the same limits): one hyper would refuse — a malformed request
+//! line, too many or too large headers — is answered here, as `{"error": …}` JSON under
+//! `/api/` and as a page elsewhere, instead of hyper's empty 400 or 431 (issue 18). A
+//! malformed request later on a keep-alive connection still gets hyper's own answer.
 
 use std::future::Future;
 use std::io;
@@ -19,7 +25,7 @@ use std::time::{Duration, Instant};
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::graceful::{GracefulShutdown, Watcher};
 use hyper_util::service::TowerToHyperService;
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, ReadBuf};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::TcpStream;
 
 use crate::AppState;
@@ -165,6 +171,7 @@ impl Builders {
         http1
             .timer(TokioTimer::new())
             .header_read_timeout(timeout)
+            .max_buf_size(MAX_HEAD)
             .keep_alive(true);
         let mut http2 = hyper::server::conn::http2::Builder::new(TokioExecutor::new());
         http2
@@ -196,6 +203,25 @@ impl Builders {
                 return;
             }
         };
+        if version == Version::Http1 {
+            match tokio::time::timeout(timeout, read_head(&mut stream, &mut first)).await {
+                Ok(Ok(true)) => {}
+                Ok(Ok(false)) | Ok(Err(_)) => return,
+                Err(_) => {
+                    tracing::debug!(
+                        bytes = first.len(),
+                        "connection cut: no whole request head within the header-read timeout"
+                    );
+                    return;
+                }
+            }
+            if let Some(refusal) = refusal(&first) {
+                tracing::debug!(status = refusal.status, "request head refused");
+                let _ = stream.write_all(&refusal.response()).await;
+                let _ = stream.shutdown().await;
+                return;
+            }
+        }
         let io = TokioIo::new(Rewind::new(first, stream));
         let ended = match version {
             Version::Http1 => {
@@ -251,6 +277,96 @@ async fn sniff(stream: &mut TcpStream, buf: &mut Vec<u8>) -> io::Result<Option<V
             return Ok(None);
         }
         buf.extend_from_slice(&chunk[..n]);
+    }
+}
+
+/// The largest request head taken (request line and headers), here and by hyper.
+pub(crate) const MAX_HEAD: usize = 64 << 10;
+/// Header fields a request may have at most (hyper's limit too).
+pub(crate) const MAX_HEADERS: usize = 100;
+
+/// Reads on into `buf` until it holds a whole request head (up to the blank line) or
+/// more than [`MAX_HEAD`] bytes; `false` when the client closes first.
+async fn read_head(stream: &mut TcpStream, buf: &mut Vec<u8>) -> io::Result<bool> {
+    let mut chunk = [0u8; 4096];
+    loop {
+        if buf.windows(4).any(|w| w == b"\r\n\r\n") || buf.len() > MAX_HEAD {
+            return Ok(true);
+        }
+        let n = stream.read(&mut chunk).await?;
+        if n == 0 {
+            return Ok(false);
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    }
+}
+
+/// A request head answered here rather than by hyper.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Refusal {
+    pub status: u16,
+    /// Under `/api/`: answered as JSON.
+    pub api: bool,
+    pub message: &'static str,
+}
+
+impl Refusal {
+    /// The whole HTTP/1.1 response, closing the connection.
+    pub(crate) fn response(&self) -> Vec<u8> {
+        let reason = match self.status {
+            431 => "Request Header Fields Too Large",
+            _ => "Bad Request",
+        };
+        let (content_type, body) = if self.api {
+            (
+                "application/json",
+                serde_json::json!({"error": {"code": "bad_request", "message": self.message}})
+                    .to_string(),
+            )
+        } else {
+            (
+                "text/html; charset=utf-8",
+                format!(
+                    "<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">\
+                     <title>请求有误</title></head><body><h1>请求有误</h1><p>{}</p>\
+                     <p><a href=\"/\">返回检索首页</a></p></body></html>",
+                    self.message
+                ),
+            )
+        };
+        format!(
+            "HTTP/1.1 {} {reason}\r\ncontent-type: {content_type}\r\ncontent-length: {}\r\n\
+             x-content-type-options: nosniff\r\nconnection: close\r\n\r\n{body}",
+            self.status,
+            body.len()
+        )
+        .into_bytes()
+    }
+}
+
+/// What hyper would refuse in a request head, and how it is answered; `None` for a head
+/// hyper takes (or one still incomplete: hyper waits for the rest as before).
+pub(crate) fn refusal(head: &[u8]) -> Option<Refusal> {
+    // `/api/…` read from the raw request line, whether or not it parses.
+    let target = head.split(|b| *b == b' ').nth(1).unwrap_or_default();
+    let api = target == b"/api" || target.starts_with(b"/api/") || target.starts_with(b"/api?");
+    let too_large = |api| Refusal {
+        status: 431,
+        api,
+        message: "请求头太大：请求行和请求头合计不能超过 64 KiB，字段不能超过 100 个",
+    };
+    let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
+    let mut req = httparse::Request::new(&mut headers);
+    match req.parse(head) {
+        Ok(httparse::Status::Complete(_)) => None,
+        Ok(httparse::Status::Partial) if head.len() > MAX_HEAD => Some(too_large(api)),
+        Ok(httparse::Status::Partial) => None,
+        Err(httparse::Error::TooManyHeaders) => Some(too_large(api)),
+        Err(_) => Some(Refusal {
+            status: 400,
+            api,
+            message: "请求格式有误：请求行或请求头不是有效的 HTTP/1.1（地址里的特殊字符请先做百分号编码）",
+        }),
     }
 }
 
@@ -420,6 +536,90 @@ mod tests {
             .expect("answered within the timeout")
             .expect("read");
         answer
+    }
+
+    /// Sends `raw` bytes on a new connection; the answer as text.
+    async fn send_raw(addr: SocketAddr, raw: &[u8]) -> String {
+        let mut s = TcpStream::connect(addr).await.expect("connect");
+        s.write_all(raw).await.expect("write");
+        let mut answer = Vec::new();
+        tokio::time::timeout(Duration::from_secs(10), s.read_to_end(&mut answer))
+            .await
+            .expect("answered within the timeout")
+            .expect("read");
+        String::from_utf8_lossy(&answer).into_owned()
+    }
+
+    #[test]
+    fn a_head_is_refused_where_hyper_would_refuse_it() {
+        assert_eq!(
+            refusal(b"GET /api/search?q=a HTTP/1.1\r\nHost: x\r\n\r\n"),
+            None
+        );
+        // Still coming: hyper waits for the rest.
+        assert_eq!(
+            refusal(b"GET /api/search?q=a HTTP/1.1\r\nHost: x\r\n"),
+            None
+        );
+        let bad = refusal(b"GET /api/\x7f HTTP/1.1\r\nHost: x\r\n\r\n").expect("refused");
+        assert_eq!((bad.status, bad.api), (400, true));
+        let page = refusal(b"GET /a b c\r\n\r\n").expect("refused");
+        assert_eq!((page.status, page.api), (400, false));
+        let mut many = b"GET /api/stats HTTP/1.1\r\n".to_vec();
+        for i in 0..=MAX_HEADERS {
+            many.extend_from_slice(format!("X-H{i}: v\r\n").as_bytes());
+        }
+        many.extend_from_slice(b"\r\n");
+        assert_eq!(refusal(&many).map(|r| r.status), Some(431));
+        let mut huge = b"GET / HTTP/1.1\r\nX-Big: ".to_vec();
+        huge.resize(MAX_HEAD + 10, b'a');
+        assert_eq!(
+            refusal(&huge).map(|r| (r.status, r.api)),
+            Some((431, false))
+        );
+    }
+
+    /// Issue 18: what the HTTP layer refuses still says why — JSON with a code under
+    /// `/api/`, a page elsewhere — and a good request on the next connection is served.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn requests_hyper_would_refuse_are_answered_with_a_message() {
+        let running = start(ServeLimits {
+            header_read_timeout: Duration::from_secs(5),
+            max_connections: 8,
+        })
+        .await;
+        let malformed = send_raw(running.addr, b"GET /api/\x7f HTTP/1.1\r\nHost: x\r\n\r\n").await;
+        assert!(malformed.starts_with("HTTP/1.1 400 "), "{malformed}");
+        assert!(
+            malformed.contains("content-type: application/json"),
+            "{malformed}"
+        );
+        let body = malformed.split("\r\n\r\n").nth(1).unwrap_or_default();
+        let json: serde_json::Value = serde_json::from_str(body).expect(body);
+        assert_eq!(json["error"]["code"], "bad_request");
+        assert!(json["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("请求格式有误")));
+        let mut many = b"GET /api/stats HTTP/1.1\r\nHost: x\r\n".to_vec();
+        for i in 0..150 {
+            many.extend_from_slice(format!("X-H{i}: v\r\n").as_bytes());
+        }
+        many.extend_from_slice(b"\r\n");
+        let too_many = send_raw(running.addr, &many).await;
+        assert!(too_many.starts_with("HTTP/1.1 431 "), "{too_many}");
+        assert!(too_many.contains("\"code\":\"bad_request\""), "{too_many}");
+        let mut big = b"GET /search HTTP/1.1\r\nHost: x\r\nX-Big: ".to_vec();
+        big.resize(MAX_HEAD + 1000, b'a');
+        big.extend_from_slice(b"\r\n\r\n");
+        let page = send_raw(running.addr, &big).await;
+        assert!(page.starts_with("HTTP/1.1 431 "), "{page}");
+        assert!(
+            page.contains("text/html") && page.contains("请求头太大"),
+            "{page}"
+        );
+        let ok = request(running.addr, "/api/stats").await;
+        assert!(ok.starts_with("HTTP/1.1 200 "), "{ok}");
+        running.stop().await;
     }
 
     /// The server closes `s` (end of stream or a reset) within a few timeouts.

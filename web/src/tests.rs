@@ -797,9 +797,11 @@ async fn unknown_paths_and_methods_answer_in_the_right_shape() {
     let a = get(&app, "/nope").await;
     assert_eq!(a.status, StatusCode::NOT_FOUND);
     assert!(a.content_type().starts_with("text/html"));
-    let a = get(&app, "/api/nope").await;
-    assert_eq!(a.status, StatusCode::NOT_FOUND);
-    assert_eq!(a.error_code(), "not_found");
+    for path in ["/api/nope", "/api/", "/api"] {
+        let a = get(&app, path).await;
+        assert_eq!(a.status, StatusCode::NOT_FOUND, "{path}");
+        assert_eq!(a.error_code(), "not_found", "{path}: {}", a.body);
+    }
     let a = call(&app, Method::POST, "/api/search?q=x").await;
     assert_eq!(a.status, StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(a.error_code(), "method_not_allowed");
