@@ -7,6 +7,7 @@
 //! the honest price of xxgk's design, measured in the same run.
 
 use std::collections::BTreeMap;
+use std::cell::Cell;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -259,9 +260,7 @@ impl Stock {
 
     /// The stock snippet of `doc`, or an empty one (counted) where the generator panics.
     fn snippet(&self, generator: &SnippetGenerator, doc: &TantivyDocument) -> String {
-        match catch_unwind(AssertUnwindSafe(|| {
-            generator.snippet_from_doc(doc).to_html()
-        })) {
+        match quietly(|| generator.snippet_from_doc(doc).to_html()) {
             Ok(html) => html,
             Err(_) => {
                 self.snippet_panics.fetch_add(1, Ordering::Relaxed);
@@ -296,5 +295,51 @@ impl Stock {
             out.push((id, idx));
         }
         Ok(out)
+    }
+}
+
+thread_local! {
+    /// Set while this thread runs the peer's code whose panics are caught and counted.
+    static QUIET: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Panics [`quietly`] kept off stderr, for its test.
+static SUPPRESSED: AtomicUsize = AtomicUsize::new(0);
+
+/// Runs `f`, catching a panic as `Err` without the panic hook printing it: the peer's
+/// snippet generator panics on some documents, and a run would otherwise print a
+/// backtrace for each (42 at full size). The caller counts them and prints one line.
+/// Other threads' panics, and this thread's outside `f`, print as always.
+fn quietly<T>(f: impl FnOnce() -> T) -> std::thread::Result<T> {
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if QUIET.with(Cell::get) {
+                SUPPRESSED.fetch_add(1, Ordering::Relaxed);
+            } else {
+                previous(info);
+            }
+        }));
+    });
+    QUIET.with(|q| q.set(true));
+    let outcome = catch_unwind(AssertUnwindSafe(f));
+    QUIET.with(|q| q.set(false));
+    outcome
+}
+
+#[cfg(test)]
+mod quiet_tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_caught_quietly_is_an_error_and_is_not_printed() {
+        let before = SUPPRESSED.load(Ordering::Relaxed);
+        let caught = quietly(|| -> u32 { panic!("the peer's snippet generator") });
+        assert!(caught.is_err());
+        assert_eq!(SUPPRESSED.load(Ordering::Relaxed), before + 1);
+        assert_eq!(quietly(|| 7).ok(), Some(7));
+        // Outside `quietly` the hook prints again (this thread's flag is reset).
+        assert!(!QUIET.with(Cell::get));
     }
 }
