@@ -95,6 +95,9 @@ start = ["http://127.0.0.1:{dead}/xxgk/"]
         stderr.contains("湖南工商大学: crawl") && stderr.contains("UNREACHABLE (connect)"),
         "{stderr}"
     );
+    // Issue 18: the log's WARN lines reach a file (not a terminal) without colour codes.
+    assert!(stderr.contains("WARN"), "{stderr}");
+    assert!(!stderr.contains('\u{1b}'), "colour codes in a file: {stderr:?}");
 
     let coverage = crate::common::xxgk_json(&data, &["coverage", "--in-sources", "--json"]);
     let years: Vec<&str> = coverage["years"]
