@@ -97,7 +97,10 @@ start = ["http://127.0.0.1:{dead}/xxgk/"]
     );
     // Issue 18: the log's WARN lines reach a file (not a terminal) without colour codes.
     assert!(stderr.contains("WARN"), "{stderr}");
-    assert!(!stderr.contains('\u{1b}'), "colour codes in a file: {stderr:?}");
+    assert!(
+        !stderr.contains('\u{1b}'),
+        "colour codes in a file: {stderr:?}"
+    );
 
     let coverage = crate::common::xxgk_json(&data, &["coverage", "--in-sources", "--json"]);
     let years: Vec<&str> = coverage["years"]

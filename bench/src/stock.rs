@@ -6,8 +6,8 @@
 //! jieba word, nor traditional text from a simplified query. The ratio of the two is
 //! the honest price of xxgk's design, measured in the same run.
 
-use std::collections::BTreeMap;
 use std::cell::Cell;
+use std::collections::BTreeMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
