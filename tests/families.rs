@@ -68,14 +68,29 @@ fn by_path<'a>(reports: &'a [Report], site: &Site, path: &str) -> &'a Report {
 }
 
 /// Sudy WebPlus: the home page's first news item is titled like a report; the home page is
-/// not a report, the item is followed, and the column's two list pages give the rest.
+/// not a report, the item is followed, and the column's two list pages give the rest —
+/// the newest a PDF shown only in WebPlus's player.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn issue_10_webplus_home_page_is_not_a_report() {
     let site = serve_fixture("qinglan").await;
     let (reports, summary) = crawl_one("青岚大学", &format!("{}/main.htm", site.base), &[]).await;
     eprintln!("qinglan: {summary}");
-    assert_eq!(years(&reports), ["2016-2017", "2017-2018", "2018-2019"]);
+    assert_eq!(
+        years(&reports),
+        ["2016-2017", "2017-2018", "2018-2019", "2019-2020"]
+    );
     assert!(reports.iter().all(|r| r.school == "青岚大学"));
+    // The newest report is only a PDF in WebPlus's player: no link to it, read anyway.
+    let played = by_path(&reports, &site, "/2020/1029/c9433a212345/page.htm");
+    assert!(
+        text(played).contains("疫情防控与返校安排信息48条"),
+        "{}",
+        text(played)
+    );
+    assert_eq!(
+        site.hits_of("/_upload/article/files/2f/3a/2020.pdf").len(),
+        1
+    );
     assert!(
         !reports.iter().any(|r| r.url.ends_with("/main.htm")),
         "the home page is no report"
@@ -346,8 +361,18 @@ async fn issue_10_explain_one_page() {
     let out = run("/9433/list.htm").await;
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("kind: list\n"), "{text}");
-    assert!(text.contains("links (report): 1"), "{text}");
+    assert!(text.contains("links (report): 2"), "{text}");
     assert!(text.contains("links (next): 1"), "{text}");
+    // A report shown only in a PDF player: a notice whose attachment is the player's file.
+    let out = run("/2020/1029/c9433a212345/page.htm").await;
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("kind: notice (a report)"), "{text}");
+    let attachment = format!(
+        "attachment (pdf): {}/_upload/article/files/2f/3a/2020.pdf \
+         青岚大学2019-2020学年信息公开工作年度报告.pdf",
+        site.base
+    );
+    assert!(text.contains(&attachment), "{text}");
 }
 
 /// Issue 19: a home page that hands its content elsewhere. `/` is only a meta refresh to a

@@ -90,7 +90,7 @@ pub fn extract_article(doc: &Html, url: &Url) -> Article {
     // in a block after the content).
     let mut attachments: Vec<(Url, String, &'static str)> = Vec::new();
     let scopes: Vec<ElementRef<'_>> = main.into_iter().chain(doc.select(&BODY)).collect();
-    for scope in scopes {
+    for &scope in &scopes {
         for a in scope.select(&A) {
             let Some(href) = a.value().attr("href") else {
                 continue;
@@ -103,6 +103,17 @@ pub fn extract_article(doc: &Html, url: &Url) -> Article {
                 if !attachments.iter().any(|(u, _, _)| *u == link) {
                     attachments.push((link, text, ext));
                 }
+            }
+        }
+    }
+    // Documents shown without a link (a PDF player or viewer, an embed, a click handler;
+    // in the body, a script's quoted path): the report is often published so.
+    let in_body = main.map(|m| m.id());
+    for &scope in &scopes {
+        let scripts = Some(scope.id()) == in_body;
+        for (link, label, ext) in crate::embedded::embedded_documents(scope, url, scripts) {
+            if !attachments.iter().any(|(u, _, _)| *u == link) {
+                attachments.push((link, label, ext));
             }
         }
     }

@@ -10,6 +10,7 @@
 
 use std::sync::LazyLock;
 
+use regex::Regex;
 use scraper::{Html, Selector};
 use url::Url;
 use xxgk_model::fold::fold;
@@ -76,7 +77,15 @@ pub fn links(doc: &Html, page_url: &Url, hosts: &[String]) -> Vec<Link> {
         let Some(href) = a.value().attr("href") else {
             continue;
         };
-        let Some(url) = resolve(&base, href) else {
+        // A link whose address is a script (`javascript:openFile('….pdf')`, or `#` with
+        // `onclick="window.open('….pdf')"`) leads to the document its code names.
+        let scripted = || {
+            [a.value().attr("onclick"), Some(href)]
+                .into_iter()
+                .flatten()
+                .find_map(|code| quoted_documents(code, &base).into_iter().next())
+        };
+        let Some(url) = resolve(&base, href).or_else(scripted) else {
             continue;
         };
         if !host_key(&url).is_some_and(|h| hosts.contains(&h)) || url == *page_url {
@@ -113,6 +122,22 @@ pub fn links(doc: &Html, page_url: &Url, hosts: &[String]) -> Vec<Link> {
         }
     }
     out
+}
+
+/// A quoted string that could be a path or URL.
+static QUOTED: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"["']([^"'<>\s]{5,400})["']"#).expect("static regex is valid"));
+
+/// The documents (by [`attachment_ext`]) named in quoted strings of `code` — a click
+/// handler, a `javascript:` address, a script — resolved against `base`.
+pub fn quoted_documents(code: &str, base: &Url) -> Vec<Url> {
+    QUOTED
+        .captures_iter(code)
+        .map(|c| c[1].to_string())
+        .filter(|raw| raw.contains('.'))
+        .filter_map(|raw| resolve(base, &raw))
+        .filter(|u| attachment_ext(u, "").is_some())
+        .collect()
 }
 
 /// A "more" link: 更多, 更多>>, 查看更多, more, MORE+.
@@ -218,6 +243,33 @@ mod tests {
 
     fn url(s: &str) -> Url {
         Url::parse(s).expect("url")
+    }
+
+    #[test]
+    fn a_scripted_link_leads_to_the_document_its_code_names() {
+        let html = Html::parse_document(
+            r#"<ul><li><a href="javascript:void(0)" onclick="window.open('/f/2021.pdf')">青岚大学2020-2021学年信息公开年度报告</a></li>
+            <li><a href="javascript:openFile('../att/2020.doc');">青岚大学2019-2020学年信息公开年度报告</a></li>
+            <li><a href="javascript:void(0)" onclick="share()">分享</a></li></ul>"#,
+        );
+        let page = url("http://www.ql.edu.cn/9433/list.htm");
+        let got: Vec<(String, LinkKind)> = links(&html, &page, &["www.ql.edu.cn".to_string()])
+            .into_iter()
+            .map(|l| (l.url.to_string(), l.kind))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    "http://www.ql.edu.cn/f/2021.pdf".to_string(),
+                    LinkKind::Attachment
+                ),
+                (
+                    "http://www.ql.edu.cn/att/2020.doc".to_string(),
+                    LinkKind::Attachment
+                ),
+            ]
+        );
     }
 
     #[test]

@@ -19,6 +19,7 @@ pub mod crawl;
 pub mod dates;
 pub mod decode;
 pub mod discover;
+pub mod embedded;
 mod error;
 pub mod extract;
 pub mod fetch;

@@ -416,8 +416,16 @@ pub fn hops(doc: &Html, page_url: &Url, own_chars: usize, hosts: &[String]) -> V
     let little_text = own_chars < HOP_TEXT;
     let mut scripted = Vec::new();
     if little_text {
+        // An iframe that shows a document (a PDF viewer) is the article's attachment
+        // ([`crate::embedded`]), not its content elsewhere.
         for f in doc.select(&IFRAME) {
-            found.extend(f.value().attr("src").map(|s| (s, Via::IFrame)));
+            let src = f.value().attr("src").filter(|s| {
+                discover::resolve(&base, s).is_none_or(|u| {
+                    discover::attachment_ext(&u, "").is_none()
+                        && crate::embedded::viewed_document(&u).is_none()
+                })
+            });
+            found.extend(src.map(|s| (s, Via::IFrame)));
         }
         for s in doc.select(&SCRIPT) {
             let code: String = s.text().collect();
