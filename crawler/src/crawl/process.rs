@@ -156,7 +156,7 @@ impl Crawler {
             }
         }
         for (att_url, label, ext) in attachments.iter().take(self.opts.max_attachments) {
-            if !host_key(att_url).is_some_and(|h| hosts.contains(&h)) {
+            if !document_host_allowed(att_url, hosts) {
                 continue;
             }
             if let Some(text) = self.attachment(&mut work, att_url, ext).await? {
@@ -250,5 +250,65 @@ impl Crawler {
             }
         }
         Ok((work, format!("{what} attachment")))
+    }
+}
+
+/// Whether a report's attachment at `url` may be fetched: on one of the source's hosts, or
+/// on another host of the same university domain under `edu.cn` — disclosure sites
+/// (`xxgk.x.edu.cn`) often keep their files on the main site or a file server
+/// (`www.x.edu.cn/_upload/…`, `files.x.edu.cn`), and the report page itself vouches for
+/// them. Pages and lists stay on the source's hosts.
+fn document_host_allowed(url: &Url, hosts: &[String]) -> bool {
+    let Some(key) = host_key(url) else {
+        return false;
+    };
+    if hosts.contains(&key) {
+        return true;
+    }
+    let Some(domain) = url.host_str().and_then(university_domain) else {
+        return false;
+    };
+    hosts
+        .iter()
+        .filter_map(|h| university_domain(h.split(':').next().unwrap_or_default()))
+        .any(|d| d == domain)
+}
+
+/// The university's domain of a host under `edu.cn`: its last three labels
+/// (`xxgk.hnu.edu.cn` → `hnu.edu.cn`); `None` elsewhere.
+fn university_domain(host: &str) -> Option<&str> {
+    let host = host.trim_end_matches('.');
+    if !host.ends_with(".edu.cn") {
+        return None;
+    }
+    let labels: Vec<&str> = host.rsplitn(4, '.').collect();
+    if labels.len() < 3 {
+        return None;
+    }
+    let start = host.len() - (labels[0].len() + labels[1].len() + labels[2].len() + 2);
+    Some(&host[start..])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_reports_files_may_live_on_another_host_of_its_university() {
+        let hosts = vec!["xxgk.hnu.edu.cn".to_string()];
+        let ok = |u: &str| document_host_allowed(&Url::parse(u).expect("url"), &hosts);
+        assert!(ok("https://xxgk.hnu.edu.cn/a.pdf"));
+        assert!(ok("https://www.hnu.edu.cn/_upload/a.pdf"));
+        assert!(ok("http://files.hnu.edu.cn/x/y.docx"));
+        assert!(ok("https://hnu.edu.cn/a.pdf"));
+        assert!(!ok("https://www.csu.edu.cn/a.pdf"), "another university");
+        assert!(!ok("https://hnu.edu.cn.evil.com/a.pdf"));
+        assert!(!ok("https://pan.baidu.com/a.pdf"));
+        assert_eq!(university_domain("xxgk.hnu.edu.cn"), Some("hnu.edu.cn"));
+        assert_eq!(university_domain("edu.cn"), None);
+        assert_eq!(university_domain("127.0.0.1"), None);
+        let loopback = vec!["127.0.0.1:8080".to_string()];
+        let url = Url::parse("http://127.0.0.1:9090/a.pdf").expect("url");
+        assert!(!document_host_allowed(&url, &loopback), "ports are hosts");
     }
 }
