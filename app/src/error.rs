@@ -17,8 +17,8 @@ pub enum Error {
     NotFound(String),
     /// A command that only reads was pointed at a folder with no archive in it.
     #[error(
-        "no xxgk data in {}: run `xxgk crawl` or `xxgk import` to make it, \
-         or point --data (XXGK_DATA) at an existing data folder",
+        "{} 里没有 xxgk 的数据：先用 `xxgk crawl` 或 `xxgk import` 建立，\
+         或用 --data（环境变量 XXGK_DATA）指向已有的数据文件夹",
         root.display()
     )]
     NoArchive { root: std::path::PathBuf },
