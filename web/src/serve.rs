@@ -285,12 +285,20 @@ pub(crate) const MAX_HEAD: usize = 64 << 10;
 /// Header fields a request may have at most (hyper's limit too).
 pub(crate) const MAX_HEADERS: usize = 100;
 
-/// Reads on into `buf` until it holds a whole request head (up to the blank line) or
-/// more than [`MAX_HEAD`] bytes; `false` when the client closes first.
+/// Whether `buf` holds a whole request head: up to a blank line, written `\r\n\r\n` or,
+/// as hyper (httparse) also takes it, with bare `\n` line ends.
+pub(crate) fn head_complete(buf: &[u8]) -> bool {
+    buf.windows(2)
+        .enumerate()
+        .any(|(i, w)| w == b"\n\n" || (w == b"\n\r" && buf.get(i + 2) == Some(&b'\n')))
+}
+
+/// Reads on into `buf` until it holds a whole request head ([`head_complete`]) or more
+/// than [`MAX_HEAD`] bytes; `false` when the client closes first.
 async fn read_head(stream: &mut TcpStream, buf: &mut Vec<u8>) -> io::Result<bool> {
     let mut chunk = [0u8; 4096];
     loop {
-        if buf.windows(4).any(|w| w == b"\r\n\r\n") || buf.len() > MAX_HEAD {
+        if head_complete(buf) || buf.len() > MAX_HEAD {
             return Ok(true);
         }
         let n = stream.read(&mut chunk).await?;

@@ -90,6 +90,17 @@ async fn send_raw(addr: SocketAddr, raw: &[u8]) -> String {
 }
 
 #[test]
+fn a_head_ends_at_a_blank_line_with_either_line_end() {
+    assert!(head_complete(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n"));
+    assert!(head_complete(b"GET / HTTP/1.1\nHost: x\n\n"));
+    assert!(head_complete(b"GET / HTTP/1.0\r\n\r\n"));
+    assert!(head_complete(b"GET / HTTP/1.1\nHost: x\r\n\n"));
+    assert!(!head_complete(b"GET / HTTP/1.1\r\nHost: x\r\n"));
+    assert!(!head_complete(b"GET / HTTP/1.1\r\n"));
+    assert!(!head_complete(b""));
+}
+
+#[test]
 fn a_head_is_refused_where_hyper_would_refuse_it() {
     assert_eq!(
         refusal(b"GET /api/search?q=a HTTP/1.1\r\nHost: x\r\n\r\n"),
@@ -158,6 +169,18 @@ async fn requests_hyper_would_refuse_are_answered_with_a_message() {
     );
     let ok = request(running.addr, "/api/stats").await;
     assert!(ok.starts_with("HTTP/1.1 200 "), "{ok}");
+    // Bare `\n` line ends are a whole head too, answered at once (not at the timeout).
+    let started = Instant::now();
+    let lf = send_raw(
+        running.addr,
+        b"GET /api/stats HTTP/1.1\nHost: x\nConnection: close\n\n",
+    )
+    .await;
+    assert!(lf.starts_with("HTTP/1.1 200 "), "{lf}");
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "answered before the timeout"
+    );
     running.stop().await;
 }
 
