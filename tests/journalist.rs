@@ -330,7 +330,7 @@ fn fetch(archive: &Archive, url: &str, body: &str, report: Option<&Report>) {
 /// from it with `xxgk reindex`.
 fn archive_data() -> (tempfile::TempDir, Report, Report) {
     let data = tempfile::tempdir().expect("tempdir");
-    let mut store = Archive::open(&data.path().join("xxgk.sqlite")).expect("store");
+    let store = Archive::open(&data.path().join("xxgk.sqlite")).expect("store");
     // Versions a minute apart, by the archive's clock (no sleeping for distinct times).
     let clock = xxgk_archive::Clock::manual(1_700_000_000_000);
     store.set_clock(clock.clone()).expect("clock");

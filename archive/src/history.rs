@@ -334,7 +334,7 @@ mod tests {
 
     #[test]
     fn a_vanished_page_is_listed_as_gone_newest_first_and_since_filters() {
-        let mut store = Archive::open_in_memory().expect("store");
+        let store = Archive::open_in_memory().expect("store");
         let clock = crate::Clock::manual(1_700_000_000_000);
         store.set_clock(clock.clone()).expect("clock");
         let a = "https://xxgk.a.edu.cn/info/1044/1001.htm";

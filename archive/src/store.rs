@@ -194,7 +194,6 @@ pub enum PutOutcome {
 /// one each; the web site reads through [`crate::Reader`].
 pub struct Archive {
     pub(crate) conn: Connection,
-    clock: Clock,
 }
 
 impl std::fmt::Debug for Archive {
@@ -206,22 +205,15 @@ impl std::fmt::Debug for Archive {
 impl Archive {
     /// The archive on `conn`, its time read from the system clock.
     fn on(conn: Connection) -> Result<Archive> {
-        let clock = Clock::system();
-        clock.install(&conn)?;
-        Ok(Archive { conn, clock })
+        Clock::system().install(&conn)?;
+        Ok(Archive { conn })
     }
 
     /// Reads the time this archive stamps on what it writes from `clock` from now on (a
     /// test's manual clock, moved on instead of sleeping).
-    pub fn set_clock(&mut self, clock: Clock) -> Result<()> {
+    pub fn set_clock(&self, clock: Clock) -> Result<()> {
         clock.install(&self.conn)?;
-        self.clock = clock;
         Ok(())
-    }
-
-    /// The clock this archive stamps its writes with.
-    pub fn clock(&self) -> &Clock {
-        &self.clock
     }
 
     /// Opens (creating if needed) the archive at `path`, bringing its schema up to date

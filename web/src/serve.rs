@@ -190,31 +190,31 @@ impl Builders {
         watcher: Watcher,
         timeout: Duration,
     ) {
+        // The first bytes and, for HTTP/1, the whole first request head, under one
+        // deadline: a client that sends too little in time is dropped.
         let mut first = Vec::with_capacity(H2_PREFACE.len());
-        let version = match tokio::time::timeout(timeout, sniff(&mut stream, &mut first)).await {
+        let read = async {
+            let Some(version) = sniff(&mut stream, &mut first).await? else {
+                return Ok(None);
+            };
+            if version == Version::Http1 && !read_head(&mut stream, &mut first).await? {
+                return Ok(None);
+            }
+            io::Result::Ok(Some(version))
+        };
+        let version = match tokio::time::timeout(timeout, read).await {
             Ok(Ok(Some(version))) => version,
-            // Closed before a byte, or a reset: nothing to answer.
+            // Closed before a whole head, or a reset: nothing to answer.
             Ok(Ok(None)) | Ok(Err(_)) => return,
             Err(_) => {
                 tracing::debug!(
                     bytes = first.len(),
-                    "connection cut: no request within the header-read timeout"
+                    "connection cut: no whole request head within the header-read timeout"
                 );
                 return;
             }
         };
         if version == Version::Http1 {
-            match tokio::time::timeout(timeout, read_head(&mut stream, &mut first)).await {
-                Ok(Ok(true)) => {}
-                Ok(Ok(false)) | Ok(Err(_)) => return,
-                Err(_) => {
-                    tracing::debug!(
-                        bytes = first.len(),
-                        "connection cut: no whole request head within the header-read timeout"
-                    );
-                    return;
-                }
-            }
             if let Some(refusal) = refusal(&first) {
                 tracing::debug!(status = refusal.status, "request head refused");
                 let _ = stream.write_all(&refusal.response()).await;

@@ -281,12 +281,8 @@ fn university_domain(host: &str) -> Option<&str> {
     if !host.ends_with(".edu.cn") {
         return None;
     }
-    let labels: Vec<&str> = host.rsplitn(4, '.').collect();
-    if labels.len() < 3 {
-        return None;
-    }
-    let start = host.len() - (labels[0].len() + labels[1].len() + labels[2].len() + 2);
-    Some(&host[start..])
+    let cut = host.rmatch_indices('.').nth(2).map_or(0, |(i, _)| i + 1);
+    Some(&host[cut..])
 }
 
 #[cfg(test)]

@@ -63,18 +63,8 @@ impl Running {
 
 /// Sends a whole request on a new connection; the answer as text.
 async fn request(addr: SocketAddr, path: &str) -> String {
-    let mut real = TcpStream::connect(addr).await.expect("connect");
-    real.write_all(
-        format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").as_bytes(),
-    )
-    .await
-    .expect("write");
-    let mut answer = String::new();
-    tokio::time::timeout(Duration::from_secs(10), real.read_to_string(&mut answer))
-        .await
-        .expect("answered within the timeout")
-        .expect("read");
-    answer
+    let raw = format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    send_raw(addr, raw.as_bytes()).await
 }
 
 /// Sends `raw` bytes on a new connection; the answer as text.
