@@ -1,7 +1,9 @@
 //! Times the benchmark's query set against an index a `bench run --work-dir` left, without
 //! rebuilding it: for profiling (`perf record -g target/release/examples/queries …`).
 //!
-//! `cargo run --release -p xxgk-bench --example queries -- DIR SIZE ROUNDS [report|section]`
+//! `cargo run --release -p xxgk-bench --example queries -- DIR SIZE ROUNDS [report|section] [LABEL]`
+//!
+//! With `LABEL`, only the query of that label is timed, or those whose label contains it.
 
 use std::time::Instant;
 
@@ -21,13 +23,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         other => return Err(format!("unknown size {other}").into()),
     };
     let rounds: usize = rounds.parse()?;
+    let only = group.get(1).cloned();
     let group = match group.first().map(String::as_str) {
         None | Some("report") => Group::Report,
         Some("section") => Group::Section,
         Some(other) => return Err(format!("unknown group {other}").into()),
     };
     let engine = Engine::open_or_create(std::path::Path::new(dir))?;
-    let queries = query_set(&size.spec(1));
+    let mut queries = query_set(&size.spec(1));
+    if let Some(only) = &only {
+        if queries.iter().any(|q| q.label() == *only) {
+            queries.retain(|q| q.label() == *only);
+        } else {
+            queries.retain(|q| q.label().contains(only.as_str()));
+        }
+    }
     let mut per_query = vec![Vec::new(); queries.len()];
     for round in 0..=rounds {
         for (i, q) in queries.iter().enumerate() {

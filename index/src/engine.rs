@@ -113,8 +113,12 @@ impl Engine {
         Engine::with_reload(index, ReloadPolicy::OnCommitWithDelay)
     }
 
-    fn with_reload(index: Index, policy: ReloadPolicy) -> Result<Engine> {
+    fn with_reload(mut index: Index, policy: ReloadPolicy) -> Result<Engine> {
         analysis::register(&index);
+        let threads = search_threads();
+        if threads > 1 {
+            index.set_multithread_executor(threads)?;
+        }
         let (_, f) = schema();
         let reader = index.reader_builder().reload_policy(policy).try_into()?;
         Ok(Engine {
@@ -145,6 +149,27 @@ impl Engine {
         }
         hasher.finish()
     }
+}
+
+/// Most threads one search spreads its segments over (issue 21): a broad query's cost is
+/// per matching section, and an index has several segments of similar size, so searching
+/// them side by side divides one search's latency by about the number of cores. Under
+/// load every core is busy anyway and this changes little either way.
+const MAX_SEARCH_THREADS: usize = 4;
+
+/// Threads for one search: `XXGK_SEARCH_THREADS` when set to a number (1 searches
+/// segments one after another), else the machine's cores, at most
+/// [`MAX_SEARCH_THREADS`].
+fn search_threads() -> usize {
+    if let Some(n) = std::env::var("XXGK_SEARCH_THREADS")
+        .ok()
+        .and_then(|v| v.trim().parse::<usize>().ok())
+    {
+        return n.clamp(1, 64);
+    }
+    std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .min(MAX_SEARCH_THREADS)
 }
 
 /// Refuses an index in `dir` built with another schema version (by its version file, and
