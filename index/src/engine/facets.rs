@@ -20,16 +20,17 @@ impl Engine {
         searcher: &Searcher,
         query: &dyn Query,
     ) -> Result<FacetCounts> {
-        Ok(searcher.search(query, &self.facet_collector(searcher))?)
+        Ok(searcher.search(query, &self.facet_collector(searcher)?)?)
     }
 
     /// The facet counter for a search with `searcher`, after forgetting the facet names
     /// of segments that merges have retired.
-    pub(super) fn facet_collector<'a>(&'a self, searcher: &Searcher) -> FacetCounter<'a> {
+    pub(super) fn facet_collector<'a>(&'a self, searcher: &Searcher) -> Result<FacetCounter<'a>> {
         self.facet_names.retain(searcher);
-        FacetCounter {
+        Ok(FacetCounter {
             names: &self.facet_names,
-        }
+            table: self.facet_names.report_table(searcher)?,
+        })
     }
 }
 
@@ -215,12 +216,15 @@ fn decode_reports(reader: &SegmentReader) -> tantivy::Result<(Vec<u32>, Vec<Arc<
 
 /// Counts the school, year and section facets of the matching sections.
 pub(super) struct FacetCounter<'a> {
-    pub(super) names: &'a FacetNames,
+    names: &'a FacetNames,
+    /// The numbering of the searcher's facet values.
+    table: Arc<group::ReportTable>,
 }
 
 pub(super) struct SegmentFacetCounter {
+    segment: usize,
     facets: Arc<SegmentFacets>,
-    counts: Vec<u32>,
+    counts: Vec<u64>,
 }
 
 impl Collector for FacetCounter<'_> {
@@ -229,11 +233,12 @@ impl Collector for FacetCounter<'_> {
 
     fn for_segment(
         &self,
-        _segment_local_id: u32,
+        segment_local_id: u32,
         segment: &SegmentReader,
     ) -> tantivy::Result<SegmentFacetCounter> {
         let facets = self.names.for_segment(segment)?;
         Ok(SegmentFacetCounter {
+            segment: segment_local_id as usize,
             counts: vec![0; facets.names.len()],
             facets,
         })
@@ -244,13 +249,11 @@ impl Collector for FacetCounter<'_> {
     }
 
     fn merge_fruits(&self, fruits: Vec<SegmentCounts>) -> tantivy::Result<FacetCounts> {
-        let mut total = FacetCounts::default();
-        for fruit in fruits {
-            for (root, name, n) in fruit {
-                total.add(root, &name, n);
-            }
+        let mut tally = self.table.facet_tally();
+        for (segment, counts) in fruits {
+            self.table.add_segment_facets(segment, &counts, &mut tally);
         }
-        Ok(total)
+        Ok(self.table.facet_counts(&tally))
     }
 }
 
@@ -271,8 +274,8 @@ impl FacetCounts {
     }
 }
 
-/// One segment's non-zero counts.
-pub(super) type SegmentCounts = Vec<(FacetRoot, Arc<str>, u64)>;
+/// One segment's counts by its facet ordinals, with the segment's place in the searcher.
+pub(super) type SegmentCounts = (usize, Vec<u64>);
 
 impl SegmentCollector for SegmentFacetCounter {
     type Fruit = SegmentCounts;
@@ -288,14 +291,6 @@ impl SegmentCollector for SegmentFacetCounter {
     }
 
     fn harvest(self) -> SegmentCounts {
-        self.counts
-            .iter()
-            .enumerate()
-            .filter(|(_, &n)| n > 0)
-            .filter_map(|(ord, &n)| {
-                let (root, name) = self.facets.names.get(ord)?.as_ref()?;
-                Some((*root, name.clone(), u64::from(n)))
-            })
-            .collect()
+        (self.segment, self.counts)
     }
 }

@@ -301,16 +301,21 @@ fn report_of(segments: &[Arc<SegmentFacets>], addr: DocAddress) -> Option<Arc<st
     facets.report_ids.get(ord as usize).cloned()
 }
 
-/// Every report of a searcher's segments, numbered once per set of segments: each
-/// segment's report ordinals map to one number, so the counting pass tallies in flat
-/// arrays (no hashing of ids per matching section), and a report whose sections lie in
-/// several segments is still one report.
+/// Every report and every facet value of a searcher's segments, numbered once per set of
+/// segments: each segment's report and facet ordinals map to one number, so the counting
+/// passes tally in flat arrays (no hashing of ids per matching section, no map of names
+/// per segment), and a report whose sections lie in several segments is still one report.
 pub(super) struct ReportTable {
     segments: Vec<SegmentId>,
     /// Report ids, sorted; a report's number is its index.
     ids: Vec<Arc<str>>,
     /// By segment (searcher order): local report ordinal → number.
     numbers: Vec<Vec<u32>>,
+    /// Facet values, sorted by facet then name; a value's number is its index.
+    facet_values: Vec<(FacetRoot, Arc<str>)>,
+    /// By segment (searcher order): local facet ordinal → number ([`NO_FACET`] for a
+    /// value not counted).
+    facet_numbers: Vec<Vec<u32>>,
 }
 
 impl ReportTable {
@@ -341,10 +346,44 @@ impl ReportTable {
                 *slot = number;
             }
         }
+        let mut values: Vec<(FacetRoot, &Arc<str>, usize, usize)> = segments
+            .iter()
+            .enumerate()
+            .flat_map(|(seg, (_, facets))| {
+                facets
+                    .names
+                    .iter()
+                    .enumerate()
+                    .filter_map(move |(local, name)| {
+                        let (root, name) = name.as_ref()?;
+                        Some((*root, name, seg, local))
+                    })
+            })
+            .collect();
+        values.sort_unstable_by(|a, b| (a.0 as u8, a.1).cmp(&(b.0 as u8, b.1)));
+        let mut facet_values: Vec<(FacetRoot, Arc<str>)> = Vec::new();
+        let mut facet_numbers: Vec<Vec<u32>> = segments
+            .iter()
+            .map(|(_, f)| vec![NO_FACET; f.names.len()])
+            .collect();
+        for (root, name, seg, local) in values {
+            if facet_values
+                .last()
+                .is_none_or(|(r, n)| *r != root || n != name)
+            {
+                facet_values.push((root, name.clone()));
+            }
+            let number = u32::try_from(facet_values.len() - 1).unwrap_or(NO_FACET);
+            if let Some(slot) = facet_numbers.get_mut(seg).and_then(|n| n.get_mut(local)) {
+                *slot = number;
+            }
+        }
         ReportTable {
             segments: segments.iter().map(|(id, _)| *id).collect(),
             ids,
             numbers,
+            facet_values,
+            facet_numbers,
         }
     }
 
@@ -354,6 +393,37 @@ impl ReportTable {
 
     fn number(&self, id: &str) -> Option<usize> {
         self.ids.binary_search_by(|probe| (**probe).cmp(id)).ok()
+    }
+
+    /// A tally by facet value number, zero for every value.
+    pub(super) fn facet_tally(&self) -> Vec<u64> {
+        vec![0; self.facet_values.len()]
+    }
+
+    /// Adds a segment's counts by local facet ordinal (`segment` in searcher order) to
+    /// `tally`.
+    pub(super) fn add_segment_facets(&self, segment: usize, local: &[u64], tally: &mut [u64]) {
+        let Some(numbers) = self.facet_numbers.get(segment) else {
+            return;
+        };
+        for (&n, &number) in local.iter().zip(numbers) {
+            if n > 0 {
+                if let Some(slot) = tally.get_mut(number as usize) {
+                    *slot += n;
+                }
+            }
+        }
+    }
+
+    /// The non-zero counts of `tally` by facet and name.
+    pub(super) fn facet_counts(&self, tally: &[u64]) -> FacetCounts {
+        let mut counts = FacetCounts::default();
+        for ((root, name), &n) in self.facet_values.iter().zip(tally) {
+            if n > 0 {
+                counts.add(*root, name, n);
+            }
+        }
+        counts
     }
 }
 
@@ -435,13 +505,16 @@ impl Collector for ReportCounter<'_> {
         let mut kinds = vec![0u16; n];
         let mut touched = Vec::new();
         let mut sections = 0usize;
-        let mut facets = FacetCounts::default();
+        let mut tally = self.table.facet_tally();
+        let mut by_ord = Vec::new();
         for fruit in &fruits {
             let Some(numbers) = self.table.numbers.get(fruit.segment) else {
                 continue;
             };
-            // School and year ordinals are the segment's own: counted per segment, named once.
-            let mut by_ord = vec![0u64; fruit.facets.names.len()];
+            // School and year ordinals are the segment's own: counted per segment, then
+            // added by their numbers across segments.
+            by_ord.clear();
+            by_ord.resize(fruit.facets.names.len(), 0u64);
             for &(local, doc) in &fruit.first {
                 let Some(&number) = numbers.get(local as usize) else {
                     continue;
@@ -465,12 +538,10 @@ impl Collector for ReportCounter<'_> {
                 *kind |= fruit.kinds.get(local as usize).copied().unwrap_or(0);
                 sections += local_count as usize;
             }
-            for (ord, &c) in by_ord.iter().enumerate().filter(|(_, c)| **c > 0) {
-                if let Some(Some((root, name))) = fruit.facets.names.get(ord) {
-                    facets.add(*root, name, c);
-                }
-            }
+            self.table
+                .add_segment_facets(fruit.segment, &by_ord, &mut tally);
         }
+        let mut facets = self.table.facet_counts(&tally);
         let mut by_kind = [0u64; 16];
         for &number in &touched {
             let bits = kinds.get(number).copied().unwrap_or(0);
@@ -557,5 +628,55 @@ mod tests {
         assert_eq!(table.number("r4"), None);
         assert!(table.is_for(&[a, b]));
         assert!(!table.is_for(&[b, a]));
+    }
+
+    fn named(names: &[Option<(FacetRoot, &str)>]) -> Arc<SegmentFacets> {
+        Arc::new(SegmentFacets {
+            names: names
+                .iter()
+                .map(|n| n.map(|(root, name)| (root, Arc::from(name))))
+                .collect(),
+            docs: Vec::new(),
+            reports: Vec::new(),
+            report_ids: Vec::new(),
+            section_bit: Vec::new(),
+        })
+    }
+
+    /// A facet value held by two segments is one number; segments' counts by their own
+    /// ordinals add up under it, and values nobody counted are left out.
+    #[test]
+    fn facet_values_are_numbered_once_and_counts_add_across_segments() {
+        use FacetRoot::{School, Year};
+        let (a, b) = (SegmentId::generate_random(), SegmentId::generate_random());
+        let table = ReportTable::build(&[
+            (
+                a,
+                named(&[Some((School, "乙大学")), None, Some((Year, "2020-2021"))]),
+            ),
+            (
+                b,
+                named(&[
+                    Some((School, "甲大学")),
+                    Some((School, "乙大学")),
+                    Some((Year, "2021-2022")),
+                ]),
+            ),
+        ]);
+        assert_eq!(table.facet_values.len(), 4);
+        assert_eq!(table.facet_numbers[0][1], NO_FACET);
+        assert_eq!(table.facet_numbers[0][0], table.facet_numbers[1][1]);
+        let mut tally = table.facet_tally();
+        table.add_segment_facets(0, &[2, 7, 1], &mut tally);
+        table.add_segment_facets(1, &[0, 3, 4], &mut tally);
+        let counts = table.facet_counts(&tally);
+        assert_eq!(
+            counts.school.into_iter().collect::<Vec<_>>(),
+            vec![("乙大学".to_string(), 5)]
+        );
+        assert_eq!(
+            counts.year.into_iter().collect::<Vec<_>>(),
+            vec![("2020-2021".to_string(), 1), ("2021-2022".to_string(), 4)]
+        );
     }
 }

@@ -51,7 +51,7 @@ impl Engine {
                 facets: grouped.facets,
             });
         }
-        let facet_collector = self.facet_collector(&searcher);
+        let facet_collector = self.facet_collector(&searcher)?;
         let top = TopDocs::with_limit(req.limit).and_offset(req.offset);
         let (docs, total, facet_counts): (Vec<(f32, DocAddress)>, usize, _) = match req.sort {
             Sort::Relevance => {
