@@ -200,41 +200,45 @@ impl Engine {
                 by_report.entry(id).or_default().push((score, addr));
             }
         }
-        let mut hits = Vec::with_capacity(page.len());
-        for id in page {
-            let Some(sections) = by_report.get(id) else {
-                continue;
-            };
-            let Some(&(score, best)) = sections.first() else {
-                continue;
-            };
-            let doc: TantivyDocument = searcher.doc(best)?;
-            let mut hit = self.hit(&doc, score, preferred, needles, req.snippet_chars);
-            let mut beneath = Vec::new();
-            for &(_, addr) in sections.iter().skip(1).take(SECTIONS_SHOWN) {
-                let doc: TantivyDocument = searcher.doc(addr)?;
-                let text = |field| super::get_str(&doc, field).unwrap_or_default();
-                beneath.push(SectionHit {
-                    section: super::get_str(&doc, self.f.section)
-                        .and_then(|s| SectionId::parse(&s))
-                        .unwrap_or(SectionId::Other),
-                    heading: text(self.f.heading),
-                    snippet_html: snippet_preferring(
-                        &text(self.f.body),
-                        preferred,
-                        needles,
-                        SECTION_SNIPPET_CHARS.min(req.snippet_chars.max(10)),
-                    ),
-                });
-            }
-            if req.sort == Sort::Date {
-                hit.score = 0.0;
-            }
-            hit.matching_sections = Some(tallies.count_of(id).unwrap_or(sections.len()));
-            hit.sections = Some(beneath);
-            hits.push(hit);
-        }
-        Ok(hits)
+        // Each hit reads its sections from the store and cuts their snippets: the page's
+        // reports are made side by side on the search threads.
+        let made = searcher.index().search_executor().map(
+            |id: &Arc<str>| -> tantivy::Result<Option<Hit>> {
+                let Some(sections) = by_report.get(id) else {
+                    return Ok(None);
+                };
+                let Some(&(score, best)) = sections.first() else {
+                    return Ok(None);
+                };
+                let doc: TantivyDocument = searcher.doc(best)?;
+                let mut hit = self.hit(&doc, score, preferred, needles, req.snippet_chars);
+                let mut beneath = Vec::new();
+                for &(_, addr) in sections.iter().skip(1).take(SECTIONS_SHOWN) {
+                    let doc: TantivyDocument = searcher.doc(addr)?;
+                    let text = |field| super::get_str(&doc, field).unwrap_or_default();
+                    beneath.push(SectionHit {
+                        section: super::get_str(&doc, self.f.section)
+                            .and_then(|s| SectionId::parse(&s))
+                            .unwrap_or(SectionId::Other),
+                        heading: text(self.f.heading),
+                        snippet_html: snippet_preferring(
+                            &text(self.f.body),
+                            preferred,
+                            needles,
+                            SECTION_SNIPPET_CHARS.min(req.snippet_chars.max(10)),
+                        ),
+                    });
+                }
+                if req.sort == Sort::Date {
+                    hit.score = 0.0;
+                }
+                hit.matching_sections = Some(tallies.count_of(id).unwrap_or(sections.len()));
+                hit.sections = Some(beneath);
+                Ok(Some(hit))
+            },
+            page.iter(),
+        )?;
+        Ok(made.into_iter().flatten().collect())
     }
 }
 
@@ -415,15 +419,22 @@ impl ReportTable {
         }
     }
 
-    /// The non-zero counts of `tally` by facet and name.
+    /// The non-zero counts of `tally` by facet and name. The values are in order, so
+    /// each map is built from a sorted list, not by one insertion per name.
     pub(super) fn facet_counts(&self, tally: &[u64]) -> FacetCounts {
-        let mut counts = FacetCounts::default();
-        for ((root, name), &n) in self.facet_values.iter().zip(tally) {
-            if n > 0 {
-                counts.add(*root, name, n);
-            }
+        let of = |want: FacetRoot| {
+            self.facet_values
+                .iter()
+                .zip(tally)
+                .filter(|((root, _), &n)| *root == want && n > 0)
+                .map(|((_, name), &n)| (name.to_string(), n))
+                .collect()
+        };
+        FacetCounts {
+            school: of(FacetRoot::School),
+            year: of(FacetRoot::Year),
+            section: of(FacetRoot::Section),
         }
-        counts
     }
 }
 
@@ -544,11 +555,12 @@ impl Collector for ReportCounter<'_> {
         let mut facets = self.table.facet_counts(&tally);
         let mut by_kind = [0u64; 16];
         for &number in &touched {
-            let bits = kinds.get(number).copied().unwrap_or(0);
-            for (i, slot) in by_kind.iter_mut().enumerate() {
-                if bits & (1 << i) != 0 {
+            let mut bits = kinds.get(number).copied().unwrap_or(0);
+            while bits != 0 {
+                if let Some(slot) = by_kind.get_mut(bits.trailing_zeros() as usize) {
                     *slot += 1;
                 }
+                bits &= bits - 1;
             }
         }
         for (kind, &c) in crate::SectionId::ALL.iter().zip(&by_kind) {

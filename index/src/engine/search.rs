@@ -70,13 +70,14 @@ impl Engine {
                 (docs, total, facets)
             }
         };
-        let hits = docs
-            .into_iter()
-            .map(|(score, addr)| {
+        // Stored text read and snippets cut side by side on the search threads.
+        let hits = searcher.index().search_executor().map(
+            |(score, addr): (f32, DocAddress)| {
                 let doc: TantivyDocument = searcher.doc(addr)?;
                 Ok(self.hit(&doc, score, &preferred, &needles, req.snippet_chars))
-            })
-            .collect::<Result<Vec<_>>>()?;
+            },
+            docs.into_iter(),
+        )?;
         debug!(total, "searched");
         Ok(SearchResults {
             query: req.query.clone(),
