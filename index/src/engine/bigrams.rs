@@ -29,7 +29,7 @@ use tantivy::query::{
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocId, DocSet, Score, SegmentReader, TantivyError, Term, TERMINATED};
 
-use crate::analysis::is_word_char;
+use crate::analysis::{is_word_char, query_words};
 use crate::fold::{fold, is_han};
 
 /// The string whose bigram set is `terms` (each at its character offset), and the string
@@ -41,6 +41,11 @@ pub(super) struct BigramQuery {
     /// For a string of Han characters only: its bigram at every offset, from which each
     /// segment picks its cheapest set. Scores still come from `terms`.
     bigrams: Vec<Term>,
+    /// For a string of Han characters that is not one word: the words of three or more
+    /// characters jieba cuts it into, at their offsets. Where a section has them all, the
+    /// string is checked by their positions and a cover of the other characters (see
+    /// [`BigramScorer::occurs`]).
+    anchors: Vec<(u32, Term)>,
 }
 
 impl BigramQuery {
@@ -51,7 +56,14 @@ impl BigramQuery {
             terms: terms.into_iter().map(|(o, t)| (o as u32, t)).collect(),
             word,
             bigrams: Vec::new(),
+            anchors: Vec::new(),
         }
+    }
+
+    /// Words inside the string (each at its character offset), for the anchored check.
+    pub(super) fn with_anchors(mut self, anchors: Vec<(usize, Term)>) -> BigramQuery {
+        self.anchors = anchors.into_iter().map(|(o, t)| (o as u32, t)).collect();
+        self
     }
 
     /// The bigram at every offset of a Han string (offset `k` at index `k`), so that
@@ -147,8 +159,19 @@ pub(super) fn substring_query(field: Field, text: &str) -> Option<Box<dyn Query>
             } else {
                 Vec::new()
             };
+            let anchors: Vec<(usize, Term)> = if whole {
+                query_words(&folded)
+                    .into_iter()
+                    .filter(|(_, w)| w.chars().count() >= 3 && *w != folded)
+                    .map(|(o, w)| (o, Term::from_field_text(field, &w)))
+                    .collect()
+            } else {
+                Vec::new()
+            };
             Some(Box::new(
-                BigramQuery::new(to_terms(terms), word).with_bigrams(bigrams),
+                BigramQuery::new(to_terms(terms), word)
+                    .with_bigrams(bigrams)
+                    .with_anchors(anchors),
             ))
         }
         (_, Some(p)) => {
@@ -229,13 +252,94 @@ impl BigramWeight {
             Some(word) => index.read_postings(word, IndexRecordOption::WithFreqs)?,
             None => None,
         };
+        let anchored = self.anchored(&index)?;
         Ok(Some(BigramScorer::new(
             terms,
             word,
+            anchored,
             reader.get_fieldnorms_reader(field)?,
             self.bm25.as_ref().map(|w| w.boost_by(boost)),
         )))
     }
+}
+
+impl BigramWeight {
+    /// The anchored check's terms in this segment: the query's words (when the segment
+    /// has them all) and the cheapest bigrams covering the characters outside them.
+    /// Empty when there are no words or the segment lacks one.
+    fn anchored(
+        &self,
+        index: &tantivy::InvertedIndexReader,
+    ) -> tantivy::Result<Vec<(u32, SegmentPostings)>> {
+        let anchors = &self.query.anchors;
+        let n = self.query.bigrams.len() + 1;
+        if anchors.is_empty() || n < 3 {
+            return Ok(Vec::new());
+        }
+        let mut covered = vec![false; n];
+        let mut out = Vec::new();
+        for (offset, term) in anchors {
+            let Some(postings) =
+                index.read_postings(term, IndexRecordOption::WithFreqsAndPositions)?
+            else {
+                return Ok(Vec::new());
+            };
+            let len = term.value().as_str().map_or(0, |w| w.chars().count());
+            for c in covered.iter_mut().skip(*offset as usize).take(len) {
+                *c = true;
+            }
+            out.push((*offset, postings));
+        }
+        let mut costs = Vec::with_capacity(n - 1);
+        for term in &self.query.bigrams {
+            match index.get_term_info(term)? {
+                Some(info) => costs.push(info.positions_range.len()),
+                None => return Ok(Vec::new()),
+            }
+        }
+        for k in cover_rest(&covered, &costs) {
+            let Some(term) = self.query.bigrams.get(k) else {
+                return Ok(Vec::new());
+            };
+            let Some(postings) =
+                index.read_postings(term, IndexRecordOption::WithFreqsAndPositions)?
+            else {
+                return Ok(Vec::new());
+            };
+            out.push((k as u32, postings));
+        }
+        Ok(out)
+    }
+}
+
+/// Offsets of bigrams (bigram `k` covers characters `k` and `k + 1`; `costs` by offset)
+/// that cover every character not `covered`: the cheapest cover of each uncovered run,
+/// and for a run of one character the bigram reaching into its neighbour.
+fn cover_rest(covered: &[bool], costs: &[usize]) -> Vec<usize> {
+    let n = covered.len();
+    let mut chosen = Vec::new();
+    let mut i = 0;
+    while i < n {
+        if covered[i] {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < n && !covered[i] {
+            i += 1;
+        }
+        if i - start == 1 {
+            chosen.push(if start + 1 < n {
+                start
+            } else {
+                start.saturating_sub(1)
+            });
+        } else {
+            let run = &costs[start..i - 1];
+            chosen.extend(cheapest_bigrams(run).into_iter().map(|k| start + k));
+        }
+    }
+    chosen
 }
 
 impl Weight for BigramWeight {
@@ -262,6 +366,8 @@ struct BigramScorer {
     /// Rarest first: the leapfrog starts from the shortest list.
     terms: Vec<(u32, SegmentPostings)>,
     word: Option<SegmentPostings>,
+    /// The query's words and the bigrams covering the rest (empty: no anchored check).
+    anchored: Vec<(u32, SegmentPostings)>,
     fieldnorms: FieldNormReader,
     bm25: Option<Bm25Weight>,
     doc: DocId,
@@ -285,13 +391,16 @@ impl BigramScorer {
     fn new(
         mut terms: Vec<(u32, SegmentPostings)>,
         word: Option<SegmentPostings>,
+        mut anchored: Vec<(u32, SegmentPostings)>,
         fieldnorms: FieldNormReader,
         bm25: Option<Bm25Weight>,
     ) -> BigramScorer {
         terms.sort_by_key(|(_, p)| p.doc_freq());
+        anchored.sort_by_key(|(_, p)| p.doc_freq());
         let mut scorer = BigramScorer {
             terms,
             word,
+            anchored,
             fieldnorms,
             bm25,
             doc: 0,
@@ -338,6 +447,13 @@ impl BigramScorer {
     }
 
     /// Does the string occur in `doc`, which has every term of the set?
+    ///
+    /// Three ways, cheapest first: the whole string indexed as a word; the anchored
+    /// check, where the section has every word jieba cuts the string into — their
+    /// positions, which are few, and those of a cover of the other characters must line
+    /// up; and otherwise the bigram set's positions. A word term at a position is the
+    /// word there, so the first two never match wrongly; the last decides where the
+    /// section's text was cut differently. The frequency is of the way that answered.
     fn occurs(&mut self, doc: DocId) -> bool {
         if let Some(word) = &mut self.word {
             if seek(word, doc) == doc {
@@ -345,8 +461,23 @@ impl BigramScorer {
                 return true;
             }
         }
-        // Candidate start positions: where each term sits at its offset from the start.
-        for (i, (offset, postings)) in self.terms.iter_mut().enumerate() {
+        if !self.anchored.is_empty()
+            && self.anchored.iter_mut().all(|(_, p)| seek(p, doc) == doc)
+            && self.starts_of(Set::Anchored)
+        {
+            return true;
+        }
+        self.starts_of(Set::Bigrams)
+    }
+
+    /// Start positions where every term of `set` (in `doc`, where they all are) sits at
+    /// its offset; true, with `freq` set, when there is one.
+    fn starts_of(&mut self, set: Set) -> bool {
+        let terms = match set {
+            Set::Bigrams => &mut self.terms,
+            Set::Anchored => &mut self.anchored,
+        };
+        for (i, (offset, postings)) in terms.iter_mut().enumerate() {
             self.positions.clear();
             postings.positions(&mut self.positions);
             let shifted = self
@@ -368,6 +499,13 @@ impl BigramScorer {
         self.freq = self.starts.len() as u32;
         true
     }
+}
+
+/// Which of a scorer's term lists to line up.
+#[derive(Clone, Copy)]
+enum Set {
+    Bigrams,
+    Anchored,
 }
 
 /// Offsets of the bigrams that cover every character of a string whose bigram at offset
@@ -467,6 +605,24 @@ mod tests {
             assert_eq!(chosen.last(), Some(&(costs.len() - 1)));
             assert!(chosen.windows(2).all(|w| w[1] - w[0] <= 2), "{chosen:?}");
         }
+    }
+
+    /// Characters outside the words are covered by bigrams inside the string: a run by its
+    /// cheapest cover, a lone character by the bigram reaching into its neighbour.
+    #[test]
+    fn the_rest_of_an_anchored_string_is_covered() {
+        // 学校信息公开工作 with 信息公开工作 (offsets 2..8) a word: 学校 left.
+        let covered = [false, false, true, true, true, true, true, true];
+        assert_eq!(cover_rest(&covered, &[1; 7]), vec![0]);
+        // 信息公开工作领导小组 with both words: nothing left.
+        assert!(cover_rest(&[true; 10], &[1; 9]).is_empty());
+        // A lone character at either end, and one in the middle.
+        assert_eq!(cover_rest(&[true, true, false], &[1, 1]), vec![1]);
+        assert_eq!(cover_rest(&[false, true, true], &[1, 1]), vec![0]);
+        assert_eq!(cover_rest(&[true, false, true, true], &[1, 1, 1]), vec![1]);
+        // A longer run takes its cheapest cover.
+        let covered = [false, false, false, false, true, true, true];
+        assert_eq!(cover_rest(&covered, &[5, 1, 5, 9, 9, 9]), vec![0, 2]);
     }
 
     #[test]
