@@ -6,6 +6,8 @@
 //! input can make it slice inside a character (the failure of tantivy's stock snippet
 //! generator on overlapping jieba tokens).
 
+use aho_corasick::{AhoCorasick, MatchKind};
+
 use crate::fold::fold;
 
 /// Characters of context in a snippet.
@@ -14,25 +16,95 @@ pub const SNIPPET_CHARS: usize = 160;
 /// Half-open character ranges of every occurrence of any needle in `text`, merged where
 /// they overlap or touch, in order. Needles must already be folded.
 pub fn match_ranges(text: &str, needles: &[String]) -> Vec<(usize, usize)> {
-    ranges_in_folded(&fold(text), needles)
+    Highlighter::new(&[], needles).ranges(&fold(text)).0
 }
 
-/// [`match_ranges`] on text already folded (character indices are the same in both).
-fn ranges_in_folded(folded: &str, needles: &[String]) -> Vec<(usize, usize)> {
-    // Byte ranges of every occurrence, overlapping ones included (the search resumes one
-    // character after each match's start).
-    let mut ranges = Vec::new();
-    for needle in needles.iter().filter(|n| !n.is_empty()) {
-        let mut from = 0;
-        while let Some(at) = folded
-            .get(from..)
-            .and_then(|rest| rest.find(needle.as_str()))
-        {
-            let start = from + at;
-            ranges.push((start, start + needle.len()));
-            from = start + folded[start..].chars().next().map_or(1, char::len_utf8);
+/// The needles of one query, ready to mark any number of texts: one automaton finds every
+/// occurrence of every needle (overlapping ones included) in one pass over a text, so a
+/// page of snippets builds it once (issue 21: the string search that restarted at each
+/// occurrence, once for the needles and again for the preferred strings, was a third of
+/// a selective search).
+pub struct Highlighter {
+    automaton: Option<AhoCorasick>,
+    /// Patterns below this index are preferred strings (see [`snippet_preferring`]).
+    preferred: usize,
+}
+
+impl Highlighter {
+    /// Needles and preferred strings must already be folded; empty ones are ignored.
+    pub fn new(preferred: &[String], needles: &[String]) -> Highlighter {
+        let preferred: Vec<&str> = preferred
+            .iter()
+            .map(String::as_str)
+            .filter(|p| !p.is_empty())
+            .collect();
+        let count = preferred.len();
+        let patterns: Vec<&str> = preferred
+            .into_iter()
+            .chain(needles.iter().map(String::as_str).filter(|n| !n.is_empty()))
+            .collect();
+        let automaton = (!patterns.is_empty())
+            .then(|| {
+                AhoCorasick::builder()
+                    .match_kind(MatchKind::Standard)
+                    .build(&patterns)
+                    .ok()
+            })
+            .flatten();
+        Highlighter {
+            automaton,
+            preferred: count,
         }
     }
+
+    /// Character ranges in `folded` of every match, and of the preferred strings' matches,
+    /// each merged where they overlap or touch, in order.
+    fn ranges(&self, folded: &str) -> (Vec<Range>, Vec<Range>) {
+        let Some(automaton) = &self.automaton else {
+            return (Vec::new(), Vec::new());
+        };
+        let mut all = Vec::new();
+        let mut exact = Vec::new();
+        for m in automaton.find_overlapping_iter(folded) {
+            all.push((m.start(), m.end()));
+            if m.pattern().as_usize() < self.preferred {
+                exact.push((m.start(), m.end()));
+            }
+        }
+        (char_ranges(folded, all), char_ranges(folded, exact))
+    }
+
+    /// See [`snippet_preferring`].
+    pub fn snippet(&self, text: &str, max_chars: usize) -> String {
+        let chars: Vec<char> = text.chars().collect();
+        let (ranges, exact) = self.ranges(&fold(text));
+        let max_chars = max_chars.max(1);
+        let anchor = if exact.is_empty() { &ranges } else { &exact };
+        let (start, end) = best_window(&chars, anchor, max_chars);
+        let mut out = String::new();
+        if start > 0 {
+            out.push('…');
+        }
+        out.push_str(&render(&chars, start, end, &ranges));
+        if end < chars.len() {
+            out.push('…');
+        }
+        out
+    }
+
+    /// See [`highlight_all`].
+    pub fn mark_all(&self, text: &str) -> String {
+        let chars: Vec<char> = text.chars().collect();
+        render(&chars, 0, chars.len(), &self.ranges(&fold(text)).0)
+    }
+}
+
+/// A half-open range of character (or byte) indices.
+type Range = (usize, usize);
+
+/// Byte ranges in `folded` (in any order) → character ranges, sorted and merged where
+/// they overlap or touch.
+fn char_ranges(folded: &str, mut ranges: Vec<(usize, usize)>) -> Vec<(usize, usize)> {
     ranges.sort_unstable();
     let mut merged: Vec<(usize, usize)> = Vec::with_capacity(ranges.len());
     for (s, e) in ranges {
@@ -91,15 +163,14 @@ pub fn html_text(html: &str, open: &str, close: &str) -> String {
 
 /// All of `text`, escaped, with every match in `<mark>`.
 pub fn highlight_all(text: &str, needles: &[String]) -> String {
-    let chars: Vec<char> = text.chars().collect();
-    render(&chars, 0, chars.len(), &match_ranges(text, needles))
+    Highlighter::new(&[], needles).mark_all(text)
 }
 
 /// A window of about `max_chars` characters around the densest matches, escaped, with
 /// matches in `<mark>` and `…` where text was cut. Without matches: the opening of the
 /// text.
 pub fn snippet(text: &str, needles: &[String], max_chars: usize) -> String {
-    snippet_preferring(text, &[], needles, max_chars)
+    Highlighter::new(&[], needles).snippet(text, max_chars)
 }
 
 /// Like [`snippet`], but when any of the `preferred` strings (a query's whole chunks and
@@ -111,27 +182,7 @@ pub fn snippet_preferring(
     needles: &[String],
     max_chars: usize,
 ) -> String {
-    let chars: Vec<char> = text.chars().collect();
-    let folded = fold(text);
-    let all: Vec<String> = preferred.iter().chain(needles).cloned().collect();
-    let ranges = ranges_in_folded(&folded, &all);
-    let max_chars = max_chars.max(1);
-    let exact = if preferred.is_empty() {
-        Vec::new()
-    } else {
-        ranges_in_folded(&folded, preferred)
-    };
-    let anchor = if exact.is_empty() { &ranges } else { &exact };
-    let (start, end) = best_window(&chars, anchor, max_chars);
-    let mut out = String::new();
-    if start > 0 {
-        out.push('…');
-    }
-    out.push_str(&render(&chars, start, end, &ranges));
-    if end < chars.len() {
-        out.push('…');
-    }
-    out
+    Highlighter::new(preferred, needles).snippet(text, max_chars)
 }
 
 /// Picks the window `[start, end)` of at most `width` characters that covers the most
@@ -250,6 +301,27 @@ mod tests {
         assert!(html.starts_with('…') && html.ends_with('…'), "{html}");
         assert!(html.contains("<mark>收費標準</mark>"), "{html}");
         assert_eq!(visible(&html).chars().count(), 42);
+    }
+
+    /// A preferred string that is also a needle still places the window: the automaton
+    /// reports it under its preferred name.
+    #[test]
+    fn a_preferred_string_that_is_also_a_needle_places_the_window() {
+        let text = format!("工作{}信息公開工作{}", "前".repeat(300), "後".repeat(300));
+        let marks = Highlighter::new(
+            &needles(&["信息公开工作"]),
+            &needles(&["信息公开工作", "工作"]),
+        );
+        let html = marks.snippet(&text, 40);
+        assert!(html.contains("<mark>信息公開工作</mark>"), "{html}");
+        assert_eq!(
+            marks.mark_all("工作與信息公开工作"),
+            "<mark>工作</mark>與<mark>信息公开工作</mark>"
+        );
+        assert_eq!(
+            Highlighter::new(&[], &[]).mark_all("<公开>"),
+            "&lt;公开&gt;"
+        );
     }
 
     #[test]

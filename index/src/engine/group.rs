@@ -23,7 +23,7 @@ use super::{
     any_of, Engine, FacetCounts, FacetNames, FacetRoot, Hit, SegmentFacets, Sort, NO_FACET,
     NO_SECTION,
 };
-use crate::highlight::snippet_preferring;
+use crate::highlight::Highlighter;
 use crate::report::SectionId;
 use crate::Result;
 
@@ -83,8 +83,7 @@ impl Engine {
         searcher: &Searcher,
         query: &dyn Query,
         req: &super::SearchRequest,
-        preferred: &[String],
-        needles: &[String],
+        marks: &Highlighter,
     ) -> Result<Grouped> {
         self.facet_names.retain(searcher);
         let want = req.offset + req.limit;
@@ -113,7 +112,7 @@ impl Engine {
             .skip(req.offset)
             .take(req.limit)
             .collect();
-        let hits = self.report_hits(searcher, query, &page, &tallies, req, preferred, needles)?;
+        let hits = self.report_hits(searcher, query, &page, &tallies, req, marks)?;
         Ok(Grouped {
             total,
             hits,
@@ -168,8 +167,7 @@ impl Engine {
         page: &[Arc<str>],
         tallies: &Tallies,
         req: &super::SearchRequest,
-        preferred: &[String],
-        needles: &[String],
+        marks: &Highlighter,
     ) -> Result<Vec<Hit>> {
         if page.is_empty() {
             return Ok(Vec::new());
@@ -211,7 +209,7 @@ impl Engine {
                     return Ok(None);
                 };
                 let doc: TantivyDocument = searcher.doc(best)?;
-                let mut hit = self.hit(&doc, score, preferred, needles, req.snippet_chars);
+                let mut hit = self.hit(&doc, score, marks, req.snippet_chars);
                 let mut beneath = Vec::new();
                 for &(_, addr) in sections.iter().skip(1).take(SECTIONS_SHOWN) {
                     let doc: TantivyDocument = searcher.doc(addr)?;
@@ -221,10 +219,8 @@ impl Engine {
                             .and_then(|s| SectionId::parse(&s))
                             .unwrap_or(SectionId::Other),
                         heading: text(self.f.heading),
-                        snippet_html: snippet_preferring(
+                        snippet_html: marks.snippet(
                             &text(self.f.body),
-                            preferred,
-                            needles,
                             SECTION_SNIPPET_CHARS.min(req.snippet_chars.max(10)),
                         ),
                     });

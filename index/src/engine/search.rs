@@ -9,7 +9,7 @@ use super::request::MAX_FILTER_VALUES;
 use super::{
     get_str, Engine, Group, Hit, SearchRequest, SearchResults, Sort, MAX_LIMIT, MAX_OFFSET,
 };
-use crate::highlight::{highlight_all, snippet_preferring};
+use crate::highlight::Highlighter;
 use crate::query::UserQuery;
 use crate::report::SectionId;
 use crate::{Error, Result};
@@ -38,11 +38,12 @@ impl Engine {
         let user_query = UserQuery::parse(&req.query)?;
         let query = self.build_query(&user_query, req);
         let searcher = self.reader.searcher();
-        let needles = user_query.highlight_needles();
-        let preferred = user_query.preferred_needles();
+        let marks = Highlighter::new(
+            &user_query.preferred_needles(),
+            &user_query.highlight_needles(),
+        );
         if req.group == Group::Report {
-            let grouped =
-                self.search_by_report(&searcher, query.as_ref(), req, &preferred, &needles)?;
+            let grouped = self.search_by_report(&searcher, query.as_ref(), req, &marks)?;
             debug!(total = grouped.total, "searched by report");
             return Ok(SearchResults {
                 query: req.query.clone(),
@@ -74,7 +75,7 @@ impl Engine {
         let hits = searcher.index().search_executor().map(
             |(score, addr): (f32, DocAddress)| {
                 let doc: TantivyDocument = searcher.doc(addr)?;
-                Ok(self.hit(&doc, score, &preferred, &needles, req.snippet_chars))
+                Ok(self.hit(&doc, score, &marks, req.snippet_chars))
             },
             docs.into_iter(),
         )?;
@@ -120,8 +121,7 @@ impl Engine {
         &self,
         doc: &TantivyDocument,
         score: f32,
-        preferred: &[String],
-        needles: &[String],
+        marks: &Highlighter,
         chars: usize,
     ) -> Hit {
         let text = |field| get_str(doc, field).unwrap_or_default();
@@ -134,14 +134,14 @@ impl Engine {
             school: text(self.f.school),
             year: get_str(doc, self.f.year),
             section,
-            heading_html: highlight_all(&text(self.f.heading), needles),
+            heading_html: marks.mark_all(&text(self.f.heading)),
             heading: text(self.f.heading),
             title: text(self.f.title),
             url: text(self.f.url),
             published: get_str(doc, self.f.published),
             script: text(self.f.script),
             institution: get_str(doc, self.f.institution),
-            snippet_html: snippet_preferring(&body, preferred, needles, chars.clamp(10, 2000)),
+            snippet_html: marks.snippet(&body, chars.clamp(10, 2000)),
             score,
             matching_sections: None,
             sections: None,
