@@ -22,7 +22,6 @@ use tantivy::{Index, IndexReader, IndexSettings, ReloadPolicy, TantivyDocument};
 
 use self::facets::{FacetNames, FacetRoot, SegmentFacets, NO_FACET, NO_SECTION};
 pub use self::group::{Group, SectionHit, SECTIONS_SHOWN};
-use self::query::any_of;
 pub use self::request::{
     FacetCounts, Hit, IndexStats, SearchRequest, SearchResults, Sort, MAX_LIMIT, MAX_OFFSET,
 };

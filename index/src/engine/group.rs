@@ -15,13 +15,15 @@ use std::sync::Arc;
 use serde::Serialize;
 use tantivy::collector::{Collector, SegmentCollector, TopDocs};
 use tantivy::index::SegmentId;
-use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
+use tantivy::query::{EnableScoring, Query, Weight};
 use tantivy::schema::IndexRecordOption;
-use tantivy::{DocAddress, DocId, Order, Score, Searcher, SegmentReader, TantivyDocument, Term};
+use tantivy::{
+    DocAddress, DocId, DocSet, Order, Score, Searcher, SegmentReader, TantivyDocument, Term,
+    TERMINATED,
+};
 
 use super::{
-    any_of, Engine, FacetCounts, FacetNames, FacetRoot, Hit, SegmentFacets, Sort, NO_FACET,
-    NO_SECTION,
+    Engine, FacetCounts, FacetNames, FacetRoot, Hit, SegmentFacets, Sort, NO_FACET, NO_SECTION,
 };
 use crate::highlight::Highlighter;
 use crate::report::SectionId;
@@ -94,13 +96,16 @@ impl Engine {
             names: &self.facet_names,
             table: table.clone(),
         };
-        let (first_docs, tallies) = top_sections(searcher, query, req.sort, first_limit, counter)?;
+        // One weight for every pass: its statistics and term lookups are made once.
+        let weight = query.weight(EnableScoring::enabled_from_searcher(searcher))?;
+        let weight = weight.as_ref();
+        let (first_docs, tallies) = top_sections(searcher, weight, req.sort, first_limit, counter)?;
         let total = tallies.reports();
         let sections = tallies.sections();
         let facets = tallies.facets.clone();
         let ranked = self.ranked_reports(
             searcher,
-            query,
+            weight,
             req.sort,
             want,
             sections,
@@ -112,7 +117,7 @@ impl Engine {
             .skip(req.offset)
             .take(req.limit)
             .collect();
-        let hits = self.report_hits(searcher, query, &page, &tallies, req, marks)?;
+        let hits = self.report_hits(searcher, weight, &page, &tallies, req, marks)?;
         Ok(Grouped {
             total,
             hits,
@@ -127,7 +132,7 @@ impl Engine {
     fn ranked_reports(
         &self,
         searcher: &Searcher,
-        query: &dyn Query,
+        weight: &dyn Weight,
         sort: Sort,
         want: usize,
         sections: usize,
@@ -153,17 +158,18 @@ impl Engine {
                 return Ok(order);
             }
             limit = limit.saturating_mul(4);
-            docs = top_sections(searcher, query, sort, limit, NoCount)?.0;
+            docs = top_sections(searcher, weight, sort, limit, NoCount)?.0;
         }
     }
 
     /// The hits of the page's reports: each report's sections by score, the best as the
-    /// hit, the next [`SECTIONS_SHOWN`] beneath it.
-    #[allow(clippy::too_many_arguments)]
+    /// hit, the next [`SECTIONS_SHOWN`] beneath it. The page's reports' sections are few:
+    /// each segment's scorer is moved to each of them in turn (the query's weight is the
+    /// first pass's, so the scores are the same).
     fn report_hits(
         &self,
         searcher: &Searcher,
-        query: &dyn Query,
+        weight: &dyn Weight,
         page: &[Arc<str>],
         tallies: &Tallies,
         req: &super::SearchRequest,
@@ -172,31 +178,48 @@ impl Engine {
         if page.is_empty() {
             return Ok(Vec::new());
         }
-        let ids: Vec<Box<dyn Query>> = page
-            .iter()
-            .map(|id| {
-                Box::new(TermQuery::new(
-                    Term::from_field_text(self.f.report_id, id),
-                    IndexRecordOption::Basic,
-                )) as Box<dyn Query>
-            })
-            .collect();
-        let within = BooleanQuery::new(vec![
-            (Occur::Must, query.box_clone()),
-            (Occur::Must, Box::new(BoostQuery::new(any_of(ids), 0.0))),
-        ]);
-        let count: usize = page.iter().filter_map(|id| tallies.count_of(id)).sum();
-        let segments: Vec<Arc<SegmentFacets>> = searcher
-            .segment_readers()
-            .iter()
-            .map(|r| self.facet_names.for_segment(r))
-            .collect::<tantivy::Result<_>>()?;
-        let docs = searcher.search(&within, &TopDocs::with_limit(count.max(1)).order_by_score())?;
-        let mut by_report: HashMap<Arc<str>, Vec<(Score, DocAddress)>> = HashMap::new();
-        for (score, addr) in docs {
-            if let Some(id) = report_of(&segments, addr) {
-                by_report.entry(id).or_default().push((score, addr));
+        let mut scored: Vec<(Score, DocAddress, Arc<str>)> = Vec::new();
+        for (ord, reader) in searcher.segment_readers().iter().enumerate() {
+            let index = reader.inverted_index(self.f.report_id)?;
+            let mut docs: Vec<(DocId, &Arc<str>)> = Vec::new();
+            for id in page {
+                let term = Term::from_field_text(self.f.report_id, id);
+                let Some(mut postings) = index.read_postings(&term, IndexRecordOption::Basic)?
+                else {
+                    continue;
+                };
+                while postings.doc() != TERMINATED {
+                    if reader
+                        .alive_bitset()
+                        .is_none_or(|a| a.is_alive(postings.doc()))
+                    {
+                        docs.push((postings.doc(), id));
+                    }
+                    postings.advance();
+                }
             }
+            if docs.is_empty() {
+                continue;
+            }
+            docs.sort_unstable_by_key(|(doc, _)| *doc);
+            let mut scorer = weight.scorer(reader, 1.0)?;
+            for (doc, id) in docs {
+                // A scorer only moves forward, and only to a target past where it stands.
+                let at = match scorer.doc() {
+                    current if current < doc => scorer.seek(doc),
+                    current => current,
+                };
+                if at == doc {
+                    let addr = DocAddress::new(ord as u32, doc);
+                    scored.push((scorer.score(), addr, id.clone()));
+                }
+            }
+        }
+        // Best first, ties in index order (as the first pass's top-k orders them).
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        let mut by_report: HashMap<Arc<str>, Vec<(Score, DocAddress)>> = HashMap::new();
+        for (score, addr, id) in scored {
+            by_report.entry(id).or_default().push((score, addr));
         }
         // Each hit reads its sections from the store and cuts their snippets: the page's
         // reports are made side by side on the search threads.
@@ -241,7 +264,7 @@ impl Engine {
 /// The top `limit` sections in `sort` order, with `extra`'s fruit from the same pass.
 fn top_sections<C: Collector>(
     searcher: &Searcher,
-    query: &dyn Query,
+    weight: &dyn Weight,
     sort: Sort,
     limit: usize,
     extra: C,
@@ -249,12 +272,13 @@ fn top_sections<C: Collector>(
     let top = TopDocs::with_limit(limit);
     Ok(match sort {
         Sort::Relevance => {
-            let (docs, fruit) = searcher.search(query, &(top.order_by_score(), extra))?;
+            let (docs, fruit) = collect(searcher, weight, &(top.order_by_score(), extra))?;
             (docs.into_iter().map(|(_, a)| a).collect(), fruit)
         }
         Sort::Date => {
-            let (docs, fruit) = searcher.search(
-                query,
+            let (docs, fruit) = collect(
+                searcher,
+                weight,
                 &(
                     top.order_by_fast_field::<u64>("published_sort", Order::Desc),
                     extra,
@@ -263,6 +287,22 @@ fn top_sections<C: Collector>(
             (docs.into_iter().map(|(_, a)| a).collect(), fruit)
         }
     })
+}
+
+/// `collector` over every segment with a weight already made (what `Searcher::search`
+/// does after making one), the segments side by side on the search threads.
+fn collect<C: Collector>(
+    searcher: &Searcher,
+    weight: &dyn Weight,
+    collector: &C,
+) -> tantivy::Result<C::Fruit> {
+    let fruits = searcher.index().search_executor().map(
+        |(ord, reader): (usize, &SegmentReader)| {
+            collector.collect_segment(weight, ord as u32, reader)
+        },
+        searcher.segment_readers().iter().enumerate(),
+    )?;
+    collector.merge_fruits(fruits)
 }
 
 /// A collector that collects nothing (for a widened top-k that needs no counting).

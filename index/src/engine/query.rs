@@ -215,7 +215,7 @@ fn find_chars(hay: &[char], needle: &[char], from: usize) -> Option<usize> {
     (from..=hay.len() - needle.len()).find(|&i| hay[i..i + needle.len()] == *needle)
 }
 
-pub(super) fn any_of(mut queries: Vec<Box<dyn Query>>) -> Box<dyn Query> {
+fn any_of(mut queries: Vec<Box<dyn Query>>) -> Box<dyn Query> {
     if queries.len() == 1 {
         return queries.remove(0);
     }
