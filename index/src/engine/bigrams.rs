@@ -376,6 +376,10 @@ struct BigramScorer {
     positions: Vec<u32>,
     starts: Vec<u32>,
     next_starts: Vec<u32>,
+    anchor_starts: Vec<u32>,
+    /// Candidates checked by position in this segment, and how many lacked the string.
+    candidates: u32,
+    rejected: u32,
 }
 
 /// Moves `postings` to the first document ≥ `target` (never backwards).
@@ -408,6 +412,9 @@ impl BigramScorer {
             positions: Vec::new(),
             starts: Vec::new(),
             next_starts: Vec::new(),
+            anchor_starts: Vec::new(),
+            candidates: 0,
+            rejected: 0,
         };
         scorer.find(0);
         scorer
@@ -448,12 +455,17 @@ impl BigramScorer {
 
     /// Does the string occur in `doc`, which has every term of the set?
     ///
-    /// Three ways, cheapest first: the whole string indexed as a word; the anchored
-    /// check, where the section has every word jieba cuts the string into — their
-    /// positions, which are few, and those of a cover of the other characters must line
-    /// up; and otherwise the bigram set's positions. A word term at a position is the
-    /// word there, so the first two never match wrongly; the last decides where the
-    /// section's text was cut differently. The frequency is of the way that answered.
+    /// Three ways: the whole string indexed as a word; the anchored check, where the
+    /// section has every word jieba cuts the string into — their positions, which are
+    /// few, and those of a cover of the other characters must line up; and the bigram
+    /// set's positions. A word term at a position is the word there, so the first two
+    /// never match wrongly; the set decides where the section's text was cut differently.
+    /// The frequency is of the way that answered.
+    ///
+    /// Order: the word, then the anchored check, then the set — unless many candidates of
+    /// this segment have turned out not to hold the string (a third, after 64): then the
+    /// set's [`PREFIX`] rarest terms go first and turn most of them away before anything
+    /// reads the common words, and the other checks start from the starts they leave.
     fn occurs(&mut self, doc: DocId) -> bool {
         if let Some(word) = &mut self.word {
             if seek(word, doc) == doc {
@@ -461,51 +473,136 @@ impl BigramScorer {
                 return true;
             }
         }
-        if !self.anchored.is_empty()
-            && self.anchored.iter_mut().all(|(_, p)| seek(p, doc) == doc)
-            && self.starts_of(Set::Anchored)
-        {
-            return true;
-        }
-        self.starts_of(Set::Bigrams)
-    }
-
-    /// Start positions where every term of `set` (in `doc`, where they all are) sits at
-    /// its offset; true, with `freq` set, when there is one.
-    fn starts_of(&mut self, set: Set) -> bool {
-        let terms = match set {
-            Set::Bigrams => &mut self.terms,
-            Set::Anchored => &mut self.anchored,
-        };
-        for (i, (offset, postings)) in terms.iter_mut().enumerate() {
-            self.positions.clear();
-            postings.positions(&mut self.positions);
-            let shifted = self
-                .positions
-                .iter()
-                .filter(|&&p| p >= *offset)
-                .map(|&p| p - *offset);
-            if i == 0 {
-                self.starts.clear();
-                self.starts.extend(shifted);
-            } else {
-                intersect_sorted(&self.starts, shifted, &mut self.next_starts);
-                std::mem::swap(&mut self.starts, &mut self.next_starts);
-            }
-            if self.starts.is_empty() {
+        if self.anchored.is_empty() {
+            if !line_up(
+                &mut self.terms,
+                None,
+                &mut self.positions,
+                &mut self.starts,
+                &mut self.next_starts,
+            ) {
                 return false;
             }
+            self.freq = self.starts.len() as u32;
+            return true;
         }
-        self.freq = self.starts.len() as u32;
-        true
+        // Where most candidates hold the string, the anchored check goes first and proves
+        // them cheaply; where many do not, the set's rarest terms go first and turn them
+        // away before the anchored check reads the common words. Which holds is seen as
+        // the segment is read.
+        let many_rejected = self.candidates >= 64 && self.rejected * 3 > self.candidates;
+        self.candidates += 1;
+        if !many_rejected {
+            if self.anchored.iter_mut().all(|(_, p)| seek(p, doc) == doc)
+                && line_up(
+                    &mut self.anchored,
+                    None,
+                    &mut self.positions,
+                    &mut self.anchor_starts,
+                    &mut self.next_starts,
+                )
+            {
+                self.freq = self.anchor_starts.len() as u32;
+                return true;
+            }
+            let found = line_up(
+                &mut self.terms,
+                None,
+                &mut self.positions,
+                &mut self.starts,
+                &mut self.next_starts,
+            );
+            if found {
+                self.freq = self.starts.len() as u32;
+            } else {
+                self.rejected += 1;
+            }
+            return found;
+        }
+        let prefix = PREFIX.min(self.terms.len());
+        let (rare, rest) = self.terms.split_at_mut(prefix);
+        if !line_up(
+            rare,
+            None,
+            &mut self.positions,
+            &mut self.starts,
+            &mut self.next_starts,
+        ) {
+            self.rejected += 1;
+            return false;
+        }
+        if self.anchored.iter_mut().all(|(_, p)| seek(p, doc) == doc)
+            && line_up(
+                &mut self.anchored,
+                Some(&self.starts),
+                &mut self.positions,
+                &mut self.anchor_starts,
+                &mut self.next_starts,
+            )
+        {
+            self.freq = self.anchor_starts.len() as u32;
+            return true;
+        }
+        let from = std::mem::take(&mut self.starts);
+        let found = line_up(
+            rest,
+            Some(&from),
+            &mut self.positions,
+            &mut self.starts,
+            &mut self.next_starts,
+        );
+        if rest.is_empty() {
+            self.starts = from;
+        }
+        if found {
+            self.freq = self.starts.len() as u32;
+        } else {
+            self.rejected += 1;
+        }
+        found
     }
 }
 
-/// Which of a scorer's term lists to line up.
-#[derive(Clone, Copy)]
-enum Set {
-    Bigrams,
-    Anchored,
+/// How many of the set's rarest terms are lined up before the anchored check.
+const PREFIX: usize = 2;
+
+/// Lines up `terms` in `doc` (where they all are): the start positions where each sits at
+/// its offset, within `from` when given, into `out`. True when there is one.
+fn line_up(
+    terms: &mut [(u32, SegmentPostings)],
+    from: Option<&[u32]>,
+    positions: &mut Vec<u32>,
+    out: &mut Vec<u32>,
+    scratch: &mut Vec<u32>,
+) -> bool {
+    match from {
+        Some(from) => {
+            out.clear();
+            out.extend_from_slice(from);
+        }
+        None if terms.is_empty() => return false,
+        None => {}
+    }
+    for (i, (offset, postings)) in terms.iter_mut().enumerate() {
+        positions.clear();
+        postings.positions(positions);
+        let offset = *offset;
+        let shifted = positions
+            .iter()
+            .filter(|&&p| p >= offset)
+            .map(|&p| p - offset);
+        if i == 0 && from.is_none() {
+            out.clear();
+            out.extend(shifted);
+        } else {
+            intersect_sorted(out, shifted, scratch);
+            std::mem::swap(out, scratch);
+        }
+        if out.is_empty() {
+            return false;
+        }
+    }
+    !out.is_empty()
 }
 
 /// Offsets of the bigrams that cover every character of a string whose bigram at offset
