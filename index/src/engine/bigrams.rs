@@ -474,17 +474,7 @@ impl BigramScorer {
             }
         }
         if self.anchored.is_empty() {
-            if !line_up(
-                &mut self.terms,
-                None,
-                &mut self.positions,
-                &mut self.starts,
-                &mut self.next_starts,
-            ) {
-                return false;
-            }
-            self.freq = self.starts.len() as u32;
-            return true;
+            return self.line_up_set(0, false);
         }
         // Where most candidates hold the string, the anchored check goes first and proves
         // them cheaply; where many do not, the set's rarest terms go first and turn them
@@ -492,49 +482,21 @@ impl BigramScorer {
         // the segment is read.
         let many_rejected = self.candidates >= 64 && self.rejected * 3 > self.candidates;
         self.candidates += 1;
-        if !many_rejected {
-            if self.anchored.iter_mut().all(|(_, p)| seek(p, doc) == doc)
-                && line_up(
-                    &mut self.anchored,
-                    None,
-                    &mut self.positions,
-                    &mut self.anchor_starts,
-                    &mut self.next_starts,
-                )
-            {
-                self.freq = self.anchor_starts.len() as u32;
-                return true;
-            }
-            let found = line_up(
-                &mut self.terms,
-                None,
-                &mut self.positions,
-                &mut self.starts,
-                &mut self.next_starts,
-            );
-            if found {
-                self.freq = self.starts.len() as u32;
-            } else {
+        let rare = if many_rejected {
+            let rare = PREFIX.min(self.terms.len());
+            if !self.line_up_set_part(..rare, false) {
                 self.rejected += 1;
+                return false;
             }
-            return found;
-        }
-        let prefix = PREFIX.min(self.terms.len());
-        let (rare, rest) = self.terms.split_at_mut(prefix);
-        if !line_up(
-            rare,
-            None,
-            &mut self.positions,
-            &mut self.starts,
-            &mut self.next_starts,
-        ) {
-            self.rejected += 1;
-            return false;
-        }
+            rare
+        } else {
+            0
+        };
+        let within = (rare > 0).then_some(self.starts.as_slice());
         if self.anchored.iter_mut().all(|(_, p)| seek(p, doc) == doc)
             && line_up(
                 &mut self.anchored,
-                Some(&self.starts),
+                within,
                 &mut self.positions,
                 &mut self.anchor_starts,
                 &mut self.next_starts,
@@ -543,23 +505,45 @@ impl BigramScorer {
             self.freq = self.anchor_starts.len() as u32;
             return true;
         }
-        let from = std::mem::take(&mut self.starts);
-        let found = line_up(
-            rest,
-            Some(&from),
+        if self.line_up_set(rare, rare > 0) {
+            return true;
+        }
+        self.rejected += 1;
+        false
+    }
+
+    /// Lines up the set's terms from index `from` on (after the first `from`, whose
+    /// starts are in `starts` when `continued`); true, with `freq` set, when the string
+    /// occurs.
+    fn line_up_set(&mut self, from: usize, continued: bool) -> bool {
+        if !self.line_up_set_part(from.., continued) {
+            return false;
+        }
+        self.freq = self.starts.len() as u32;
+        true
+    }
+
+    /// Lines up `part` of the set into `starts`, within the starts already there when
+    /// `continued`.
+    fn line_up_set_part(
+        &mut self,
+        part: impl std::slice::SliceIndex<[(u32, SegmentPostings)], Output = [(u32, SegmentPostings)]>,
+        continued: bool,
+    ) -> bool {
+        let Some(terms) = self.terms.get_mut(part) else {
+            return false;
+        };
+        if continued {
+            std::mem::swap(&mut self.starts, &mut self.anchor_starts);
+        }
+        let within = continued.then_some(self.anchor_starts.as_slice());
+        line_up(
+            terms,
+            within,
             &mut self.positions,
             &mut self.starts,
             &mut self.next_starts,
-        );
-        if rest.is_empty() {
-            self.starts = from;
-        }
-        if found {
-            self.freq = self.starts.len() as u32;
-        } else {
-            self.rejected += 1;
-        }
-        found
+        )
     }
 }
 
