@@ -46,6 +46,9 @@ pub(super) struct BigramQuery {
     /// string is checked by their positions and a cover of the other characters (see
     /// [`BigramScorer::occurs`]).
     anchors: Vec<(u32, Term)>,
+    /// Weight of the whole word's own BM25 score, added where the section has the word
+    /// (0: none).
+    word_score: Score,
 }
 
 impl BigramQuery {
@@ -57,7 +60,16 @@ impl BigramQuery {
             word,
             bigrams: Vec::new(),
             anchors: Vec::new(),
+            word_score: 0.0,
         }
+    }
+
+    /// Adds `weight` × the whole word's BM25 score (its own statistics) where a section
+    /// has the word: the score a separate term query on the word would add, without a
+    /// second pass over the word's postings.
+    pub(super) fn with_word_score(mut self, weight: Score) -> BigramQuery {
+        self.word_score = weight;
+        self
     }
 
     /// Words inside the string (each at its character offset), for the anchored check.
@@ -126,7 +138,18 @@ pub(super) fn bigram_set(text: &str) -> BigramSet {
     (terms, prefix)
 }
 
+#[cfg(test)]
 pub(super) fn substring_query(field: Field, text: &str) -> Option<Box<dyn Query>> {
+    substring_query_scoring_word(field, text, 0.0)
+}
+
+/// [`substring_query`], adding `word_score` × the whole word's BM25 score where a section
+/// has the string indexed as one word (see [`BigramQuery::with_word_score`]).
+pub(super) fn substring_query_scoring_word(
+    field: Field,
+    text: &str,
+    word_score: Score,
+) -> Option<Box<dyn Query>> {
     let (terms, prefix) = bigram_set(text);
     let to_terms = |terms: Vec<(usize, String)>| -> Vec<(usize, Term)> {
         terms
@@ -171,7 +194,8 @@ pub(super) fn substring_query(field: Field, text: &str) -> Option<Box<dyn Query>
             Some(Box::new(
                 BigramQuery::new(to_terms(terms), word)
                     .with_bigrams(bigrams)
-                    .with_anchors(anchors),
+                    .with_anchors(anchors)
+                    .with_word_score(word_score),
             ))
         }
         (_, Some(p)) => {
@@ -187,16 +211,29 @@ pub(super) fn substring_query(field: Field, text: &str) -> Option<Box<dyn Query>
 impl Query for BigramQuery {
     fn weight(&self, enable_scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
         let terms: Vec<Term> = self.terms.iter().map(|(_, t)| t.clone()).collect();
-        let bm25 = match enable_scoring {
+        let (bm25, word_bm25) = match enable_scoring {
             EnableScoring::Enabled {
                 statistics_provider,
                 ..
-            } => Some(Bm25Weight::for_terms(statistics_provider, &terms)?),
-            EnableScoring::Disabled { .. } => None,
+            } => {
+                let word = match &self.word {
+                    Some(word) if self.word_score > 0.0 => Some(
+                        Bm25Weight::for_terms(statistics_provider, std::slice::from_ref(word))?
+                            .boost_by(self.word_score),
+                    ),
+                    _ => None,
+                };
+                (
+                    Some(Bm25Weight::for_terms(statistics_provider, &terms)?),
+                    word,
+                )
+            }
+            EnableScoring::Disabled { .. } => (None, None),
         };
         Ok(Box::new(BigramWeight {
             query: self.clone(),
             bm25,
+            word_bm25,
         }))
     }
 
@@ -210,6 +247,8 @@ impl Query for BigramQuery {
 struct BigramWeight {
     query: BigramQuery,
     bm25: Option<Bm25Weight>,
+    /// The whole word's own score, already weighted (see [`BigramQuery::with_word_score`]).
+    word_bm25: Option<Bm25Weight>,
 }
 
 impl BigramWeight {
@@ -259,6 +298,7 @@ impl BigramWeight {
             anchored,
             reader.get_fieldnorms_reader(field)?,
             self.bm25.as_ref().map(|w| w.boost_by(boost)),
+            self.word_bm25.as_ref().map(|w| w.boost_by(boost)),
         )))
     }
 }
@@ -370,7 +410,10 @@ struct BigramScorer {
     anchored: Vec<(u32, SegmentPostings)>,
     fieldnorms: FieldNormReader,
     bm25: Option<Bm25Weight>,
+    word_bm25: Option<Bm25Weight>,
     doc: DocId,
+    /// The whole word's frequency in `doc` (0 where the section lacks the word).
+    word_freq: u32,
     /// Occurrences of the string in `doc` (of the word, where the shortcut answered).
     freq: u32,
     positions: Vec<u32>,
@@ -398,6 +441,7 @@ impl BigramScorer {
         mut anchored: Vec<(u32, SegmentPostings)>,
         fieldnorms: FieldNormReader,
         bm25: Option<Bm25Weight>,
+        word_bm25: Option<Bm25Weight>,
     ) -> BigramScorer {
         terms.sort_by_key(|(_, p)| p.doc_freq());
         anchored.sort_by_key(|(_, p)| p.doc_freq());
@@ -407,7 +451,9 @@ impl BigramScorer {
             anchored,
             fieldnorms,
             bm25,
+            word_bm25,
             doc: 0,
+            word_freq: 0,
             freq: 0,
             positions: Vec::new(),
             starts: Vec::new(),
@@ -467,9 +513,11 @@ impl BigramScorer {
     /// set's [`PREFIX`] rarest terms go first and turn most of them away before anything
     /// reads the common words, and the other checks start from the starts they leave.
     fn occurs(&mut self, doc: DocId) -> bool {
+        self.word_freq = 0;
         if let Some(word) = &mut self.word {
             if seek(word, doc) == doc {
                 self.freq = word.term_freq();
+                self.word_freq = self.freq;
                 return true;
             }
         }
@@ -661,10 +709,15 @@ impl DocSet for BigramScorer {
 
 impl Scorer for BigramScorer {
     fn score(&mut self) -> Score {
-        match &self.bm25 {
-            Some(bm25) => bm25.score(self.fieldnorms.fieldnorm_id(self.doc), self.freq),
-            None => 1.0,
-        }
+        let Some(bm25) = &self.bm25 else {
+            return 1.0;
+        };
+        let norm = self.fieldnorms.fieldnorm_id(self.doc);
+        let word = match &self.word_bm25 {
+            Some(word) if self.word_freq > 0 => word.score(norm, self.word_freq),
+            _ => 0.0,
+        };
+        bm25.score(norm, self.freq) + word
     }
 }
 

@@ -6,7 +6,7 @@ use tantivy::query::{
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::Term;
 
-use super::bigrams::substring_query;
+use super::bigrams::substring_query_scoring_word;
 use super::{Engine, SearchRequest};
 use crate::fold::is_han;
 use crate::query::{Atom, UserQuery};
@@ -17,6 +17,9 @@ use crate::query::{Atom, UserQuery};
 const EXACT_TIER: f32 = 10_000.0;
 /// Score added when the chunk's words stand close together and in order.
 const PROXIMITY_TIER: f32 = 1_000.0;
+/// Weight of a whole word's own BM25 score in the body, where the body has it indexed as
+/// a word.
+const WHOLE_WORD_SCORE: f32 = 0.5;
 /// How far (in characters) the words of a chunk may move from where the chunk puts them
 /// and still count as close together.
 const PROXIMITY_SLOP: u32 = 8;
@@ -180,28 +183,18 @@ impl Engine {
                 None => q,
             }
         };
+        // A jieba word of three or more characters is also indexed whole: where the body
+        // segments it as a word (not by chance across words), it ranks higher — by half
+        // the word's own BM25 score, which the body's query adds as it reads the word.
         let mut shoulds: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        for (field, boost) in [
-            (self.f.body, 1.0),
-            (self.f.heading, 2.0),
-            (self.f.meta, 0.5),
+        for (field, boost, word_score) in [
+            (self.f.body, 1.0, WHOLE_WORD_SCORE),
+            (self.f.heading, 2.0, 0.0),
+            (self.f.meta, 0.5, 0.0),
         ] {
-            if let Some(q) = substring_query(field, text) {
+            if let Some(q) = substring_query_scoring_word(field, text, word_score) {
                 shoulds.push((Occur::Should, scoped(Box::new(BoostQuery::new(q, boost)))));
             }
-        }
-        // A jieba word of three or more characters is also indexed whole: where the text
-        // segments it as a word (not by chance across words), it ranks higher.
-        let han: Vec<char> = text.chars().collect();
-        if han.len() >= 3 && han.iter().all(|&c| is_han(c)) {
-            let term = TermQuery::new(
-                Term::from_field_text(self.f.body, text),
-                IndexRecordOption::WithFreqs,
-            );
-            shoulds.push((
-                Occur::Should,
-                scoped(Box::new(BoostQuery::new(Box::new(term), 0.5))),
-            ));
         }
         Box::new(BooleanQuery::new(shoulds))
     }

@@ -564,6 +564,65 @@ fn a_phrase_finds_the_same_sections_whichever_check_goes_first() {
     }
 }
 
+/// Issue 21: the body's query adds half the whole word's own BM25 score where a section
+/// has the word indexed — the same score a separate term query on the word used to add
+/// to the union, without a second pass over the word's postings.
+#[test]
+fn the_whole_word_score_is_the_term_query_s_added_in_one_pass() {
+    use std::collections::HashMap;
+    use tantivy::collector::TopDocs;
+    let engine = Engine::create_in_ram().expect("ram index");
+    let mut w = engine.writer(1).expect("writer");
+    let texts = [
+        "本校的信息公开工作顺利，信息公开网运行良好。",
+        "信息公开。信息公开。信息公开。",
+        "没有这个词。",
+        "信息公開目录",
+    ];
+    for (i, t) in texts.iter().enumerate() {
+        let r = report(&format!("校{i}"), "2020-2021", &[(SectionId::Other, t)]);
+        w.upsert(&r).expect("upsert");
+    }
+    w.commit().expect("commit");
+    engine.reload().expect("reload");
+    let searcher = engine.reader.searcher();
+    let scores = |q: &dyn tantivy::query::Query| -> HashMap<u32, f32> {
+        searcher
+            .search(q, &TopDocs::with_limit(10).order_by_score())
+            .expect("search")
+            .into_iter()
+            .map(|(score, addr)| (addr.doc_id, score))
+            .collect()
+    };
+    let word = "信息公开";
+    let combined = scores(
+        super::bigrams::substring_query_scoring_word(engine.f.body, word, 0.5)
+            .expect("query")
+            .as_ref(),
+    );
+    let plain = scores(
+        substring_query(engine.f.body, word)
+            .expect("query")
+            .as_ref(),
+    );
+    let term = scores(&tantivy::query::BoostQuery::new(
+        Box::new(tantivy::query::TermQuery::new(
+            Term::from_field_text(engine.f.body, word),
+            tantivy::schema::IndexRecordOption::WithFreqs,
+        )),
+        0.5,
+    ));
+    assert_eq!(combined.len(), plain.len());
+    assert!(!term.is_empty(), "{plain:?}");
+    for (doc, score) in &combined {
+        let expected = plain[doc] + term.get(doc).copied().unwrap_or(0.0);
+        assert!(
+            (score - expected).abs() < 1e-4,
+            "doc {doc}: {score} vs {expected}"
+        );
+    }
+}
+
 /// Issue 17: the report's institution goes into the index and comes back on hits, on the
 /// report, on the "which schools" rows and on the checklist's rows; a report without one
 /// has none.
