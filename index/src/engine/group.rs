@@ -517,9 +517,12 @@ struct SegmentReportCounter {
     /// [`SectionId::ALL`](crate::SectionId::ALL).
     counts: Vec<u32>,
     kinds: Vec<u16>,
-    /// The first matching document of each report (for its school and year), in order of
-    /// first match.
-    first: Vec<(u32, DocId)>,
+    /// Each report with a match, by its local ordinal, with the school and year ordinals
+    /// of its first matching section, in order of first match.
+    first: Vec<(u32, [u32; 2])>,
+    /// School and year counts (by local facet ordinal) of the reports in `first`, made
+    /// when the segment is harvested, on the search threads.
+    by_ord: Vec<u64>,
 }
 
 impl Collector for ReportCounter<'_> {
@@ -538,6 +541,7 @@ impl Collector for ReportCounter<'_> {
             counts: vec![0; n],
             kinds: vec![0; n],
             first: Vec::new(),
+            by_ord: Vec::new(),
             facets,
         })
     }
@@ -553,16 +557,14 @@ impl Collector for ReportCounter<'_> {
         let mut touched = Vec::new();
         let mut sections = 0usize;
         let mut tally = self.table.facet_tally();
-        let mut by_ord = Vec::new();
-        for fruit in &fruits {
+        for mut fruit in fruits {
             let Some(numbers) = self.table.numbers.get(fruit.segment) else {
                 continue;
             };
-            // School and year ordinals are the segment's own: counted per segment, then
-            // added by their numbers across segments.
-            by_ord.clear();
-            by_ord.resize(fruit.facets.names.len(), 0u64);
-            for &(local, doc) in &fruit.first {
+            // School and year ordinals are the segment's own: counted per segment (when
+            // harvested), then added by their numbers across segments — less a report an
+            // earlier segment counted already.
+            for &(local, ords) in &fruit.first {
                 let Some(&number) = numbers.get(local as usize) else {
                     continue;
                 };
@@ -573,10 +575,10 @@ impl Collector for ReportCounter<'_> {
                 };
                 if *count == 0 {
                     touched.push(number);
-                    let ords = fruit.facets.docs.get(doc as usize).copied();
-                    for ord in ords.unwrap_or([NO_FACET; 3]).into_iter().take(2) {
-                        if let Some(c) = by_ord.get_mut(ord as usize) {
-                            *c += 1;
+                } else {
+                    for ord in ords {
+                        if let Some(c) = fruit.by_ord.get_mut(ord as usize) {
+                            *c = c.saturating_sub(1);
                         }
                     }
                 }
@@ -586,19 +588,10 @@ impl Collector for ReportCounter<'_> {
                 sections += local_count as usize;
             }
             self.table
-                .add_segment_facets(fruit.segment, &by_ord, &mut tally);
+                .add_segment_facets(fruit.segment, &fruit.by_ord, &mut tally);
         }
         let mut facets = self.table.facet_counts(&tally);
-        let mut by_kind = [0u64; 16];
-        for &number in &touched {
-            let mut bits = kinds.get(number).copied().unwrap_or(0);
-            while bits != 0 {
-                if let Some(slot) = by_kind.get_mut(bits.trailing_zeros() as usize) {
-                    *slot += 1;
-                }
-                bits &= bits - 1;
-            }
-        }
+        let by_kind = count_bits(touched.iter().map(|&n| kinds.get(n).copied().unwrap_or(0)));
         for (kind, &c) in crate::SectionId::ALL.iter().zip(&by_kind) {
             if c > 0 {
                 facets.add(FacetRoot::Section, kind.as_str(), c);
@@ -614,6 +607,51 @@ impl Collector for ReportCounter<'_> {
     }
 }
 
+/// Each bit of a byte spread to its own byte of a `u64` (bit `i` → byte `i`), so that
+/// adding spreads counts eight bits at once.
+const SPREAD: [u64; 256] = {
+    let mut table = [0u64; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        let mut bit = 0;
+        while bit < 8 {
+            if byte & (1 << bit) != 0 {
+                table[byte] |= 1 << (8 * bit);
+            }
+            bit += 1;
+        }
+        byte += 1;
+    }
+    table
+};
+
+/// How many of `masks` have each of the 16 bits set: two table lookups and two additions
+/// a mask (a report's section kinds), counters flushed before a byte can overflow.
+fn count_bits(masks: impl Iterator<Item = u16>) -> [u64; 16] {
+    let mut counts = [0u64; 16];
+    let (mut low, mut high, mut pending) = (0u64, 0u64, 0u32);
+    let mut flush = |low: &mut u64, high: &mut u64| {
+        for i in 0..8 {
+            counts[i] += (*low >> (8 * i)) & 0xff;
+            counts[8 + i] += (*high >> (8 * i)) & 0xff;
+        }
+        *low = 0;
+        *high = 0;
+    };
+    for mask in masks {
+        let [lo, hi] = mask.to_le_bytes();
+        low += SPREAD[lo as usize];
+        high += SPREAD[hi as usize];
+        pending += 1;
+        if pending == 255 {
+            flush(&mut low, &mut high);
+            pending = 0;
+        }
+    }
+    flush(&mut low, &mut high);
+    counts
+}
+
 impl SegmentCollector for SegmentReportCounter {
     type Fruit = SegmentReportCounter;
 
@@ -624,15 +662,16 @@ impl SegmentCollector for SegmentReportCounter {
         let Some(count) = self.counts.get_mut(report as usize) else {
             return; // NO_FACET: a section without a report id
         };
-        if *count == 0 {
-            self.first.push((report, doc));
-        }
-        *count += 1;
-        let section = self
+        let [school, year, section] = self
             .facets
             .docs
             .get(doc as usize)
-            .map_or(NO_FACET, |d| d[2]);
+            .copied()
+            .unwrap_or([NO_FACET; 3]);
+        if *count == 0 {
+            self.first.push((report, [school, year]));
+        }
+        *count += 1;
         let bit = self
             .facets
             .section_bit
@@ -646,7 +685,16 @@ impl SegmentCollector for SegmentReportCounter {
         }
     }
 
-    fn harvest(self) -> SegmentReportCounter {
+    fn harvest(mut self) -> SegmentReportCounter {
+        let mut by_ord = vec![0u64; self.facets.names.len()];
+        for &(_, ords) in &self.first {
+            for ord in ords {
+                if let Some(c) = by_ord.get_mut(ord as usize) {
+                    *c += 1;
+                }
+            }
+        }
+        self.by_ord = by_ord;
         self
     }
 }
@@ -663,6 +711,23 @@ mod tests {
             report_ids: ids.iter().map(|id| Arc::from(*id)).collect(),
             section_bit: Vec::new(),
         })
+    }
+
+    /// Bit counts over masks agree with counting bit by bit, past the counters' flush.
+    #[test]
+    fn bits_are_counted_across_flushes() {
+        let masks: Vec<u16> = (0..2000u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 7) as u16)
+            .collect();
+        let mut expected = [0u64; 16];
+        for m in &masks {
+            for (bit, slot) in expected.iter_mut().enumerate() {
+                *slot += u64::from(m >> bit & 1);
+            }
+        }
+        assert_eq!(count_bits(masks.iter().copied()), expected);
+        assert_eq!(count_bits(std::iter::repeat_n(0xffff, 600))[15], 600);
+        assert_eq!(count_bits(std::iter::empty()), [0; 16]);
     }
 
     /// A report with sections in two segments gets one number; the numbers follow the ids.
