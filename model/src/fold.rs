@@ -144,17 +144,22 @@ fn fold_slow(text: &str, phrases_back: bool) -> String {
 
 /// The longest phrase starting at `chars[0]` (OpenCC phrase tables: 乾隆 stays 乾, 乾燥
 /// becomes 干), accepted only when it keeps the character count; of the two tables, the
-/// longer match wins. `chars` are already width- and case-folded.
+/// longer match wins. A match of one character is no phrase: single characters are
+/// [`t2s_char`]'s, which follows a chain to its end (薴 → 苧 → 苎) where the trie's own
+/// entry stops at the first step. `chars` are already width- and case-folded.
 fn phrase_at(
     chars: impl Iterator<Item = char> + Clone,
     phrases_back: bool,
 ) -> Option<(&'static str, usize)> {
     let t2s = T2S
         .r#match(chars.clone())
-        .filter(|(r, len)| r.chars().count() == *len)
+        .filter(|(r, len)| *len > 1 && r.chars().count() == *len)
         .map(|(r, len)| (*r, len));
     let back = if phrases_back {
-        ST_PHRASES_BACK.r#match(chars).map(|(r, len)| (*r, len))
+        ST_PHRASES_BACK
+            .r#match(chars)
+            .filter(|(_, len)| *len > 1)
+            .map(|(r, len)| (*r, len))
     } else {
         None
     };
@@ -479,6 +484,10 @@ mod tests {
             "學校已批覆申請，頭髮乾淨；乾隆年間覆蓋ＡＢＣ２０２３年度",
             "湖南工商大学信息公开工作年度报告（2019-2020学年）",
             "河南機電職業學院信息公開工作報告 一、概述",
+            // A chained character alone and at a phrase's start (found by the property
+            // test below).
+            "薴",
+            "薴麻",
         ];
         for s in samples {
             assert_eq!(FAST.fold(s), fold_slow(s, true), "{s}");
