@@ -436,6 +436,24 @@ fn undated_reports_sort_by_year_after_the_dated_ones() {
     assert_eq!(schools, ["乙大学", "丁大学", "丙大学", "戊大学", "甲大学"]);
 }
 
+/// An index of one report per text (school 校0, 校1, …), each text its one section, in
+/// one fresh segment: document ids follow the texts' order.
+fn one_section_each<T: AsRef<str>>(texts: &[T]) -> Engine {
+    let engine = Engine::create_in_ram().expect("ram index");
+    let mut w = engine.writer(1).expect("writer");
+    for (i, t) in texts.iter().enumerate() {
+        let r = report(
+            &format!("校{i}"),
+            "2020-2021",
+            &[(SectionId::Other, t.as_ref())],
+        );
+        w.upsert(&r).expect("upsert");
+    }
+    w.commit().expect("commit");
+    engine.reload().expect("reload");
+    engine
+}
+
 fn body_matches(engine: &Engine, query: &dyn Query) -> Vec<u32> {
     let searcher = engine.reader.searcher();
     let mut docs: Vec<u32> = searcher
@@ -467,18 +485,7 @@ proptest::proptest! {
             0..4,
         ),
     ) {
-        let engine = Engine::create_in_ram().expect("ram index");
-        let mut w = engine.writer(1).expect("writer");
-        let reports: Vec<Report> = texts
-            .iter()
-            .enumerate()
-            .map(|(i, t)| report(&format!("校{i}"), "2020-2021", &[(SectionId::Other, t.as_str())]))
-            .collect();
-        for r in &reports {
-            w.upsert(r).expect("upsert");
-        }
-        w.commit().expect("commit");
-        engine.reload().expect("reload");
+        let engine = one_section_each(&texts);
         let searcher = engine.reader.searcher();
         proptest::prop_assert_eq!(searcher.segment_readers().len(), 1);
         // Document ids follow insertion order in a single fresh segment.
@@ -530,8 +537,6 @@ proptest::proptest! {
 /// did not.
 #[test]
 fn a_phrase_finds_the_same_sections_whichever_check_goes_first() {
-    let engine = Engine::create_in_ram().expect("ram index");
-    let mut w = engine.writer(1).expect("writer");
     let kinds = [
         "本校学校信息公开工作顺利。",
         "学校信息公开网，信息公开工作。",
@@ -540,12 +545,7 @@ fn a_phrase_finds_the_same_sections_whichever_check_goes_first() {
         "學校信息公開工作領導小組。",
     ];
     let texts: Vec<&str> = (0..400).map(|i| kinds[(i * 7) % kinds.len()]).collect();
-    for (i, t) in texts.iter().enumerate() {
-        let r = report(&format!("校{i}"), "2020-2021", &[(SectionId::Other, t)]);
-        w.upsert(&r).expect("upsert");
-    }
-    w.commit().expect("commit");
-    engine.reload().expect("reload");
+    let engine = one_section_each(&texts);
     for q in [
         "学校信息公开工作",
         "信息公开工作领导小组",
@@ -571,20 +571,12 @@ fn a_phrase_finds_the_same_sections_whichever_check_goes_first() {
 fn the_whole_word_score_is_the_term_query_s_added_in_one_pass() {
     use std::collections::HashMap;
     use tantivy::collector::TopDocs;
-    let engine = Engine::create_in_ram().expect("ram index");
-    let mut w = engine.writer(1).expect("writer");
-    let texts = [
+    let engine = one_section_each(&[
         "本校的信息公开工作顺利，信息公开网运行良好。",
         "信息公开。信息公开。信息公开。",
         "没有这个词。",
         "信息公開目录",
-    ];
-    for (i, t) in texts.iter().enumerate() {
-        let r = report(&format!("校{i}"), "2020-2021", &[(SectionId::Other, t)]);
-        w.upsert(&r).expect("upsert");
-    }
-    w.commit().expect("commit");
-    engine.reload().expect("reload");
+    ]);
     let searcher = engine.reader.searcher();
     let scores = |q: &dyn tantivy::query::Query| -> HashMap<u32, f32> {
         searcher
