@@ -21,7 +21,7 @@
 //! segment out.
 
 use tantivy::fieldnorm::FieldNormReader;
-use tantivy::postings::{Postings, SegmentPostings};
+use tantivy::postings::{Postings, SegmentPostings, TermInfo};
 use tantivy::query::{
     Bm25Weight, EmptyScorer, EnableScoring, Explanation, PhrasePrefixQuery, Query, Scorer,
     TermQuery, Weight,
@@ -263,15 +263,18 @@ impl BigramWeight {
         let field = first.field();
         let index = reader.inverted_index(field)?;
         let mut terms = Vec::with_capacity(self.query.terms.len() + 1);
+        // The bigram at every offset (Han strings only), looked up once: the set and the
+        // anchored check both choose from them by the size of their positions.
+        let mut infos = Vec::with_capacity(self.query.bigrams.len());
+        let mut costs = Vec::with_capacity(self.query.bigrams.len());
         if self.query.bigrams.len() >= 2 {
-            let mut infos = Vec::with_capacity(self.query.bigrams.len());
             for term in &self.query.bigrams {
                 match index.get_term_info(term)? {
                     Some(info) => infos.push(info),
                     None => return Ok(None),
                 }
             }
-            let costs: Vec<usize> = infos.iter().map(|i| i.positions_range.len()).collect();
+            costs.extend(infos.iter().map(|i| i.positions_range.len()));
             for k in cheapest_bigrams(&costs) {
                 let postings = index.read_postings_from_terminfo(
                     &infos[k],
@@ -291,7 +294,7 @@ impl BigramWeight {
             Some(word) => index.read_postings(word, IndexRecordOption::WithFreqs)?,
             None => None,
         };
-        let anchored = self.anchored(&index)?;
+        let anchored = self.anchored(&index, &infos, &costs)?;
         Ok(Some(BigramScorer::new(
             terms,
             word,
@@ -305,14 +308,17 @@ impl BigramWeight {
 
 impl BigramWeight {
     /// The anchored check's terms in this segment: the query's words (when the segment
-    /// has them all) and the cheapest bigrams covering the characters outside them.
-    /// Empty when there are no words or the segment lacks one.
+    /// has them all) and the cheapest bigrams covering the characters outside them, from
+    /// `infos` (the string's bigram at every offset) and their `costs`. Empty when there
+    /// are no words or the segment lacks one.
     fn anchored(
         &self,
         index: &tantivy::InvertedIndexReader,
+        infos: &[TermInfo],
+        costs: &[usize],
     ) -> tantivy::Result<Vec<(u32, SegmentPostings)>> {
         let anchors = &self.query.anchors;
-        let n = self.query.bigrams.len() + 1;
+        let n = infos.len() + 1;
         if anchors.is_empty() || n < 3 {
             return Ok(Vec::new());
         }
@@ -330,22 +336,12 @@ impl BigramWeight {
             }
             out.push((*offset, postings));
         }
-        let mut costs = Vec::with_capacity(n - 1);
-        for term in &self.query.bigrams {
-            match index.get_term_info(term)? {
-                Some(info) => costs.push(info.positions_range.len()),
-                None => return Ok(Vec::new()),
-            }
-        }
-        for k in cover_rest(&covered, &costs) {
-            let Some(term) = self.query.bigrams.get(k) else {
+        for k in cover_rest(&covered, costs) {
+            let Some(info) = infos.get(k) else {
                 return Ok(Vec::new());
             };
-            let Some(postings) =
-                index.read_postings(term, IndexRecordOption::WithFreqsAndPositions)?
-            else {
-                return Ok(Vec::new());
-            };
+            let postings = index
+                .read_postings_from_terminfo(info, IndexRecordOption::WithFreqsAndPositions)?;
             out.push((k as u32, postings));
         }
         Ok(out)
