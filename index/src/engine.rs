@@ -156,19 +156,36 @@ impl Engine {
 /// load every core is busy anyway and this changes little either way.
 const MAX_SEARCH_THREADS: usize = 4;
 
-/// Threads for one search: `XXGK_SEARCH_THREADS` when set to a number (1 searches
-/// segments one after another), else the machine's cores, at most
-/// [`MAX_SEARCH_THREADS`].
+/// Threads for one search: `XXGK_SEARCH_THREADS` when set to a number from 1 (segments
+/// one after another) to 64, else the machine's cores, at most [`MAX_SEARCH_THREADS`].
+/// Another value is not taken for a number: it is logged and the default used.
 fn search_threads() -> usize {
-    if let Some(n) = std::env::var("XXGK_SEARCH_THREADS")
-        .ok()
-        .and_then(|v| v.trim().parse::<usize>().ok())
-    {
-        return n.clamp(1, 64);
-    }
-    std::thread::available_parallelism()
+    let default = std::thread::available_parallelism()
         .map_or(1, usize::from)
-        .min(MAX_SEARCH_THREADS)
+        .min(MAX_SEARCH_THREADS);
+    let Ok(value) = std::env::var("XXGK_SEARCH_THREADS") else {
+        return default;
+    };
+    match search_threads_value(&value) {
+        Some(n) => n,
+        None => {
+            tracing::warn!(
+                value = %value,
+                default,
+                "XXGK_SEARCH_THREADS is not a number from 1 to 64; searching with the default"
+            );
+            default
+        }
+    }
+}
+
+/// `XXGK_SEARCH_THREADS` as a thread count, when it is one (1 to 64).
+fn search_threads_value(value: &str) -> Option<usize> {
+    value
+        .trim()
+        .parse::<usize>()
+        .ok()
+        .filter(|n| (1..=64).contains(n))
 }
 
 /// Refuses an index in `dir` built with another schema version (by its version file, and

@@ -737,3 +737,16 @@ fn issue_17_an_index_of_another_schema_version_is_refused() {
         Err(crate::Error::OldSchema { found: 0, .. })
     ));
 }
+
+/// `XXGK_SEARCH_THREADS` is taken only as a count from 1 to 64; anything else falls back
+/// to the default (and is logged), never to a silent 0 or a thousand threads.
+#[test]
+fn search_threads_are_a_count_from_1_to_64() {
+    use super::search_threads_value as value;
+    assert_eq!(value("1"), Some(1));
+    assert_eq!(value(" 4\n"), Some(4));
+    assert_eq!(value("64"), Some(64));
+    for bad in ["0", "65", "1000", "-2", "two", "", "2.5"] {
+        assert_eq!(value(bad), None, "{bad:?}");
+    }
+}
